@@ -1,0 +1,82 @@
+"""The registry of foreign non-governmental aid and foreign delegations."""
+
+import logging
+
+from flask import Flask
+
+from app.config import BASE_DIR, load_config
+from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder="static",
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_mapping(load_config(config))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        (BASE_DIR / "instance").mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app)
+    bootstrap.init_app(app)
+    _init_login(app)
+
+    from app.core import errors, permissions
+
+    permissions.init_app(app)
+    errors.register_error_handlers(app)
+    _register_template_helpers(app)
+    _register_blueprints(app)
+
+    from app import cli
+
+    cli.init_app(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from app.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.core import dates, listing, money
+    from app.core.countries import country_name
+
+    app.jinja_env.filters.update(
+        date=dates.format_date,
+        datetime=dates.format_datetime,
+        vnd=money.format_vnd,
+        usd=money.format_usd,
+        money=money.format_money,
+        number=money.format_number,
+        country=country_name,
+    )
+    app.jinja_env.globals.update(url_with=listing.url_with)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)

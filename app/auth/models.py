@@ -1,0 +1,111 @@
+"""Agencies and users. Permissions follow the agency's kind and the user's role."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.core.models import TimestampMixin, VersionedMixin, enum_type
+from app.core.text import fold
+from app.extensions import db
+
+
+class AgencyKind(enum.StrEnum):
+    PLANNING = "planning"
+    FOREIGN_AFFAIRS = "foreign_affairs"
+    POLICE = "police"
+    FINANCE = "finance"
+    LEADERSHIP = "leadership"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return AGENCY_KIND_LABELS[self]
+
+
+AGENCY_KIND_LABELS = {
+    AgencyKind.PLANNING: "Đầu mối quản lý viện trợ (Kế hoạch – Đầu tư / Tài chính)",
+    AgencyKind.FOREIGN_AFFAIRS: "Ngoại vụ",
+    AgencyKind.POLICE: "Công an tỉnh",
+    AgencyKind.FINANCE: "Tài chính",
+    AgencyKind.LEADERSHIP: "Lãnh đạo tỉnh",
+    AgencyKind.OTHER: "Đơn vị khác (đơn vị đón tiếp, xã, hội, đoàn thể)",
+}
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Quản trị hệ thống",
+    Role.OFFICER: "Cán bộ xử lý",
+    Role.VIEWER: "Người xem",
+}
+
+
+class Agency(TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    short_name: Mapped[str | None] = mapped_column(sa.String(60))
+    kind: Mapped[AgencyKind] = mapped_column(enum_type(AgencyKind), index=True)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+    users = relationship("User", back_populates="agency", lazy="raise")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    full_name_folded: Mapped[str] = mapped_column(sa.String(120), default="", index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    agency: Mapped[Agency] = relationship(back_populates="users", lazy="joined")
+
+    @validates("full_name")
+    def _fold_name(self, _key, value):
+        self.full_name_folded = fold(value)
+        return value
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
+        return bool(self.active and self.agency.active)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def agency_kind(self) -> AgencyKind:
+        return self.agency.kind
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.username})"

@@ -1,0 +1,150 @@
+"""Use cases for logins, users and agencies. Services flush; the view commits once."""
+
+from datetime import UTC, datetime
+
+from app.auth.models import Agency, AgencyKind, Role, User
+from app.core import audit
+from app.core.concurrency import check_version
+from app.core.errors import DomainError, FieldError
+from app.extensions import db
+
+USER_FIELDS = ("username", "full_name", "email", "agency_id", "role", "active")
+AGENCY_FIELDS = ("name", "short_name", "kind", "active")
+GENERIC_LOGIN_ERROR = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+class LoginError(DomainError):
+    status = 401
+
+
+def authenticate(username: str, password: str) -> User:
+    """Return the user or raise LoginError with one generic message; both are audited."""
+    username = (username or "").strip().lower()
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    if user is None or not user.check_password(password) or not user.is_active:
+        reason = "unknown" if user is None else ("inactive" if not user.is_active else "password")
+        audit.record(
+            "auth.login_failed",
+            user=user,
+            username=username[:80],
+            object_type="user",
+            object_id=user.id if user else None,
+            summary=f"Đăng nhập không thành công ({reason})",
+        )
+        raise LoginError(GENERIC_LOGIN_ERROR)
+    user.last_login_at = datetime.now(UTC)
+    audit.record("auth.login", user, user=user, summary="Đăng nhập")
+    return user
+
+
+def record_logout(user: User) -> None:
+    audit.record("auth.logout", user, user=user, summary="Đăng xuất")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise FieldError("current_password", "Mật khẩu hiện tại không đúng.")
+    user.set_password(new)
+    audit.record("user.password_changed", user, user=user, summary="Đổi mật khẩu")
+
+
+def _username_taken(username: str, except_id: int | None = None) -> bool:
+    query = db.select(User.id).where(User.username == username)
+    if except_id:
+        query = query.where(User.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def create_user(data: dict, password: str) -> User:
+    if _username_taken(data["username"]):
+        raise FieldError("username", f"Tên đăng nhập '{data['username']}' đã được dùng.")
+    if not password:
+        raise FieldError("password", "Vui lòng đặt mật khẩu cho người dùng mới.")
+    user = User(**{k: data[k] for k in USER_FIELDS if k in data})
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.create",
+        user,
+        summary=f"Tạo người dùng {user.username}",
+        changes=audit.diff({}, audit.snapshot(user, USER_FIELDS)),
+    )
+    return user
+
+
+def update_user(user: User, data: dict, version: int | None, password: str | None) -> User:
+    check_version(user, version)
+    if _username_taken(data["username"], except_id=user.id):
+        raise FieldError("username", f"Tên đăng nhập '{data['username']}' đã được dùng.")
+    before = audit.snapshot(user, USER_FIELDS)
+    for field in USER_FIELDS:
+        setattr(user, field, data[field])
+    changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
+    if password:
+        user.set_password(password)
+        changes["password"] = ["***", "***"]
+    if changes:
+        db.session.flush()
+        audit.record(
+            "user.update", user, summary=f"Sửa người dùng {user.username}", changes=changes
+        )
+    return user
+
+
+def create_agency(data: dict) -> Agency:
+    if db.session.scalar(db.select(Agency.id).where(Agency.name == data["name"])):
+        raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
+    agency = Agency(**{k: data[k] for k in AGENCY_FIELDS})
+    db.session.add(agency)
+    db.session.flush()
+    audit.record(
+        "agency.create",
+        agency,
+        summary=f"Tạo cơ quan {agency.name}",
+        changes=audit.diff({}, audit.snapshot(agency, AGENCY_FIELDS)),
+    )
+    return agency
+
+
+def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
+    check_version(agency, version)
+    duplicate = db.session.scalar(
+        db.select(Agency.id).where(Agency.name == data["name"], Agency.id != agency.id)
+    )
+    if duplicate:
+        raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
+    before = audit.snapshot(agency, AGENCY_FIELDS)
+    for field in AGENCY_FIELDS:
+        setattr(agency, field, data[field])
+    changes = audit.diff(before, audit.snapshot(agency, AGENCY_FIELDS))
+    if changes:
+        db.session.flush()
+        audit.record("agency.update", agency, summary=f"Sửa cơ quan {agency.name}", changes=changes)
+    return agency
+
+
+def ensure_agency(name: str, kind: AgencyKind, short_name: str | None = None) -> Agency:
+    agency = db.session.scalar(db.select(Agency).where(Agency.name == name))
+    if agency is None:
+        agency = create_agency(
+            {"name": name, "short_name": short_name, "kind": kind, "active": True}
+        )
+    return agency
+
+
+def ensure_user(username: str, full_name: str, agency: Agency, role: Role, password: str) -> User:
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    if user is None:
+        user = create_user(
+            {
+                "username": username,
+                "full_name": full_name,
+                "email": None,
+                "agency_id": agency.id,
+                "role": role,
+                "active": True,
+            },
+            password,
+        )
+    return user

@@ -1,0 +1,240 @@
+"""Login, logout, own password; administrators manage users and agencies."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import AgencyForm, ChangePasswordForm, LoginForm, UserForm
+from app.auth.models import Agency, AgencyKind, Role, User
+from app.core import permissions as rules
+from app.core.listing import apply_sort, paginate
+from app.core.permissions import requires
+from app.core.text import fold
+from app.core.web import render_invalid, run_form_service, safe_next
+from app.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+@requires(rules.anyone)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+        except services.LoginError as error:
+            db.session.commit()  # the failed attempt is audited
+            form.form_errors.append(error.message)
+            return render_template("auth/login.html", form=form), 401
+        db.session.commit()
+        login_user(user, remember=form.remember.data)
+        return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+    if form.is_submitted():
+        return render_invalid("auth/login.html", form)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/dang-xuat", methods=["POST"])
+@requires(rules.signed_in)
+def logout():
+    services.record_logout(current_user)
+    db.session.commit()
+    logout_user()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+@requires(rules.signed_in)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        done = run_form_service(
+            form,
+            lambda: (
+                services.change_password(
+                    current_user, form.current_password.data, form.new_password.data
+                )
+                or True
+            ),
+        )
+        if done:
+            db.session.commit()
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("core.home"))
+    if form.is_submitted():
+        return render_invalid("auth/change_password.html", form)
+    return render_template("auth/change_password.html", form=form)
+
+
+# --- Administration of users ---------------------------------------------------------------
+
+
+def _agency_choices(include_inactive_id: int | None = None):
+    agencies = db.session.scalars(db.select(Agency).order_by(Agency.name)).all()
+    return [
+        (a.id, a.name if a.active else f"{a.name} (ngừng hoạt động)")
+        for a in agencies
+        if a.active or a.id == include_inactive_id
+    ]
+
+
+def _user_data(form: UserForm) -> dict:
+    return {
+        "username": form.username.data,
+        "full_name": form.full_name.data.strip(),
+        "email": (form.email.data or "").strip() or None,
+        "agency_id": form.agency_id.data,
+        "role": Role(form.role.data),
+        "active": form.active.data,
+    }
+
+
+@bp.route("/quan-tri/nguoi-dung")
+@requires(rules.administer)
+def users():
+    query = db.select(User).join(User.agency)
+    q = request.args.get("q", "").strip()
+    if q:
+        query = query.where(
+            db.or_(
+                User.username.contains(q.lower(), autoescape=True),
+                User.full_name_folded.contains(fold(q), autoescape=True),
+            )
+        )
+    if agency_id := request.args.get("agency", type=int):
+        query = query.where(User.agency_id == agency_id)
+    if (role := request.args.get("role")) and role in Role._value2member_map_:
+        query = query.where(User.role == Role(role))
+    status = request.args.get("status", "")
+    if status == "active":
+        query = query.where(User.active.is_(True))
+    elif status == "inactive":
+        query = query.where(User.active.is_(False))
+    query, sort = apply_sort(
+        query,
+        {
+            "username": User.username,
+            "name": User.full_name,
+            "agency": Agency.name,
+            "login": User.last_login_at,
+        },
+        "username",
+    )
+    page = paginate(query)
+    return render_template(
+        "auth/users.html",
+        page=page,
+        sort=sort,
+        agencies=_agency_choices(),
+        roles=Role,
+        q=q,
+    )
+
+
+@bp.route("/quan-tri/nguoi-dung/moi", methods=["GET", "POST"])
+@requires(rules.administer)
+def user_new():
+    form = UserForm()
+    form.agency_id.choices = _agency_choices()
+    if form.validate_on_submit():
+        user = run_form_service(
+            form, lambda: services.create_user(_user_data(form), form.password.data)
+        )
+        if user:
+            db.session.commit()
+            flash(f"Đã tạo người dùng {user.username}.", "success")
+            return redirect(url_for("auth.users"))
+    if form.is_submitted():
+        return render_invalid("auth/user_form.html", form, user=None)
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/quan-tri/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
+@requires(rules.administer)
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    form.agency_id.choices = _agency_choices(include_inactive_id=user.agency_id)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.version.data = user.version
+    if form.validate_on_submit():
+        saved = run_form_service(
+            form,
+            lambda: services.update_user(
+                user, _user_data(form), form.version_number(), form.password.data
+            ),
+        )
+        if saved:
+            db.session.commit()
+            flash(f"Đã lưu người dùng {user.username}.", "success")
+            return redirect(url_for("auth.users"))
+    if form.is_submitted():
+        return render_invalid("auth/user_form.html", form, user=user)
+    return render_template("auth/user_form.html", form=form, user=user)
+
+
+# --- Administration of agencies ------------------------------------------------------------
+
+
+def _agency_data(form: AgencyForm) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "short_name": (form.short_name.data or "").strip() or None,
+        "kind": AgencyKind(form.kind.data),
+        "active": form.active.data,
+    }
+
+
+@bp.route("/quan-tri/co-quan")
+@requires(rules.administer)
+def agencies():
+    user_count = (
+        db.select(db.func.count(User.id)).where(User.agency_id == Agency.id).scalar_subquery()
+    )
+    query = db.select(Agency, user_count.label("user_count"))
+    if (kind := request.args.get("kind")) and kind in AgencyKind._value2member_map_:
+        query = query.where(Agency.kind == AgencyKind(kind))
+    query, sort = apply_sort(query, {"name": Agency.name, "kind": Agency.kind}, "name")
+    rows = db.session.execute(query).all()
+    return render_template("auth/agencies.html", rows=rows, kinds=AgencyKind, sort=sort)
+
+
+@bp.route("/quan-tri/co-quan/moi", methods=["GET", "POST"])
+@requires(rules.administer)
+def agency_new():
+    form = AgencyForm()
+    if form.validate_on_submit():
+        agency = run_form_service(form, lambda: services.create_agency(_agency_data(form)))
+        if agency:
+            db.session.commit()
+            flash(f"Đã tạo cơ quan {agency.name}.", "success")
+            return redirect(url_for("auth.agencies"))
+    if form.is_submitted():
+        return render_invalid("auth/agency_form.html", form, agency=None)
+    return render_template("auth/agency_form.html", form=form, agency=None)
+
+
+@bp.route("/quan-tri/co-quan/<int:agency_id>", methods=["GET", "POST"])
+@requires(rules.administer)
+def agency_edit(agency_id: int):
+    agency = db.get_or_404(Agency, agency_id)
+    form = AgencyForm(obj=agency)
+    if request.method == "GET":
+        form.kind.data = agency.kind.value
+        form.version.data = agency.version
+    if form.validate_on_submit():
+        saved = run_form_service(
+            form, lambda: services.update_agency(agency, _agency_data(form), form.version_number())
+        )
+        if saved:
+            db.session.commit()
+            flash(f"Đã lưu cơ quan {agency.name}.", "success")
+            return redirect(url_for("auth.agencies"))
+    if form.is_submitted():
+        return render_invalid("auth/agency_form.html", form, agency=agency)
+    return render_template("auth/agency_form.html", form=form, agency=agency)

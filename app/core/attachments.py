@@ -1,0 +1,93 @@
+"""Attachment storage: files under UPLOAD_DIR by content hash, with size and type limits."""
+
+import hashlib
+import mimetypes
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.models import Attachment
+from app.extensions import db
+
+
+class AttachmentError(DomainError):
+    status = 422
+
+
+def _path_for(sha256: str) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256[2:4] / sha256
+
+
+def _extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def check_upload(file: FileStorage) -> None:
+    """Raise AttachmentError with a Vietnamese message if the file may not be stored."""
+    if file is None or not file.filename:
+        raise AttachmentError("Chưa chọn tệp.")
+    allowed = current_app.config["ATTACHMENT_EXTENSIONS"]
+    if _extension(file.filename) not in allowed:
+        raise AttachmentError(
+            f"Loại tệp không được chấp nhận. Các loại được phép: {', '.join(sorted(allowed))}."
+        )
+
+
+def store(file: FileStorage, owner_type: str, owner_id: int, user, note: str | None = None):
+    """Save the bytes (once per content) and add an Attachment row; caller commits."""
+    check_upload(file)
+    data = file.read()
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if not data:
+        raise AttachmentError("Tệp rỗng, không có nội dung.")
+    if len(data) > limit:
+        raise AttachmentError(f"Tệp vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
+    sha256 = hashlib.sha256(data).hexdigest()
+    path = _path_for(sha256)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # atomic: a crash never leaves a half-written file under the hash
+    filename = file.filename.replace("/", "_").replace("\\", "_").strip() or secure_filename(
+        file.filename
+    )
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    attachment = Attachment(
+        owner_type=owner_type,
+        owner_id=owner_id,
+        filename=filename[:255],
+        content_type=content_type,
+        size=len(data),
+        sha256=sha256,
+        note=note,
+        uploaded_by_id=user.id if user else None,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record(
+        "attachment.add",
+        attachment,
+        summary=f"Đính kèm tệp {attachment.filename} vào {owner_type} #{owner_id}",
+    )
+    return attachment
+
+
+def file_path(attachment: Attachment) -> Path:
+    return _path_for(attachment.sha256)
+
+
+def list_for(owner_type: str, owner_id: int) -> list[Attachment]:
+    return db.session.scalars(
+        db.select(Attachment)
+        .where(
+            Attachment.owner_type == owner_type,
+            Attachment.owner_id == owner_id,
+            Attachment.archived_at.is_(None),
+        )
+        .order_by(Attachment.created_at)
+    ).all()

@@ -1,0 +1,93 @@
+"""The audit log: one entry per create, change, transition, login and export.
+
+`record()` only adds to the session; the caller's single commit saves the change and its
+entry together. Entries are never updated or deleted (enforced in before_flush).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from app.core.models import AuditEntry
+from app.extensions import db
+
+
+def _plain(value):
+    """A JSON-friendly rendering of a field value for the diff."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return value
+    return str(value)
+
+
+def snapshot(obj, fields) -> dict:
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for the fields whose value changed."""
+    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+def _current_user():
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def _client_ip():
+    if not has_request_context():
+        return None
+    return request.remote_addr
+
+
+def record(
+    action: str,
+    obj=None,
+    *,
+    summary: str = "",
+    changes: dict | None = None,
+    user=None,
+    username: str | None = None,
+    object_type: str | None = None,
+    object_id=None,
+) -> AuditEntry:
+    """Add an audit entry to the session (flushed with the change it describes)."""
+    user = user or _current_user()
+    if obj is not None:
+        object_type = object_type or type(obj).__tablename__
+        if object_id is None:
+            identity = inspect(obj).identity
+            if identity is None:
+                db.session.flush([obj])
+                identity = inspect(obj).identity
+            object_id = identity[0] if identity else None
+    entry = AuditEntry(
+        user_id=user.id if user else None,
+        username=username or (user.username if user else None),
+        ip=_client_ip(),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        summary=summary[:500],
+        changes=changes or None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session, _context, _instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError("Audit entries are append-only")

@@ -1,0 +1,122 @@
+"""Domain errors and the HTTP error pages.
+
+Services raise a DomainError with a Vietnamese message; views let it propagate and the
+handler here turns it into a page with the right status (403 not allowed for this user,
+409 not allowed in this state). Unexpected errors roll the transaction back.
+"""
+
+from flask import Flask, flash, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+class DomainError(Exception):
+    """A business rule refused the action; nothing was changed."""
+
+    status = 409
+    title = "Không thực hiện được thao tác"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    title = "Không có quyền"
+
+
+class FieldError(DomainError):
+    """A rule about one field's value (e.g. a code already used): shown next to the field."""
+
+    status = 422
+    title = "Dữ liệu không hợp lệ"
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+    def attach_to(self, form) -> None:
+        field = getattr(form, self.field, None)
+        if field is None:
+            form.form_errors.append(self.message)
+        else:
+            field.errors = [*field.errors, self.message]
+
+
+class StaleObjectError(DomainError):
+    """The record changed since the form was opened (optimistic locking)."""
+
+    status = 409
+    title = "Dữ liệu đã thay đổi"
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or "Bản ghi đã được người khác thay đổi sau khi bạn mở biểu mẫu. "
+            "Vui lòng tải lại trang, xem thay đổi và nhập lại."
+        )
+
+
+ERROR_TEXTS = {
+    400: (
+        "Yêu cầu không hợp lệ",
+        "Yêu cầu không hợp lệ hoặc phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.",
+    ),
+    403: ("Không có quyền", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("Không tìm thấy trang", "Trang hoặc bản ghi bạn tìm không tồn tại."),
+    405: ("Phương thức không được hỗ trợ", "Thao tác này không được hỗ trợ tại địa chỉ này."),
+    409: ("Không thực hiện được thao tác", "Thao tác không phù hợp với trạng thái hiện tại."),
+    413: ("Tệp quá lớn", "Tệp tải lên vượt quá dung lượng cho phép."),
+    422: ("Dữ liệu không hợp lệ", "Dữ liệu nhập vào không hợp lệ."),
+    500: (
+        "Lỗi hệ thống",
+        "Đã xảy ra lỗi ngoài ý muốn. Dữ liệu chưa được lưu. "
+        "Vui lòng thử lại hoặc báo quản trị hệ thống.",
+    ),
+}
+
+
+def render_error(status: int, message: str | None = None, title: str | None = None):
+    default_title, default_message = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=title or default_title,
+            message=message or default_message,
+        ),
+        status,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status, error.message, error.title)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code and error.code >= 400:
+            db.session.rollback()
+        message = None
+        if error.code == 400 and "CSRF" in (error.description or ""):
+            message = (
+                "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã bảo vệ CSRF). "
+                "Không có dữ liệu nào được lưu. Vui lòng tải lại trang và thử lại."
+            )
+        return render_error(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def flash_form_errors(form) -> None:
+    """One summary flash; the field errors themselves render next to each field."""
+    if form.errors:
+        flash("Dữ liệu chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", "danger")

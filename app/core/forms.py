@@ -1,0 +1,127 @@
+"""Form base classes and fields shared by every domain: Vietnamese messages, dates, money."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.core.dates import DateParseError, format_date, parse_date
+from app.core.money import MoneyParseError, parse_decimal
+
+# WTForms ships no Vietnamese catalogue; these are the built-in messages our forms can show.
+_VI_MESSAGES = {
+    "This field is required.": "Vui lòng nhập trường này.",
+    "Not a valid choice.": "Giá trị không nằm trong danh sách cho phép.",
+    "Not a valid integer value.": "Phải là số nguyên.",
+    "Not a valid decimal value.": "Phải là số.",
+    "Not a valid float value.": "Phải là số.",
+    "Not a valid date value.": "Ngày không hợp lệ (định dạng dd/mm/yyyy).",
+    "Invalid email address.": "Địa chỉ thư điện tử không hợp lệ.",
+    "Field must be equal to %(other_name)s.": "Phải trùng với trường %(other_name)s.",
+    "Field must be at least %(min)d character long.": "Phải có ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Phải có ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Không được dài quá %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Không được dài quá %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": (
+        "Phải dài từ %(min)d đến %(max)d ký tự."
+    ),
+    "Number must be at least %(min)s.": "Phải lớn hơn hoặc bằng %(min)s.",
+    "Number must be at most %(max)s.": "Phải nhỏ hơn hoặc bằng %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Phải nằm trong khoảng %(min)s đến %(max)s.",
+    "Invalid value, must be one of: %(values)s.": "Giá trị phải là một trong: %(values)s.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "The CSRF token is missing.": "Thiếu mã bảo vệ biểu mẫu (CSRF). Vui lòng tải lại trang.",
+    "The CSRF token is invalid.": "Mã bảo vệ biểu mẫu (CSRF) không hợp lệ. Vui lòng tải lại.",
+    "The CSRF token has expired.": "Mã bảo vệ biểu mẫu (CSRF) đã hết hạn. Vui lòng tải lại.",
+    "'%(value)s' is not a valid choice for this field.": "'%(value)s' không phải lựa chọn hợp lệ.",
+}
+
+
+class VietnameseTranslations:
+    def gettext(self, string):
+        return _VI_MESSAGES.get(string, string)
+
+    def ngettext(self, singular, plural, n):
+        return _VI_MESSAGES.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return VietnameseTranslations()
+
+
+class VersionedForm(BaseForm):
+    """A form editing an existing record carries the version it was rendered with."""
+
+    version = HiddenField()
+
+    def version_number(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+def required(message: str = "Vui lòng nhập trường này."):
+    return DataRequired(message=message)
+
+
+def chosen(message: str = "Vui lòng chọn một giá trị."):
+    return InputRequired(message=message)
+
+
+def optional():
+    return Optional()
+
+
+def max_length(n: int):
+    return Length(max=n, message=f"Không được dài quá {n} ký tự.")
+
+
+class VNDateField(StringField):
+    """A date typed as dd/mm/yyyy (or picked), shown back as dd/mm/yyyy."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_date(self.data) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = parse_date(valuelist[0])
+        except DateParseError as error:
+            self.data = None
+            raise ValueError(str(error)) from error
+
+
+class MoneyField(StringField):
+    """An amount typed in the Vietnamese convention (1.234.567,5), held as Decimal."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        from app.core.money import format_number
+
+        places = 0 if self.data == self.data.to_integral_value() else 2
+        return format_number(self.data, places)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = parse_decimal(valuelist[0])
+        except MoneyParseError as error:
+            self.data = None
+            raise ValueError(str(error)) from error

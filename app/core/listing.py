@@ -1,0 +1,44 @@
+"""Helpers for server-side lists: page number, sorting and query-string links."""
+
+from flask import current_app, request, url_for
+
+from app.extensions import db
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def paginate(select, per_page: int | None = None):
+    """db.paginate with the page from the query string; never 404s on a bad page number."""
+    return db.paginate(
+        select,
+        page=page_number(),
+        per_page=per_page or current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+
+
+def apply_sort(select, allowed: dict, default: str):
+    """Sort by ?sort=key or ?sort=-key among the allowed {key: column} pairs."""
+    key = request.args.get("sort", default)
+    descending = key.startswith("-")
+    column = allowed.get(key.lstrip("-")) or allowed[default.lstrip("-")]
+    if key.lstrip("-") not in allowed:
+        descending = default.startswith("-")
+    return select.order_by(column.desc() if descending else column.asc()), key
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -1,0 +1,129 @@
+"""Every permission in one place, as named rules.
+
+A rule answers "may this user do this (to this object)?". Views declare the rule they need
+with @requires(rule); a before_request hook refuses any endpoint that declared none, so a
+forgotten declaration fails closed. Templates ask `can("rule_name", obj)` to show only the
+actions a user may take.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Flask, abort, request
+from flask_login import current_user
+
+from app.core.errors import PermissionDenied
+
+RULES: dict[str, "Rule"] = {}
+# Endpoints that need no declaration: static files served by Flask and bootstrap-flask.
+UNCHECKED_ENDPOINTS = {"static", "bootstrap.static"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    check: Callable  # (user, obj) -> bool; user is always authenticated unless public
+    message: str = "Bạn không có quyền thực hiện thao tác này."
+    public: bool = False
+
+    def allows(self, user, obj=None) -> bool:
+        if self.public:
+            return True
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        return bool(self.check(user, obj))
+
+    def require(self, user, obj=None) -> None:
+        if not self.allows(user, obj):
+            raise PermissionDenied(self.message)
+
+
+def rule(name: str, message: str | None = None, public: bool = False):
+    """Decorator registering a check function as a named rule."""
+
+    def register(check: Callable) -> Rule:
+        new_rule = Rule(name, check, message or Rule.message, public)
+        RULES[name] = new_rule
+        return new_rule
+
+    return register
+
+
+def can(rule_name: str, obj=None) -> bool:
+    return RULES[rule_name].allows(current_user, obj)
+
+
+def requires(needed: Rule):
+    """Declare and enforce the rule a view needs (login first, then the rule)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not needed.public and not current_user.is_authenticated:
+                from app.extensions import login_manager
+
+                return login_manager.unauthorized()
+            needed.require(current_user)
+            return view(*args, **kwargs)
+
+        wrapper.permission_rule = needed
+        return wrapper
+
+    return decorate
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _every_view_declares_a_rule():
+        if request.endpoint is None or request.endpoint in UNCHECKED_ENDPOINTS:
+            return
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "permission_rule", None) is None:
+            app.logger.error("View %s declares no permission rule", request.endpoint)
+            abort(403)
+
+    app.jinja_env.globals["can"] = can
+
+
+# --- The rules -------------------------------------------------------------------------
+
+
+def _is_admin(user) -> bool:
+    from app.auth.models import Role
+
+    return user.role == Role.ADMIN
+
+
+@rule("public", public=True)
+def anyone(user, obj=None):
+    return True
+
+
+@rule("signed_in")
+def signed_in(user, obj=None):
+    return True
+
+
+@rule("administer", "Chỉ quản trị hệ thống được thực hiện thao tác này.")
+def administer(user, obj=None):
+    return _is_admin(user)
+
+
+@rule("read_audit_log", "Chỉ quản trị hệ thống được xem nhật ký hệ thống.")
+def read_audit_log(user, obj=None):
+    return _is_admin(user)
+
+
+# Attachments: each owner type registers who may read its files (default: admins only).
+ATTACHMENT_READERS: dict[str, Callable] = {}
+
+
+@rule("read_attachment", "Bạn không có quyền xem tệp đính kèm này.")
+def read_attachment(user, attachment=None):
+    if _is_admin(user):
+        return True
+    if attachment is None:
+        return True  # the view checks again with the attachment itself
+    reader = ATTACHMENT_READERS.get(attachment.owner_type)
+    return bool(reader and reader(user, attachment.owner_id))

@@ -1,0 +1,127 @@
+"""Pages every user shares (home) and the administrators' reference pages: audit, communes."""
+
+from datetime import datetime, time, timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from app.auth.models import User
+from app.core import attachments
+from app.core import permissions as rules
+from app.core.communes import province_choices, set_border_flag
+from app.core.dates import DateParseError, parse_date
+from app.core.listing import paginate
+from app.core.models import Attachment, AuditEntry, Commune
+from app.core.permissions import requires
+from app.core.text import fold
+from app.core.web import safe_next
+from app.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@requires(rules.signed_in)
+def home():
+    return render_template("core/home.html")
+
+
+@bp.route("/quan-tri/nhat-ky")
+@requires(rules.read_audit_log)
+def audit_log():
+    query = db.select(AuditEntry)
+    errors = {}
+    if user_id := request.args.get("user", type=int):
+        query = query.where(AuditEntry.user_id == user_id)
+    if object_type := request.args.get("object_type", "").strip():
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id := request.args.get("object_id", "").strip():
+        query = query.where(AuditEntry.object_id == object_id)
+    if action := request.args.get("action", "").strip():
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    for name in ("from", "to"):
+        raw = request.args.get(name, "").strip()
+        try:
+            day = parse_date(raw)
+        except DateParseError as error:
+            errors[name] = str(error)
+            continue
+        if day is None:
+            continue
+        # Entries are stored in UTC; the filter days are Vietnam calendar days (UTC+7).
+        start = datetime.combine(day, time.min) - timedelta(hours=7)
+        if name == "from":
+            query = query.where(AuditEntry.at >= start)
+        else:
+            query = query.where(AuditEntry.at < start + timedelta(days=1))
+    page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    users = db.session.execute(db.select(User.id, User.username).order_by(User.username)).all()
+    object_types = db.session.scalars(
+        db.select(AuditEntry.object_type).distinct().where(AuditEntry.object_type.is_not(None))
+    ).all()
+    status = 422 if errors else 200
+    return (
+        render_template(
+            "core/audit_log.html",
+            page=page,
+            users=users,
+            object_types=sorted(object_types),
+            errors=errors,
+        ),
+        status,
+    )
+
+
+@bp.route("/quan-tri/xa-phuong")
+@requires(rules.administer)
+def communes():
+    province = request.args.get("province", type=int)
+    if province is None and "province" not in request.args:
+        province = current_app.config["PROVINCE_CODE"]
+    query = db.select(Commune)
+    if province:
+        query = query.where(Commune.province_code == province)
+    if q := request.args.get("q", "").strip():
+        query = query.where(Commune.name_folded.contains(fold(q), autoescape=True))
+    border = request.args.get("border", "")
+    if border in ("1", "0"):
+        query = query.where(Commune.is_border.is_(border == "1"))
+    page = paginate(query.order_by(Commune.name_folded), per_page=50)
+    return render_template(
+        "core/communes.html", page=page, provinces=province_choices(), province=province
+    )
+
+
+@bp.route("/quan-tri/xa-phuong/<code>/bien-gioi", methods=["POST"])
+@requires(rules.administer)
+def commune_border(code: str):
+    commune = db.get_or_404(Commune, code)
+    new_value = request.form.get("is_border") == "1"
+    if set_border_flag(commune, new_value, request.form.get("version", type=int)):
+        db.session.commit()
+        action = "đánh dấu" if new_value else "bỏ đánh dấu"
+        flash(f"Đã {action} {commune.name} là xã biên giới.", "success")
+    return redirect(safe_next(request.form.get("back"), url_for("core.communes")))
+
+
+@bp.route("/tep/<int:attachment_id>")
+@requires(rules.read_attachment)
+def attachment(attachment_id: int):
+    item = db.get_or_404(Attachment, attachment_id)
+    rules.read_attachment.require(current_user, item)
+    path = attachments.file_path(item)
+    if not path.exists():
+        abort(404)
+    return send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
+    )
