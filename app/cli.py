@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from app.extensions import db
 
@@ -14,7 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
 
 
-@click.group("users", help="Quản lý người dùng.")
+@click.group("users", cls=AppGroup, help="Users.")
 def users_cli():
     pass
 
@@ -58,7 +59,7 @@ def create_user(username, full_name, agency_name, kind, role, password):
     click.echo(f"Created user {username.lower()} ({role}) in {agency.name}.")
 
 
-@click.group("reference", help="Reference data from packages.")
+@click.group("reference", cls=AppGroup, help="Reference data from packages.")
 def reference_cli():
     pass
 
@@ -72,23 +73,37 @@ def reference_load():
     click.echo(f"Communes: {created} created, {updated} updated.", err=True)
 
 
-@click.group("demo", help="Demo data for trying the registry.")
+@click.group("demo", cls=AppGroup, help="Demo data for trying the registry.")
 def demo_cli():
     pass
 
 
 @demo_cli.command("load")
 @click.option("--no-records", is_flag=True, help="Only agencies and demo users, no records.")
-def demo_load(no_records):
+@click.option("--if-empty", is_flag=True, help="Do nothing when the registry has users.")
+def demo_load(no_records, if_empty):
     """Create the demo agencies and users (password demo12345), idempotently."""
     from app import demo
+    from app.auth.models import User
+    from app.core.communes import load_communes
 
     if current_app.config["APP_ENV"] == "production":
         click.echo("Từ chối: không nạp dữ liệu mẫu trong môi trường production.", err=True)
         sys.exit(1)
-    from app.core.communes import load_communes
-
+    if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
+        click.echo("Registry already has users: demo data not loaded again.", err=True)
+        return
     load_communes()
     summary = demo.load(records=not no_records)
     db.session.commit()
-    click.echo(summary)
+    click.echo(summary, err=True)
+
+
+@demo_cli.command("logins")
+def demo_logins():
+    """Print the demo logins (all with the password demo12345)."""
+    from app import demo
+
+    click.echo(f"Tài khoản dùng thử (mật khẩu: {demo.DEMO_PASSWORD}):")
+    for username, description in demo.demo_logins():
+        click.echo(f"  {username:<26} {description}")

@@ -2,7 +2,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, Length, Regexp
 
 from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS
-from app.core.forms import BaseForm, VersionedForm, chosen, max_length, optional, required
+from app.core.forms import BaseForm, VersionedForm, choices, chosen, max_length, optional, required
 
 MIN_PASSWORD = 8
 
@@ -45,7 +45,7 @@ class UserForm(VersionedForm):
     )
     agency_id = SelectField("Cơ quan", [chosen()], coerce=int)
     role = SelectField(
-        "Vai trò", [chosen()], choices=[(k.value, v) for k, v in ROLE_LABELS.items()]
+        "Vai trò", [chosen()], choices=choices((k.value, v) for k, v in ROLE_LABELS.items())
     )
     active = BooleanField("Đang hoạt động", default=True)
     password = PasswordField(
@@ -59,6 +59,8 @@ class AgencyForm(VersionedForm):
     name = StringField("Tên cơ quan", [required(), max_length(200)])
     short_name = StringField("Tên viết tắt", [optional(), max_length(60)])
     kind = SelectField(
-        "Loại cơ quan", [chosen()], choices=[(k.value, v) for k, v in AGENCY_KIND_LABELS.items()]
+        "Loại cơ quan",
+        [chosen()],
+        choices=choices((k.value, v) for k, v in AGENCY_KIND_LABELS.items()),
     )
     active = BooleanField("Đang hoạt động", default=True)

@@ -7,6 +7,7 @@ from app.auth import services
 from app.auth.forms import AgencyForm, ChangePasswordForm, LoginForm, UserForm
 from app.auth.models import Agency, AgencyKind, Role, User
 from app.core import permissions as rules
+from app.core.forms import choices
 from app.core.listing import apply_sort, paginate
 from app.core.permissions import requires
 from app.core.text import fold
@@ -40,7 +41,7 @@ def login():
 @bp.route("/dang-xuat", methods=["POST"])
 @requires(rules.signed_in)
 def logout():
-    services.record_logout(current_user)
+    services.record_logout(current_user._get_current_object())
     db.session.commit()
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
@@ -73,7 +74,7 @@ def change_password():
 # --- Administration of users ---------------------------------------------------------------
 
 
-def _agency_choices(include_inactive_id: int | None = None):
+def _agency_pairs(include_inactive_id: int | None = None) -> list[tuple[int, str]]:
     agencies = db.session.scalars(db.select(Agency).order_by(Agency.name)).all()
     return [
         (a.id, a.name if a.active else f"{a.name} (ngừng hoạt động)")
@@ -129,7 +130,7 @@ def users():
         "auth/users.html",
         page=page,
         sort=sort,
-        agencies=_agency_choices(),
+        agencies=_agency_pairs(),
         roles=Role,
         q=q,
     )
@@ -139,7 +140,7 @@ def users():
 @requires(rules.administer)
 def user_new():
     form = UserForm()
-    form.agency_id.choices = _agency_choices()
+    form.agency_id.choices = choices(_agency_pairs())
     if form.validate_on_submit():
         user = run_form_service(
             form, lambda: services.create_user(_user_data(form), form.password.data)
@@ -158,7 +159,7 @@ def user_new():
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
-    form.agency_id.choices = _agency_choices(include_inactive_id=user.agency_id)
+    form.agency_id.choices = choices(_agency_pairs(include_inactive_id=user.agency_id))
     if request.method == "GET":
         form.role.data = user.role.value
         form.version.data = user.version

@@ -64,6 +64,9 @@ def record(
 ) -> AuditEntry:
     """Add an audit entry to the session (flushed with the change it describes)."""
     user = user or _current_user()
+    # Unwrap proxies such as flask_login.current_user.
+    user = getattr(user, "_get_current_object", lambda: user)()
+    obj = getattr(obj, "_get_current_object", lambda: obj)()
     if obj is not None:
         object_type = object_type or type(obj).__tablename__
         if object_id is None:

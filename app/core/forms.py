@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.core.dates import DateParseError, format_date, parse_date
@@ -60,6 +61,11 @@ class VersionedForm(BaseForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required(message: str = "Vui lòng nhập trường này."):
