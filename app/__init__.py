@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (BASE_DIR / "instance").mkdir(exist_ok=True)
 
+    _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
@@ -39,6 +40,14 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
+
+
+def _import_models() -> None:
+    """Every domain's models, so metadata (and Alembic) sees all tables."""
+    import app.aid.models
+    import app.auth.models
+    import app.core.models
+    import app.orgs.models  # noqa: F401
 
 
 def _init_login(app: Flask) -> None:
@@ -76,7 +85,11 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
+    from app.aid.views import bp as aid_bp
     from app.core.views import bp as core_bp
+    from app.orgs.views import bp as orgs_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(orgs_bp)
+    app.register_blueprint(aid_bp)

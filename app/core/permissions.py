@@ -127,3 +127,42 @@ def read_attachment(user, attachment=None):
         return True  # the view checks again with the attachment itself
     reader = ATTACHMENT_READERS.get(attachment.owner_type)
     return bool(reader and reader(user, attachment.owner_id))
+
+
+# --- Organisations and aid items --------------------------------------------------------
+
+
+def _kind(user):
+    return user.agency.kind
+
+
+def _is_officer(user) -> bool:
+    from app.auth.models import Role
+
+    return user.role == Role.OFFICER
+
+
+@rule("read_registry")
+def read_registry(user, obj=None):
+    """Donors, aid items and their follow-up are readable by every signed-in user."""
+    return True
+
+
+@rule(
+    "manage_organizations",
+    "Chỉ cán bộ cơ quan đầu mối viện trợ hoặc ngoại vụ được thêm, sửa tổ chức tài trợ.",
+)
+def manage_organizations(user, obj=None):
+    return _is_admin(user) or (_is_officer(user) and _kind(user) in ("planning", "foreign_affairs"))
+
+
+@rule("manage_aid", "Chỉ cán bộ cơ quan đầu mối viện trợ được tạo và xử lý khoản viện trợ.")
+def manage_aid(user, obj=None):
+    return _is_officer(user) and _kind(user) == "planning"
+
+
+@rule("answer_opinion", "Chỉ cán bộ của cơ quan được xin ý kiến mới trả lời ý kiến này.")
+def answer_opinion(user, opinion=None):
+    if not _is_officer(user):
+        return False
+    return opinion is None or opinion.agency_id == user.agency_id

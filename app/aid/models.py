@@ -1,0 +1,391 @@
+"""Aid items and everything the procedure and the follow-up attach to them.
+
+Coded values use the keys of the registry workbook (spec/interchange.md), so import,
+export and statistics share one vocabulary.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.core.enums import labelled
+from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enum_type, utcnow
+from app.extensions import db
+
+
+Modality = labelled(
+    "Modality",
+    {
+        "chuong_trinh": "Chương trình",
+        "du_an": "Dự án",
+        "phi_du_an": "Phi dự án",
+        "khac_phuc_hau_qua": "Khắc phục hậu quả thiên tai, thảm họa",
+    },
+)
+
+Regime = labelled(
+    "Regime",
+    {
+        "nd93_2009": "Nghị định 93/2009/NĐ-CP",
+        "nd80_2020": "Nghị định 80/2020/NĐ-CP",
+        "nd313_2025": "Nghị định 313/2025/NĐ-CP",
+    },
+)
+
+AidStatus = labelled(
+    "AidStatus",
+    {
+        "tiep_nhan": "Tiếp nhận hồ sơ",
+        "tra_lai": "Trả lại để hoàn thiện",
+        "xin_y_kien": "Đang xin ý kiến",
+        "tham_dinh": "Đã thẩm định",
+        "da_phe_duyet": "Đã phê duyệt",
+        "khong_chap_thuan": "Không chấp thuận",
+        "dang_thuc_hien": "Đang thực hiện",
+        "tam_dung": "Tạm dừng",
+        "hoan_thanh": "Hoàn thành",
+        "thu_hoi": "Thu hồi quyết định",
+    },
+)
+
+# "Approved or later" (spec/interchange.md): these carry an approval decision.
+APPROVED_OR_LATER = ("da_phe_duyet", "dang_thuc_hien", "tam_dung", "hoan_thanh", "thu_hoi")
+
+Sector = labelled(
+    "Sector",
+    {
+        "giao_duc": "Giáo dục, đào tạo",
+        "y_te": "Y tế",
+        "nuoc_ve_sinh": "Nước sạch và vệ sinh môi trường",
+        "xa_hoi": "Bảo trợ xã hội",
+        "ha_tang": "Hạ tầng cơ sở",
+        "nong_nghiep": "Nông nghiệp, phát triển nông thôn",
+        "sinh_ke": "Sinh kế, tạo việc làm",
+        "moi_truong": "Môi trường, biến đổi khí hậu",
+        "cong_dong": "Phát triển cộng đồng",
+        "cuu_tro": "Cứu trợ khẩn cấp, khắc phục thiên tai",
+        "khac": "Khác",
+    },
+)
+SECTOR_DAC_CODES = {
+    "giao_duc": 110, "y_te": 120, "nuoc_ve_sinh": 140, "xa_hoi": 160, "ha_tang": 210,
+    "nong_nghiep": 311, "sinh_ke": 250, "moi_truong": 410, "cong_dong": 430,
+    "cuu_tro": 720, "khac": 998,
+}  # fmt: skip
+
+# The documents of a dossier (Decree 80/2020 art. 10 and its successor), as a checklist.
+DossierDocument = labelled(
+    "DossierDocument",
+    {
+        "cong_van_de_nghi": "Văn bản đề nghị phê duyệt của chủ khoản viện trợ",
+        "van_kien": "Văn kiện chương trình, dự án / nội dung khoản viện trợ",
+        "cam_ket": "Thư cam kết hoặc văn bản thỏa thuận của bên tài trợ",
+        "tu_cach_phap_ly": "Tài liệu về tư cách pháp lý của bên tài trợ",
+        "ban_dich": "Bản dịch tiếng Việt (nếu văn kiện bằng tiếng nước ngoài)",
+        "doi_ung": "Văn bản về vốn đối ứng (nếu có)",
+    },
+)
+
+OpinionVerdict = labelled(
+    "OpinionVerdict",
+    {
+        "dong_y": "Đồng ý",
+        "dong_y_co_dieu_kien": "Đồng ý có điều kiện",
+        "khong_dong_y": "Không đồng ý",
+    },
+)
+
+AppraisalForm = labelled(
+    "AppraisalForm",
+    {"lay_y_kien": "Lấy ý kiến bằng văn bản", "hoi_nghi": "Hội nghị thẩm định"},
+)
+
+DecisionKind = labelled(
+    "DecisionKind",
+    {
+        "phe_duyet": "Quyết định phê duyệt",
+        "khong_chap_thuan": "Thông báo không chấp thuận",
+        "dieu_chinh": "Quyết định điều chỉnh, bổ sung",
+        "thu_hoi": "Quyết định thu hồi",
+    },
+)
+
+ReportKind = labelled(
+    "ReportKind",
+    {"sau_thang": "Báo cáo 6 tháng", "nam": "Báo cáo năm", "ket_thuc": "Báo cáo kết thúc"},
+)
+
+FollowUpStatus = labelled(
+    "FollowUpStatus",
+    {"chua_xu_ly": "Chưa khắc phục", "dang_xu_ly": "Đang khắc phục", "da_xu_ly": "Đã khắc phục"},
+)
+
+
+def money_column(**kwargs):
+    return mapped_column(sa.Numeric(20, 2), **kwargs)
+
+
+def rate_column(**kwargs):
+    return mapped_column(sa.Numeric(18, 6), **kwargs)
+
+
+class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
+    __tablename__ = "aid_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(500))
+    name_en: Mapped[str | None] = mapped_column(sa.String(500))
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    modality: Mapped[str] = mapped_column(enum_type(Modality), index=True)
+    regime: Mapped[str] = mapped_column(enum_type(Regime), default="nd313_2025")
+    status: Mapped[str] = mapped_column(enum_type(AidStatus), index=True, default="tiep_nhan")
+
+    owner_name: Mapped[str | None] = mapped_column(sa.String(300))  # chủ khoản viện trợ
+    governing_agency: Mapped[str | None] = mapped_column(sa.String(300))  # cơ quan chủ quản
+    objectives: Mapped[str | None] = mapped_column(sa.Text)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    beneficiaries: Mapped[str | None] = mapped_column(sa.Text)
+    legacy_location: Mapped[str | None] = mapped_column(sa.String(500))
+
+    # Value in the original currency, the rates used and the derived VND value.
+    value: Mapped[Decimal] = money_column()
+    currency: Mapped[str] = mapped_column(sa.String(3), default="VND")
+    rate_vnd: Mapped[Decimal | None] = rate_column()  # VND per unit; None for VND
+    rate_usd: Mapped[Decimal | None] = rate_column()  # VND per USD on the same date
+    value_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    counterpart_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
+    is_budget_revenue: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    start_on: Mapped[date | None] = mapped_column(sa.Date)
+    end_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    # The dossier.
+    dossier_received_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    dossier_complete_on: Mapped[date | None] = mapped_column(sa.Date)
+    dossier_documents: Mapped[list | None] = mapped_column(sa.JSON)  # DossierDocument keys
+
+    # Appraisal.
+    appraisal_form: Mapped[str | None] = mapped_column(enum_type(AppraisalForm))
+    appraisal_on: Mapped[date | None] = mapped_column(sa.Date)
+    appraisal_conclusion: Mapped[str | None] = mapped_column(sa.Text)
+
+    # The approval decision in force (details and history in Decision).
+    decision_number: Mapped[str | None] = mapped_column(sa.String(60))
+    decision_date: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    decision_signer: Mapped[str | None] = mapped_column(sa.String(200))
+
+    main_donor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id"), index=True
+    )  # denormalised from AidDonor for list filters and statistics
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    main_donor = relationship("Organization", lazy="joined")
+    donors = relationship(
+        "AidDonor", back_populates="aid_item", order_by="AidDonor.position", lazy="selectin",
+        cascade="all, delete-orphan",
+    )
+    sectors = relationship(
+        "AidSector", back_populates="aid_item", lazy="selectin", cascade="all, delete-orphan"
+    )
+    locations = relationship(
+        "AidLocation", back_populates="aid_item", lazy="selectin", cascade="all, delete-orphan"
+    )
+    opinions = relationship(
+        "Opinion", back_populates="aid_item", order_by="Opinion.id", lazy="selectin"
+    )
+
+    @validates("status")
+    def _status_is_known(self, _key, value):
+        return AidStatus(value).value
+
+    @property
+    def status_label(self) -> str:
+        return AidStatus(self.status).label
+
+    @property
+    def modality_label(self) -> str:
+        return Modality(self.modality).label
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.modality == "khac_phuc_hau_qua"
+
+    @property
+    def value_usd(self) -> Decimal | None:
+        rate = self.rate_usd or (self.rate_vnd if self.currency == "USD" else None)
+        return (Decimal(self.value_vnd) / rate) if rate else None
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class AidDonor(db.Model):
+    """A donor of an item; position 0 is the main donor, the others co-donors."""
+
+    __tablename__ = "aid_donor"
+    __table_args__ = (sa.UniqueConstraint("aid_item_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    aid_item = relationship("AidItem", back_populates="donors")
+    organization = relationship("Organization", lazy="joined")
+
+
+class AidSector(db.Model):
+    """A sector of an item with its share in percent, or None for an equal split."""
+
+    __tablename__ = "aid_sector"
+    __table_args__ = (sa.UniqueConstraint("aid_item_id", "sector"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    sector: Mapped[str] = mapped_column(enum_type(Sector), index=True)
+    share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+
+    aid_item = relationship("AidItem", back_populates="sectors")
+
+    @property
+    def label(self) -> str:
+        return Sector(self.sector).label
+
+
+class AidLocation(db.Model):
+    __tablename__ = "aid_location"
+    __table_args__ = (sa.UniqueConstraint("aid_item_id", "commune_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    commune_code: Mapped[str] = mapped_column(sa.ForeignKey("commune.code"), index=True)
+
+    aid_item = relationship("AidItem", back_populates="locations")
+    commune = relationship("Commune", lazy="joined")
+
+
+class Opinion(TimestampMixin, VersionedMixin, db.Model):
+    """A request for an opinion to one agency, and its answer."""
+
+    __tablename__ = "opinion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    requested_on: Mapped[date] = mapped_column(sa.Date)
+    due_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    request_note: Mapped[str | None] = mapped_column(sa.Text)
+    verdict: Mapped[str | None] = mapped_column(enum_type(OpinionVerdict), index=True)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    document_number: Mapped[str | None] = mapped_column(sa.String(60))
+    answered_on: Mapped[date | None] = mapped_column(sa.Date)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    aid_item = relationship("AidItem", back_populates="opinions")
+    agency = relationship("Agency", lazy="joined")
+    answered_by = relationship("User")
+
+    @property
+    def is_open(self) -> bool:
+        return self.verdict is None and self.cancelled_at is None
+
+    @property
+    def verdict_label(self) -> str:
+        return OpinionVerdict(self.verdict).label if self.verdict else "Chưa trả lời"
+
+
+class Decision(TimestampMixin, db.Model):
+    """Approval, non-acceptance, amendment or revocation, with the values it changed."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    kind: Mapped[str] = mapped_column(enum_type(DecisionKind))
+    number: Mapped[str | None] = mapped_column(sa.String(60))
+    signed_on: Mapped[date | None] = mapped_column(sa.Date)
+    signer: Mapped[str | None] = mapped_column(sa.String(200))
+    content: Mapped[str | None] = mapped_column(sa.Text)
+    changes: Mapped[dict | None] = mapped_column(sa.JSON)  # amendment: {field: [old, new]}
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    recorded_by = relationship("User")
+
+    @property
+    def kind_label(self) -> str:
+        return DecisionKind(self.kind).label
+
+
+class WorkflowStep(db.Model):
+    """One step of an item's procedure: who moved it, when, from which state, and why."""
+
+    __tablename__ = "aid_workflow_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_status: Mapped[str | None] = mapped_column(sa.String(30))
+    to_status: Mapped[str] = mapped_column(sa.String(30))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+
+    user = relationship("User", lazy="joined")
+
+
+class Disbursement(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
+    __tablename__ = "disbursement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    disbursed_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    amount: Mapped[Decimal] = money_column()
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    rate_vnd: Mapped[Decimal | None] = rate_column()
+    rate_usd: Mapped[Decimal | None] = rate_column()
+    value_vnd: Mapped[int] = mapped_column(sa.BigInteger)
+    source: Mapped[str | None] = mapped_column(sa.String(300))
+    verified: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+
+class AidReport(TimestampMixin, ArchivableMixin, db.Model):
+    """A periodic (6-month, annual) or closing report received from the aid owner."""
+
+    __tablename__ = "aid_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    kind: Mapped[str] = mapped_column(enum_type(ReportKind))
+    period_start: Mapped[date | None] = mapped_column(sa.Date)
+    period_end: Mapped[date | None] = mapped_column(sa.Date)
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    @property
+    def kind_label(self) -> str:
+        return ReportKind(self.kind).label
+
+
+class Inspection(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
+    """An inspection or monitoring visit (plan item 7)."""
+
+    __tablename__ = "inspection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    inspected_on: Mapped[date] = mapped_column(sa.Date)
+    team: Mapped[str] = mapped_column(sa.String(500))  # agencies in the team
+    findings: Mapped[str | None] = mapped_column(sa.Text)
+    recommendations: Mapped[str | None] = mapped_column(sa.Text)
+    follow_up: Mapped[str] = mapped_column(enum_type(FollowUpStatus), default="chua_xu_ly")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    @property
+    def follow_up_label(self) -> str:
+        return FollowUpStatus(self.follow_up).label
