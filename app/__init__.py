@@ -68,6 +68,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from app.aid.models import AidStatus
     from app.core import dates, listing, money
     from app.core.countries import country_name
 
@@ -79,6 +80,7 @@ def _register_template_helpers(app: Flask) -> None:
         money=money.format_money,
         number=money.format_number,
         country=country_name,
+        aid_status=lambda key: AidStatus(key).label if key else "",
     )
     app.jinja_env.globals.update(url_with=listing.url_with)
 

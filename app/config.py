@@ -51,6 +51,18 @@ def load_config(overrides: dict | None = None) -> dict:
         # The province the registry serves (Decision 19/2025/QĐ-TTg code); its communes first.
         "PROVINCE_CODE": _int("PROVINCE_CODE", 51),
         "PAGE_SIZE": _int("PAGE_SIZE", 25),
+        # Deadlines of the aid procedure: (number, unit) with unit "working" or "calendar".
+        "AID_OPINION_DEADLINE": (_int("AID_OPINION_DAYS", 10), "working"),
+        "AID_APPRAISAL_DEADLINE": (
+            _int("AID_APPRAISAL_DAYS", 20),
+            os.environ.get("AID_APPRAISAL_DAYS_UNIT", "calendar"),
+        ),
+        # Follow-up alerts, in months: approved but not started (revocable), periodic report
+        # interval, closing report after the end date.
+        "AID_START_MONTHS": _int("AID_START_MONTHS", 6),
+        "AID_REPORT_MONTHS": _int("AID_REPORT_MONTHS", 6),
+        "AID_REPORT_GRACE_DAYS": _int("AID_REPORT_GRACE_DAYS", 30),
+        "AID_CLOSING_REPORT_MONTHS": _int("AID_CLOSING_REPORT_MONTHS", 6),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

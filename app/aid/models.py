@@ -14,7 +14,6 @@ from app.core.enums import labelled
 from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enum_type, utcnow
 from app.extensions import db
 
-
 Modality = labelled(
     "Modality",
     {
@@ -70,10 +69,18 @@ Sector = labelled(
     },
 )
 SECTOR_DAC_CODES = {
-    "giao_duc": 110, "y_te": 120, "nuoc_ve_sinh": 140, "xa_hoi": 160, "ha_tang": 210,
-    "nong_nghiep": 311, "sinh_ke": 250, "moi_truong": 410, "cong_dong": 430,
-    "cuu_tro": 720, "khac": 998,
-}  # fmt: skip
+    "giao_duc": 110,
+    "y_te": 120,
+    "nuoc_ve_sinh": 140,
+    "xa_hoi": 160,
+    "ha_tang": 210,
+    "nong_nghiep": 311,
+    "sinh_ke": 250,
+    "moi_truong": 410,
+    "cong_dong": 430,
+    "cuu_tro": 720,
+    "khac": 998,
+}
 
 # The documents of a dossier (Decree 80/2020 art. 10 and its successor), as a checklist.
 DossierDocument = labelled(
@@ -166,6 +173,8 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     dossier_received_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     dossier_complete_on: Mapped[date | None] = mapped_column(sa.Date)
     dossier_documents: Mapped[list | None] = mapped_column(sa.JSON)  # DossierDocument keys
+    # Stored (not computed in SQL) because it counts working days with the holiday calendar.
+    appraisal_due_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
 
     # Appraisal.
     appraisal_form: Mapped[str | None] = mapped_column(enum_type(AppraisalForm))
@@ -184,7 +193,10 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
 
     main_donor = relationship("Organization", lazy="joined")
     donors = relationship(
-        "AidDonor", back_populates="aid_item", order_by="AidDonor.position", lazy="selectin",
+        "AidDonor",
+        back_populates="aid_item",
+        order_by="AidDonor.position",
+        lazy="selectin",
         cascade="all, delete-orphan",
     )
     sectors = relationship(

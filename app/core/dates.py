@@ -151,3 +151,12 @@ def working_days_between(start: date, end: date) -> int:
         extra = (w for w in worked_weekends if w.weekday() >= 5 and w not in days_off)
         count += sum(1 for w in extra if start < w <= end)
     return count
+
+
+def add_period(start: date, n: int, unit: str) -> date:
+    """A deadline n days after start, counted as `unit`: "working" days or "calendar" days."""
+    if unit == "working":
+        return add_working_days(start, n)
+    if unit == "calendar":
+        return start + timedelta(days=n)
+    raise ValueError(f"unknown day unit {unit!r}")

@@ -1,8 +1,8 @@
 """organisations and aid items
 
-Revision ID: ba27aaf5786a
+Revision ID: d966ff6efb47
 Revises: 42b6d58a6323
-Create Date: 2026-11-26 15:03:53.444555
+Create Date: 2026-11-26 15:09:07.141683
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ba27aaf5786a'
+revision = 'd966ff6efb47'
 down_revision = '42b6d58a6323'
 branch_labels = None
 depends_on = None
@@ -80,6 +80,7 @@ def upgrade():
     sa.Column('dossier_received_on', sa.Date(), nullable=True),
     sa.Column('dossier_complete_on', sa.Date(), nullable=True),
     sa.Column('dossier_documents', sa.JSON(), nullable=True),
+    sa.Column('appraisal_due_on', sa.Date(), nullable=True),
     sa.Column('appraisal_form', sa.Enum('lay_y_kien', 'hoi_nghi', name='appraisalform', native_enum=False, length=30), nullable=True),
     sa.Column('appraisal_on', sa.Date(), nullable=True),
     sa.Column('appraisal_conclusion', sa.Text(), nullable=True),
@@ -99,6 +100,7 @@ def upgrade():
     sa.UniqueConstraint('code', name=op.f('uq_aid_item_code'))
     )
     with op.batch_alter_table('aid_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_aid_item_appraisal_due_on'), ['appraisal_due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_aid_item_decision_date'), ['decision_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_aid_item_dossier_received_on'), ['dossier_received_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_aid_item_main_donor_id'), ['main_donor_id'], unique=False)
@@ -327,6 +329,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_aid_item_main_donor_id'))
         batch_op.drop_index(batch_op.f('ix_aid_item_dossier_received_on'))
         batch_op.drop_index(batch_op.f('ix_aid_item_decision_date'))
+        batch_op.drop_index(batch_op.f('ix_aid_item_appraisal_due_on'))
 
     op.drop_table('aid_item')
     with op.batch_alter_table('organization', schema=None) as batch_op:

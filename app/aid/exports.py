@@ -1,0 +1,64 @@
+"""The aid list as a table (the registry workbook's VienTro columns, plus a few more)."""
+
+from app.aid.models import AidItem, AidStatus, Modality
+from app.core.export import send_table
+from app.extensions import db
+
+HEADERS = [
+    "Mã khoản viện trợ",
+    "Tên khoản viện trợ",
+    "Hình thức",
+    "Nhà tài trợ",
+    "Lĩnh vực",
+    "Địa bàn",
+    "Chủ khoản viện trợ",
+    "Ngày nhận hồ sơ",
+    "Trạng thái",
+    "Số quyết định phê duyệt",
+    "Ngày phê duyệt",
+    "Giá trị viện trợ",
+    "Tiền tệ",
+    "Tỷ giá (VNĐ)",
+    "Tỷ giá USD (VNĐ)",
+    "Giá trị (VNĐ)",
+    "Vốn đối ứng (VNĐ)",
+    "Ngày bắt đầu",
+    "Ngày kết thúc",
+]
+
+
+def _sectors(item: AidItem) -> str:
+    return "; ".join(
+        f"{s.sector}:{s.share.normalize():f}" if s.share is not None else s.sector
+        for s in item.sectors
+    )
+
+
+def item_row(item: AidItem) -> list:
+    return [
+        item.code,
+        item.name,
+        Modality(item.modality).label,
+        "; ".join(d.organization.code for d in item.donors),
+        _sectors(item),
+        "; ".join(loc.commune_code for loc in item.locations),
+        item.owner_name,
+        item.dossier_received_on,
+        AidStatus(item.status).label,
+        item.decision_number,
+        item.decision_date,
+        item.value,
+        item.currency,
+        item.rate_vnd,
+        item.rate_usd,
+        item.value_vnd,
+        item.counterpart_vnd,
+        item.start_on,
+        item.end_on,
+    ]
+
+
+def send_items(query, fmt: str):
+    items = db.session.scalars(query.execution_options(yield_per=500))
+    rows = (item_row(item) for item in items)
+    return send_table("khoan-vien-tro", "Khoản viện trợ", HEADERS, rows, fmt)

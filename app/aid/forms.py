@@ -1,0 +1,221 @@
+"""Forms of the aid pages: the dossier, each procedure step, follow-up records."""
+
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FileField,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.aid.models import (
+    AppraisalForm,
+    DossierDocument,
+    FollowUpStatus,
+    Modality,
+    OpinionVerdict,
+    Regime,
+    ReportKind,
+    Sector,
+)
+from app.core.forms import (
+    BaseForm,
+    MoneyField,
+    VersionedForm,
+    VNDateField,
+    choices,
+    chosen,
+    max_length,
+    optional,
+    required,
+)
+from app.core.money import is_currency_code
+
+SECTOR_ROWS = 5
+
+
+def _currency_check(form, field):
+    from wtforms.validators import ValidationError
+
+    field.data = (field.data or "").strip().upper()
+    if not is_currency_code(field.data):
+        raise ValidationError("Mã tiền tệ không hợp lệ (mã ISO 4217, ví dụ VND, USD, EUR).")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SectorRowForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    sector = SelectField("Lĩnh vực", [optional()], choices=choices([("", "—"), *Sector.choices()]))
+    share = MoneyField("Tỷ lệ (%)", [optional()])
+
+
+class AidItemForm(VersionedForm):
+    code = StringField(
+        "Mã khoản viện trợ",
+        [
+            required(),
+            max_length(40),
+            Regexp(r"^[A-Za-z0-9._/-]+$", message="Chỉ dùng chữ không dấu, số và . _ / -"),
+        ],
+        filters=[lambda v: v.strip().upper() if v else v],
+    )
+    name = StringField("Tên khoản viện trợ", [required(), max_length(500)])
+    name_en = StringField("Tên tiếng Anh", [optional(), max_length(500)])
+    modality = SelectField("Hình thức", [chosen()], choices=choices(Modality.choices()))
+    regime = SelectField(
+        "Chế độ pháp lý", [chosen()], choices=choices(Regime.choices()), default="nd313_2025"
+    )
+    main_donor_id = SelectField("Nhà tài trợ chính", [chosen()], coerce=int)
+    co_donor_ids = SelectMultipleField("Nhà đồng tài trợ", [optional()], coerce=int)
+    owner_name = StringField("Chủ khoản viện trợ (chủ dự án)", [optional(), max_length(300)])
+    governing_agency = StringField(
+        "Cơ quan chủ quản", [optional(), max_length(300)], default="UBND tỉnh"
+    )
+    sectors = FieldList(FormField(SectorRowForm), min_entries=SECTOR_ROWS, max_entries=SECTOR_ROWS)
+    communes = SelectMultipleField("Địa bàn (xã, phường)", [optional()])
+    legacy_location = StringField("Địa bàn cũ (ghi chú, trước 2025)", [optional(), max_length(500)])
+    value = MoneyField("Giá trị viện trợ", [required("Vui lòng nhập giá trị.")])
+    currency = StringField("Tiền tệ", [required(), _currency_check], default="VND")
+    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()])
+    rate_usd = MoneyField("Tỷ giá USD (VNĐ/USD)", [optional()])
+    counterpart_vnd = MoneyField("Vốn đối ứng (VNĐ)", [optional()])
+    is_budget_revenue = BooleanField("Thuộc nguồn thu ngân sách nhà nước")
+    start_on = VNDateField("Ngày bắt đầu", [optional()])
+    end_on = VNDateField("Ngày kết thúc", [optional()])
+    dossier_received_on = VNDateField(
+        "Ngày nhận hồ sơ", [required("Vui lòng nhập ngày nhận hồ sơ.")]
+    )
+    dossier_complete_on = VNDateField(
+        "Ngày hồ sơ hợp lệ",
+        [optional()],
+        description="Ngày nhận đủ hồ sơ hợp lệ; thời hạn thẩm định tính từ ngày này.",
+    )
+    dossier_documents = MultiCheckboxField(
+        "Thành phần hồ sơ đã nhận", choices=choices(DossierDocument.choices())
+    )
+    objectives = TextAreaField("Mục tiêu", [optional()])
+    description = TextAreaField("Nội dung, hoạt động chính", [optional()])
+    beneficiaries = TextAreaField("Đối tượng thụ hưởng", [optional()])
+
+    def sector_pairs(self):
+        """(key, share) of the filled rows, in order."""
+        return [(row.sector.data, row.share.data) for row in self.sectors if row.sector.data]
+
+
+class CommentForm(BaseForm):
+    """A step that needs only a comment (return, suspend, resume, complete)."""
+
+    comment = TextAreaField("Ghi chú / lý do", [optional()])
+
+
+class ResubmitForm(CommentForm):
+    received_on = VNDateField("Ngày nhận lại hồ sơ", [optional()])
+
+
+class RequestOpinionsForm(BaseForm):
+    agency_ids = MultiCheckboxField("Cơ quan được xin ý kiến", coerce=int)
+    requested_on = VNDateField("Ngày xin ý kiến", [optional()])
+    note = TextAreaField("Nội dung xin ý kiến", [optional()])
+
+
+class AnswerOpinionForm(VersionedForm):
+    verdict = SelectField("Ý kiến", [chosen()], choices=choices(OpinionVerdict.choices()))
+    answer = TextAreaField("Nội dung ý kiến", [required("Vui lòng nhập nội dung ý kiến.")])
+    document_number = StringField("Số văn bản", [optional(), max_length(60)])
+    answered_on = VNDateField("Ngày văn bản", [optional()])
+    file = FileField("Tệp văn bản (PDF, Word...)")
+
+
+class AppraiseForm(BaseForm):
+    form_key = SelectField(
+        "Hình thức thẩm định", [chosen()], choices=choices(AppraisalForm.choices())
+    )
+    appraised_on = VNDateField("Ngày thẩm định", [required("Vui lòng nhập ngày thẩm định.")])
+    conclusion = TextAreaField(
+        "Kết luận thẩm định", [required("Vui lòng nhập kết luận thẩm định.")]
+    )
+
+
+class DecisionForm(BaseForm):
+    number = StringField(
+        "Số quyết định",
+        [required("Vui lòng nhập số quyết định."), max_length(60)],
+        render_kw={"placeholder": "123/QĐ-UBND"},
+    )
+    signed_on = VNDateField("Ngày ký", [required("Vui lòng nhập ngày ký.")])
+    signer = StringField("Người ký", [optional(), max_length(200)])
+    content = TextAreaField("Nội dung / lý do", [optional()])
+
+
+class RefuseForm(BaseForm):
+    number = StringField("Số văn bản (nếu có)", [optional(), max_length(60)])
+    signed_on = VNDateField("Ngày văn bản", [required("Vui lòng nhập ngày văn bản.")])
+    content = TextAreaField("Lý do không chấp thuận", [required("Vui lòng ghi lý do.")])
+
+
+class StartForm(CommentForm):
+    started_on = VNDateField("Ngày bắt đầu thực hiện", [required("Vui lòng nhập ngày bắt đầu.")])
+
+
+class AmendForm(DecisionForm):
+    value = MoneyField("Giá trị viện trợ mới", [optional()])
+    currency = StringField("Tiền tệ", [optional()])
+    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()])
+    rate_usd = MoneyField("Tỷ giá USD", [optional()])
+    counterpart_vnd = MoneyField("Vốn đối ứng mới (VNĐ)", [optional()])
+    end_on = VNDateField("Ngày kết thúc mới", [optional()])
+
+
+class DisbursementForm(BaseForm):
+    disbursed_on = VNDateField("Ngày giải ngân / tiếp nhận", [required("Vui lòng nhập ngày.")])
+    amount = MoneyField("Số tiền", [required("Vui lòng nhập số tiền.")])
+    currency = StringField("Tiền tệ", [required(), _currency_check], default="VND")
+    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()])
+    rate_usd = MoneyField("Tỷ giá USD", [optional()])
+    source = StringField("Nguồn / chứng từ", [optional(), max_length(300)])
+    verified = BooleanField("Đã đối chiếu với tài khoản tiếp nhận viện trợ")
+
+
+class ArchiveForm(BaseForm):
+    reason = StringField("Lý do", [required("Vui lòng ghi lý do."), max_length(500)])
+    version = HiddenField()
+
+
+class ReportForm(BaseForm):
+    kind = SelectField("Loại báo cáo", [chosen()], choices=choices(ReportKind.choices()))
+    period_start = VNDateField("Từ ngày (kỳ báo cáo)", [optional()])
+    period_end = VNDateField("Đến ngày (kỳ báo cáo)", [optional()])
+    received_on = VNDateField("Ngày nhận", [required("Vui lòng nhập ngày nhận.")])
+    summary = TextAreaField("Tóm tắt", [optional()])
+    file = FileField("Tệp báo cáo")
+
+
+class InspectionForm(BaseForm):
+    inspected_on = VNDateField("Ngày kiểm tra", [required("Vui lòng nhập ngày kiểm tra.")])
+    team = StringField(
+        "Cơ quan tham gia đoàn", [required("Vui lòng ghi thành phần đoàn."), max_length(500)]
+    )
+    findings = TextAreaField("Kết quả kiểm tra", [optional()])
+    recommendations = TextAreaField("Kiến nghị", [optional()])
+    follow_up = SelectField(
+        "Tình hình khắc phục", [chosen()], choices=choices(FollowUpStatus.choices())
+    )
+
+
+class FollowUpForm(BaseForm):
+    follow_up = SelectField(
+        "Tình hình khắc phục", [chosen()], choices=choices(FollowUpStatus.choices())
+    )
+    version = HiddenField()

@@ -1,0 +1,450 @@
+"""The aid procedure: every transition allowed and refused, by role, with its records."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+
+from app.aid import services, workflow
+from app.aid.models import AidItem, Decision, Opinion, WorkflowStep
+from app.core.errors import DomainError, FieldError, PermissionDenied, StaleObjectError
+from app.core.models import AuditEntry
+from tests.aid_helpers import agency_ids, item_input, make_org
+
+
+@pytest.fixture
+def planner(user):
+    return user("planning.officer")
+
+
+@pytest.fixture
+def org(db):
+    return make_org(db)
+
+
+@pytest.fixture
+def item(app_ctx, db, org, planner):
+    created = services.create_item(item_input([org.id]), planner)
+    db.session.commit()
+    return created
+
+
+def audit_actions(db, item):
+    return db.session.scalars(
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.object_type == "aid_item", AuditEntry.object_id == str(item.id))
+        .order_by(AuditEntry.id)
+    ).all()
+
+
+def to_appraised(item, planner, db, user):
+    services.request_opinions(item, planner, agency_ids(db, "finance", "police"), "Xin ý kiến")
+    for opinion in item.opinions:
+        officer = user(f"{opinion.agency.kind}.officer")
+        services.answer_opinion(opinion, officer, "dong_y", "Đồng ý", "12/STC", None)
+    services.appraise(item, planner, "lay_y_kien", date(2025, 3, 20), "Đủ điều kiện")
+
+
+def to_approved(item, planner, db, user):
+    to_appraised(item, planner, db, user)
+    services.approve(item, planner, "123/QĐ-UBND", date(2025, 3, 25), "Chủ tịch UBND tỉnh", None)
+
+
+def test_create_item_computes_values_and_deadline(item, db):
+    assert item.status == "tiep_nhan"
+    assert item.value_vnd == 2_500_000_000
+    assert item.rate_usd == Decimal("25000")  # USD: its own rate
+    assert item.value_usd == Decimal("100000")
+    # 20 calendar days from the complete dossier (setting AID_APPRAISAL_DEADLINE).
+    assert item.appraisal_due_on == date(2025, 3, 25)
+    assert [d.position for d in item.donors] == [0]
+    assert item.main_donor_id == item.donors[0].organization_id
+    assert "nuoc sach" in item.search_text and "organisation org1" in item.search_text
+    assert audit_actions(db, item) == ["aid.create"]
+    step = db.session.scalar(sa.select(WorkflowStep).where(WorkflowStep.aid_item_id == item.id))
+    assert (step.action, step.to_status) == ("receive", "tiep_nhan")
+
+
+def test_value_rounds_half_up(app_ctx, db, org, planner):
+    created = services.create_item(
+        item_input([org.id], value=Decimal("10.5"), currency="EUR", rate_vnd=Decimal("1")), planner
+    )
+    assert created.value_vnd == 11
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"value": Decimal("-1")}, "value", "không được âm"),
+        ({"rate_vnd": None}, "rate_vnd", "tỷ giá"),
+        ({"rate_vnd": Decimal("0")}, "rate_vnd", "lớn hơn 0"),
+        (
+            {"start_on": date(2025, 5, 1), "end_on": date(2025, 4, 1)},
+            "end_on",
+            "trước ngày bắt đầu",
+        ),
+        ({"sectors": [("y_te", Decimal("60")), ("giao_duc", Decimal("30"))]}, "sectors", "100%"),
+        ({"sectors": [("y_te", Decimal("60")), ("giao_duc", None)]}, "sectors", "tất cả"),
+        ({"sectors": []}, "sectors", "ít nhất một"),
+        ({"sectors": [("y_te", None), ("y_te", None)]}, "sectors", "hai lần"),
+        ({"dossier_received_on": date(2099, 1, 1)}, "dossier_received_on", "sau ngày hôm nay"),
+        ({"dossier_complete_on": date(2025, 3, 1)}, "dossier_complete_on", "trước ngày nhận"),
+        ({"counterpart_vnd": -5}, "counterpart_vnd", "không được âm"),
+        ({"communes": ["99999"]}, "communes", "không tồn tại"),
+    ],
+)
+def test_create_item_rejects_bad_values(app_ctx, db, org, planner, overrides, field, message):
+    with pytest.raises(FieldError) as error:
+        services.create_item(item_input([org.id], **overrides), planner)
+    assert error.value.field == field and message in error.value.message
+
+
+def test_equal_split_and_duplicate_code(app_ctx, db, org, planner, item):
+    equal = services.create_item(
+        item_input([org.id], code="VT-002", sectors=[("y_te", None), ("giao_duc", None)]), planner
+    )
+    assert [s.share for s in equal.sectors] == [None, None]
+    with pytest.raises(FieldError, match="đã được dùng"):
+        services.create_item(item_input([org.id], code="VT-001"), planner)
+
+
+def test_full_procedure_to_closing(item, planner, db, user):
+    finance, police = agency_ids(db, "finance"), agency_ids(db, "police")
+    opinions = services.request_opinions(item, planner, finance + police, "Đề nghị góp ý")
+    assert item.status == "xin_y_kien" and len(opinions) == 2
+    # 10 working days from today, with Vietnamese holidays.
+    from app.core.dates import add_working_days, today_vn
+
+    assert all(o.due_on == add_working_days(today_vn(), 10) for o in opinions)
+    with pytest.raises(DomainError, match="Chưa đủ ý kiến"):
+        services.appraise(item, planner, "lay_y_kien", date(2025, 3, 20), "Kết luận")
+    for opinion in opinions:
+        officer = user(f"{opinion.agency.kind}.officer")
+        services.answer_opinion(
+            opinion,
+            officer,
+            "dong_y_co_dieu_kien",
+            "Đồng ý, cần bổ sung cam kết",
+            "45/CAT",
+            None,
+            FileStorage(io.BytesIO(b"%PDF-1.4"), filename="gop-y.pdf"),
+        )
+    services.appraise(item, planner, "hoi_nghi", date(2025, 3, 20), "Đủ điều kiện phê duyệt")
+    assert item.status == "tham_dinh"
+    decision = services.approve(item, planner, "123/QĐ-UBND", date(2025, 3, 25), "Chủ tịch", "")
+    assert (item.status, item.decision_number, item.decision_date) == (
+        "da_phe_duyet",
+        "123/QĐ-UBND",
+        date(2025, 3, 25),
+    )
+    assert decision.kind == "phe_duyet"
+    services.start(item, planner, date(2025, 4, 1), None)
+    assert item.status == "dang_thuc_hien" and item.start_on == date(2025, 4, 1)
+    services.add_disbursement(
+        item,
+        planner,
+        date(2025, 4, 10),
+        Decimal("40000"),
+        "USD",
+        Decimal("25500"),
+        None,
+        "Sao kê TK",
+        True,
+    )
+    totals = services.disbursement_totals(item)
+    assert totals == {"total_vnd": 1_020_000_000, "share": Decimal("40.8")}
+    services.add_inspection(
+        item,
+        planner,
+        date(2025, 6, 1),
+        "Sở Tài chính; Công an tỉnh",
+        "Đúng tiến độ",
+        "Bổ sung sổ sách",
+        "chua_xu_ly",
+    )
+    with pytest.raises(DomainError, match="báo cáo kết thúc"):
+        services.complete(item, planner, None)
+    services.add_report(
+        item,
+        planner,
+        "ket_thuc",
+        date(2025, 4, 1),
+        date(2025, 10, 1),
+        date(2025, 10, 15),
+        "Hoàn thành",
+        None,
+    )
+    services.complete(item, planner, "Đã nghiệm thu")
+    db.session.commit()
+    assert item.status == "hoan_thanh"
+    steps = db.session.scalars(
+        sa.select(WorkflowStep.action)
+        .where(WorkflowStep.aid_item_id == item.id)
+        .order_by(WorkflowStep.id)
+    ).all()
+    assert steps == ["receive", "request_opinions", "appraise", "approve", "start", "complete"]
+    assert audit_actions(db, item) == [
+        "aid.create",
+        "aid.request_opinions",
+        "aid.appraise",
+        "aid.approve",
+        "aid.start",
+        "aid.complete",
+    ]
+
+
+def test_transitions_refused_in_wrong_state(item, planner):
+    for action_call in (
+        lambda: services.approve(item, planner, "1/QĐ-UBND", date(2025, 3, 25), "X", None),
+        lambda: services.start(item, planner, date(2025, 4, 1), None),
+        lambda: services.complete(item, planner, None),
+        lambda: services.revoke(item, planner, "2/QĐ-UBND", date(2025, 4, 1), None, "Lý do"),
+        lambda: services.resume(item, planner, None),
+    ):
+        with pytest.raises(DomainError) as error:
+            action_call()
+        assert error.value.status == 409 and "Tiếp nhận hồ sơ" in error.value.message
+    assert item.status == "tiep_nhan"
+
+
+@pytest.mark.parametrize(
+    "username", ["planning.viewer", "finance.officer", "police.officer", "admin"]
+)
+def test_only_planning_officers_move_items(item, user, username):
+    with pytest.raises(PermissionDenied):
+        services.return_dossier(item, user(username), "Thiếu văn kiện")
+    assert item.status == "tiep_nhan"
+
+
+def test_request_opinions_needs_complete_dossier(app_ctx, db, org, planner):
+    incomplete = services.create_item(item_input([org.id], dossier_complete_on=None), planner)
+    assert incomplete.appraisal_due_on is None
+    with pytest.raises(DomainError, match="hồ sơ hợp lệ"):
+        services.request_opinions(incomplete, planner, agency_ids(db, "finance"), None)
+    with pytest.raises(FieldError):
+        services.request_opinions(incomplete, planner, [], None)
+
+
+def test_emergency_relief_skips_opinions(app_ctx, db, org, planner):
+    relief = services.create_item(item_input([org.id], modality="khac_phuc_hau_qua"), planner)
+    services.appraise(relief, planner, "lay_y_kien", date(2025, 3, 6), "Cấp bách, đủ điều kiện")
+    assert relief.status == "tham_dinh"
+
+
+def test_project_cannot_skip_opinions(item, planner):
+    with pytest.raises(DomainError, match="khắc phục hậu quả"):
+        services.appraise(item, planner, "lay_y_kien", date(2025, 3, 6), "Kết luận")
+
+
+def test_opinion_answered_only_by_its_agency_once(item, planner, db, user):
+    (opinion,) = services.request_opinions(item, planner, agency_ids(db, "police"), None)
+    for username in ("finance.officer", "police.viewer", "planning.officer"):
+        with pytest.raises(PermissionDenied):
+            services.answer_opinion(opinion, user(username), "dong_y", "OK", None, None)
+    with pytest.raises(FieldError, match="sau ngày hôm nay"):
+        services.answer_opinion(
+            opinion, user("police.officer"), "dong_y", "OK", None, date(2099, 1, 1)
+        )
+    services.answer_opinion(
+        opinion, user("police.officer"), "khong_dong_y", "Không đảm bảo an ninh", None, None
+    )
+    with pytest.raises(DomainError, match="đã được trả lời"):
+        services.answer_opinion(opinion, user("police.officer"), "dong_y", "Đổi ý", None, None)
+    assert opinion.verdict == "khong_dong_y"
+
+
+def test_stale_opinion_answer_refused(item, planner, db, user):
+    (opinion,) = services.request_opinions(item, planner, agency_ids(db, "police"), None)
+    with pytest.raises(StaleObjectError):
+        services.answer_opinion(
+            opinion, user("police.officer"), "dong_y", "OK", None, None, version=opinion.version + 1
+        )
+
+
+def test_return_and_resubmit_cancels_open_opinions(item, planner, db):
+    services.request_opinions(item, planner, agency_ids(db, "finance"), None)
+    with pytest.raises(FieldError):
+        services.return_dossier(item, planner, "")
+    services.return_dossier(item, planner, "Thiếu bản dịch")
+    assert item.status == "tra_lai"
+    assert all(not o.is_open for o in item.opinions)
+    services.resubmit(item, planner, "Đã bổ sung", date(2025, 3, 10))
+    assert item.status == "tiep_nhan" and item.dossier_received_on == date(2025, 3, 10)
+
+
+def test_refuse_records_notice(item, planner, db, user):
+    to_appraised(item, planner, db, user)
+    with pytest.raises(FieldError):
+        services.refuse(item, planner, "", None, date(2025, 3, 25))
+    decision = services.refuse(item, planner, "Không phù hợp quy hoạch", None, date(2025, 3, 25))
+    assert item.status == "khong_chap_thuan" and decision.kind == "khong_chap_thuan"
+
+
+@pytest.mark.parametrize(
+    ("number", "signed_on", "signer", "field"),
+    [
+        ("", date(2025, 3, 25), "X", "number"),
+        ("QĐ 123", date(2025, 3, 25), "X", "number"),
+        ("123/QĐ-UBND", None, "X", "signed_on"),
+        ("123/QĐ-UBND", date(2099, 1, 1), "X", "signed_on"),
+        ("123/QĐ-UBND", date(2025, 1, 1), "X", "signed_on"),  # before the dossier
+        ("123/QĐ-UBND", date(2025, 3, 25), "", "signer"),
+    ],
+)
+def test_approval_needs_decision_data(item, planner, db, user, number, signed_on, signer, field):
+    to_appraised(item, planner, db, user)
+    with pytest.raises(FieldError) as error:
+        services.approve(item, planner, number, signed_on, signer, None)
+    assert error.value.field == field
+    assert item.status == "tham_dinh"
+
+
+def test_suspend_resume_revoke(item, planner, db, user):
+    to_approved(item, planner, db, user)
+    services.start(item, planner, date(2025, 4, 1), None)
+    with pytest.raises(FieldError):
+        services.suspend(item, planner, "")
+    services.suspend(item, planner, "Chờ bổ sung vốn")
+    assert item.status == "tam_dung"
+    services.resume(item, planner, None)
+    services.revoke(item, planner, "200/QĐ-UBND", date(2025, 9, 1), "Chủ tịch", "Vi phạm cam kết")
+    assert item.status == "thu_hoi"
+    kinds = db.session.scalars(
+        sa.select(Decision.kind).where(Decision.aid_item_id == item.id).order_by(Decision.id)
+    ).all()
+    assert kinds == ["phe_duyet", "thu_hoi"]
+    with pytest.raises(DomainError):
+        services.add_disbursement(
+            item, planner, date(2025, 9, 2), Decimal(1), "VND", None, None, None, False
+        )
+
+
+def test_amendment_keeps_history(item, planner, db, user):
+    to_approved(item, planner, db, user)
+    with pytest.raises(FieldError, match="không thay đổi"):
+        services.amend(item, planner, "150/QĐ-UBND", date(2025, 6, 1), None, None, {})
+    decision = services.amend(
+        item,
+        planner,
+        "150/QĐ-UBND",
+        date(2025, 6, 1),
+        "Chủ tịch",
+        "Tăng vốn",
+        {"value": Decimal("120000"), "end_on": date(2026, 12, 31)},
+    )
+    assert item.status == "da_phe_duyet" and item.value_vnd == 3_000_000_000
+    assert decision.changes["value"] == ["100000.00", "120000"]
+    assert decision.changes["value_vnd"] == [2_500_000_000, 3_000_000_000]
+    assert decision.changes["end_on"] == [None, "2026-12-31"]
+
+
+def test_edit_refused_after_decision_and_when_stale(item, planner, db, user, org):
+    with pytest.raises(StaleObjectError):
+        services.update_item(item, item_input([org.id], name="Tên mới"), item.version - 1, planner)
+    services.update_item(item, item_input([org.id], name="Tên mới"), item.version, planner)
+    assert item.name == "Tên mới"
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "aid.update"))
+    assert entry.changes["name"] == ["Dự án nước sạch xã Đăk Tô", "Tên mới"]
+    to_approved(item, planner, db, user)
+    with pytest.raises(DomainError, match="điều chỉnh"):
+        services.update_item(item, item_input([org.id]), item.version, planner)
+
+
+def test_disbursement_rules(item, planner, db, user):
+    to_approved(item, planner, db, user)
+    for bad in (
+        {"amount": Decimal("0")},
+        {"amount": Decimal("-5")},
+        {"disbursed_on": date(2099, 1, 1)},
+        {"disbursed_on": date(2025, 3, 1)},  # before the approval
+        {"currency": "EUR", "rate_vnd": None},
+    ):
+        values = {
+            "disbursed_on": date(2025, 4, 1),
+            "amount": Decimal("10"),
+            "currency": "USD",
+            "rate_vnd": Decimal("25000"),
+            **bad,
+        }
+        with pytest.raises(FieldError):
+            services.add_disbursement(
+                item,
+                planner,
+                values["disbursed_on"],
+                values["amount"],
+                values["currency"],
+                values["rate_vnd"],
+                None,
+                None,
+                False,
+            )
+    d = services.add_disbursement(
+        item, planner, date(2025, 4, 1), Decimal("1000000"), "VND", None, None, None, False
+    )
+    assert d.value_vnd == 1_000_000 and d.rate_vnd is None
+    services.archive_disbursement(d, planner, "Nhập nhầm")
+    assert services.disbursement_totals(item)["total_vnd"] == 0
+    assert db.session.get(type(d), d.id) is not None  # archived, not deleted
+
+
+def test_inbox_and_overdue(item, planner, db, user, app):
+    from app.core.dates import today_vn
+
+    late = services.items_query(services.ItemFilters(overdue=True), today=date(2025, 3, 26))
+    assert [i.id for i in db.session.scalars(late)] == [item.id]
+    on_time = services.items_query(services.ItemFilters(overdue=True), today=date(2025, 3, 20))
+    assert list(db.session.scalars(on_time)) == []
+    rows = services.planning_inbox(date(2025, 3, 26))
+    assert rows[0].item.id == item.id and rows[0].overdue
+    assert "Xin ý kiến" in rows[0].task
+    services.request_opinions(item, planner, agency_ids(db, "police"), None, today_vn())
+    police = user("police.officer")
+    assert [o.aid_item_id for o in services.opinions_for_agency(police.agency_id)] == [item.id]
+    assert services.opinions_for_agency(user("finance.officer").agency_id) == []
+
+
+def test_alerts(app_ctx, db, org, planner, user):
+    from app.core.dates import add_months, today_vn
+
+    today = today_vn()
+    old = services.create_item(
+        item_input(
+            [org.id],
+            code="OLD",
+            dossier_received_on=date(2024, 1, 2),
+            dossier_complete_on=date(2024, 1, 3),
+        ),
+        planner,
+    )
+    to_approved(old, planner, db, user)
+    old.decision_date = add_months(today, -7)
+    ended = services.create_item(item_input([org.id], code="ENDED"), planner)
+    to_approved(ended, planner, db, user)
+    services.start(ended, planner, date(2025, 4, 1), None)
+    ended.end_on = add_months(today, -8)
+    org.certificate_expires_on = today
+    db.session.flush()
+    found = services.alerts(today)
+    assert [i.code for i in found["not_started"]] == ["OLD"]
+    assert "ENDED" in [i.code for i in found["closing_overdue"]]
+    assert "ENDED" in [i.code for i in found["reports_overdue"]]
+    assert org in found["certificates"]
+
+
+def test_workflow_table_lists_available_actions(item, planner, user):
+    assert {a.key for a in workflow.available_actions(item, planner)} == {
+        "return",
+        "request_opinions",
+        "appraise",
+    }
+    assert workflow.available_actions(item, user("planning.viewer")) == []
+
+
+def test_opinion_model_open_flag(item, planner, db):
+    (opinion,) = services.request_opinions(item, planner, agency_ids(db, "finance"), None)
+    assert opinion.is_open and opinion.verdict_label == "Chưa trả lời"
+    assert db.session.scalar(sa.select(sa.func.count(Opinion.id))) >= 1
+    assert isinstance(item, AidItem)
