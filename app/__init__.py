@@ -86,8 +86,8 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.auth.views import bp as auth_bp
     from app.aid.views import bp as aid_bp
+    from app.auth.views import bp as auth_bp
     from app.core.views import bp as core_bp
     from app.orgs.views import bp as orgs_bp
 

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from app.core.dates import DateParseError, format_date, parse_date
 from app.core.money import MoneyParseError, parse_decimal
@@ -68,8 +68,17 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+class Required(DataRequired):
+    """DataRequired that keeps a parse error ("31/02/2025") instead of "please enter"."""
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation()
+        super().__call__(form, field)
+
+
 def required(message: str = "Vui lòng nhập trường này."):
-    return DataRequired(message=message)
+    return Required(message=message)
 
 
 def chosen(message: str = "Vui lòng chọn một giá trị."):

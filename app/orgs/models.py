@@ -10,7 +10,6 @@ from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enu
 from app.core.text import fold
 from app.extensions import db
 
-
 # Keys are those of the registry workbook (spec/interchange.md, sheet ToChuc).
 OrgKind = labelled(
     "OrgKind",
@@ -60,9 +59,7 @@ class Organization(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     certificate_number: Mapped[str | None] = mapped_column(sa.String(60))
     certificate_issued_on: Mapped[date | None] = mapped_column(sa.Date)
     certificate_expires_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
-    certificate_status: Mapped[str | None] = mapped_column(
-        enum_type(CertificateStatus)
-    )
+    certificate_status: Mapped[str | None] = mapped_column(enum_type(CertificateStatus))
     registered_fields: Mapped[str | None] = mapped_column(sa.Text)
     registered_areas: Mapped[str | None] = mapped_column(sa.Text)
     representative: Mapped[str | None] = mapped_column(sa.String(200))
@@ -90,7 +87,8 @@ class Organization(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
         if days < 0:
             return f"Giấy đăng ký đã hết hạn từ {self.certificate_expires_on:%d/%m/%Y}."
         if days <= CERTIFICATE_WARNING_DAYS:
-            return f"Giấy đăng ký sẽ hết hạn sau {days} ngày ({self.certificate_expires_on:%d/%m/%Y})."
+            expires = f"{self.certificate_expires_on:%d/%m/%Y}"
+            return f"Giấy đăng ký sẽ hết hạn sau {days} ngày ({expires})."
         return None
 
     def __str__(self) -> str:

@@ -1,0 +1,370 @@
+"""The aid pages through logged-in clients with CSRF: the whole procedure, inboxes, lists."""
+
+import io
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from app.aid.models import AidItem, Disbursement, Opinion
+from app.core.dates import format_date, today_vn
+from app.core.models import Attachment
+from tests.aid_helpers import make_org
+
+
+@pytest.fixture
+def donor(db):
+    org = make_org(db, "SCF", "GB", "Save the Children Fund")
+    db.session.commit()
+    return org
+
+
+def dossier_form(donor, **overrides):
+    today = format_date(today_vn())
+    data = {
+        "code": "vt-2025-01",
+        "name": "Nâng cấp trạm y tế xã Đắk Tô",
+        "modality": "du_an",
+        "regime": "nd313_2025",
+        "main_donor_id": donor.id,
+        "owner_name": "UBND xã Đăk Tô",
+        "governing_agency": "UBND tỉnh",
+        "value": "120.000",
+        "currency": "usd",
+        "rate_vnd": "25.400",
+        "counterpart_vnd": "150.000.000",
+        "sectors-0-sector": "y_te",
+        "sectors-0-share": "70",
+        "sectors-1-sector": "nuoc_ve_sinh",
+        "sectors-1-share": "30",
+        "dossier_received_on": today,
+        "dossier_complete_on": today,
+        "dossier_documents": ["cong_van_de_nghi", "van_kien"],
+    }
+    data.update(overrides)
+    return data
+
+
+def item_by_code(db, code):
+    return db.session.scalar(sa.select(AidItem).where(AidItem.code == code))
+
+
+def test_whole_procedure_through_the_web(login, db, donor):
+    planner = login("planning.officer")
+    created = planner.post("/vien-tro/moi", dossier_form(donor))
+    assert created.status_code == 302
+    item = item_by_code(db, "VT-2025-01")
+    assert item.value_vnd == 3_048_000_000 and item.counterpart_vnd == 150_000_000
+    detail = planner.get(f"/vien-tro/{item.id}").get_data(as_text=True)
+    assert "Nâng cấp trạm y tế" in detail and "3.048.000.000 ₫" in detail
+    assert "Xin ý kiến các cơ quan" in detail
+
+    # Ask finance and police.
+    page = planner.get(f"/vien-tro/{item.id}/buoc/request_opinions").get_data(as_text=True)
+    assert "Công an tỉnh Quảng Ngãi" in page
+    from tests.aid_helpers import agency_ids
+
+    asked = planner.post(
+        f"/vien-tro/{item.id}/buoc/request_opinions",
+        {"agency_ids": agency_ids(db, "finance", "police"), "note": "Đề nghị góp ý"},
+    )
+    assert asked.status_code == 302
+    db.session.refresh(item)
+    assert item.status == "xin_y_kien"
+
+    # Each agency answers from its inbox; police attaches its letter.
+    for kind in ("finance", "police"):
+        officer = login(f"{kind}.officer")
+        inbox = officer.get("/vien-tro/viec-can-xu-ly").get_data(as_text=True)
+        assert "VT-2025-01" in inbox and "Góp ý" in inbox
+        opinion = db.session.scalar(
+            sa.select(Opinion)
+            .join(Opinion.agency)
+            .where(Opinion.aid_item_id == item.id, Opinion.agency.has(kind=kind))
+        )
+        answer_page = officer.get(f"/vien-tro/y-kien/{opinion.id}")
+        assert answer_page.status_code == 200
+        response = officer.post(
+            f"/vien-tro/y-kien/{opinion.id}",
+            {
+                "verdict": "dong_y",
+                "answer": f"{kind} đồng ý",
+                "document_number": "12/CV",
+                "version": opinion.version,
+                "file": (io.BytesIO(b"%PDF-1.4 letter"), "cong-van.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert "VT-2025-01" not in officer.get("/vien-tro/viec-can-xu-ly").get_data(as_text=True)
+    files = db.session.scalars(sa.select(Attachment).where(Attachment.owner_type == "opinion"))
+    assert len(files.all()) == 2
+
+    today = format_date(today_vn())
+    steps = [
+        ("appraise", {"form_key": "hoi_nghi", "appraised_on": today, "conclusion": "Đủ điều kiện"}),
+        ("approve", {"number": "123/QĐ-UBND", "signed_on": today, "signer": "Chủ tịch UBND tỉnh"}),
+        ("start", {"started_on": today}),
+    ]
+    for action, data in steps:
+        response = planner.post(f"/vien-tro/{item.id}/buoc/{action}", data)
+        assert response.status_code == 302, (action, response.get_data(as_text=True)[:3000])
+    db.session.refresh(item)
+    assert item.status == "dang_thuc_hien" and item.decision_number == "123/QĐ-UBND"
+
+    paid = planner.post(
+        f"/vien-tro/{item.id}/ghi-nhan/giai-ngan",
+        {
+            "disbursed_on": today,
+            "amount": "60.000",
+            "currency": "USD",
+            "rate_vnd": "25.400",
+            "source": "Sao kê",
+            "verified": "y",
+        },
+    )
+    assert paid.status_code == 302
+    detail = planner.get(f"/vien-tro/{item.id}").get_data(as_text=True)
+    assert "1.524.000.000 ₫" in detail and "(50,0% giá trị phê duyệt)" in detail
+    report = planner.post(
+        f"/vien-tro/{item.id}/ghi-nhan/bao-cao",
+        {"kind": "ket_thuc", "received_on": today, "summary": "Hoàn thành"},
+    )
+    assert report.status_code == 302
+    inspection = planner.post(
+        f"/vien-tro/{item.id}/ghi-nhan/kiem-tra",
+        {"inspected_on": today, "team": "Sở Tài chính", "follow_up": "da_xu_ly"},
+    )
+    assert inspection.status_code == 302
+    done = planner.post(f"/vien-tro/{item.id}/buoc/complete", {"comment": "Nghiệm thu"})
+    assert done.status_code == 302
+    db.session.refresh(item)
+    assert item.status == "hoan_thanh"
+    timeline = planner.get(f"/vien-tro/{item.id}").get_data(as_text=True)
+    for label in (
+        "Tiếp nhận hồ sơ",
+        "Đang xin ý kiến",
+        "Đã thẩm định",
+        "Đã phê duyệt",
+        "Đang thực hiện",
+        "Hoàn thành",
+    ):
+        assert label in timeline
+
+
+def test_dossier_form_errors_next_to_fields(login, db, donor):
+    planner = login("planning.officer")
+    response = planner.post(
+        "/vien-tro/moi",
+        dossier_form(
+            donor, value="-5", currency="ABC", end_on="31/02/2025", dossier_received_on="2025/01/01"
+        ),
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Mã tiền tệ không hợp lệ" in body and "Ngày không hợp lệ" in body
+    shares = planner.post("/vien-tro/moi", dossier_form(donor, **{"sectors-1-share": "20"}))
+    assert shares.status_code == 422
+    assert "Tổng tỷ lệ các lĩnh vực phải bằng 100%" in shares.get_data(as_text=True)
+    english_number = planner.post("/vien-tro/moi", dossier_form(donor, value="1,234.56"))
+    assert english_number.status_code == 422 and "Số không hợp lệ" in english_number.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(sa.select(sa.func.count(AidItem.id))) == 0
+
+
+def test_viewer_and_other_agencies_cannot_create_or_move(login, db, donor):
+    planner = login("planning.officer")
+    planner.post("/vien-tro/moi", dossier_form(donor))
+    item = item_by_code(db, "VT-2025-01")
+    for username in ("planning.viewer", "police.officer", "leadership.viewer"):
+        web = login(username)
+        assert web.get(f"/vien-tro/{item.id}").status_code == 200  # reading is for everyone
+        assert web.post("/vien-tro/moi", dossier_form(donor, code="X1")).status_code == 403
+        refused = web.post(f"/vien-tro/{item.id}/buoc/return", {"comment": "x"})
+        assert refused.status_code == 403
+    db.session.refresh(item)
+    assert item.status == "tiep_nhan"
+    assert item_by_code(db, "X1") is None
+
+
+def test_action_not_allowed_in_state_is_409(login, db, donor):
+    planner = login("planning.officer")
+    planner.post("/vien-tro/moi", dossier_form(donor))
+    item = item_by_code(db, "VT-2025-01")
+    response = planner.post(
+        f"/vien-tro/{item.id}/buoc/approve",
+        {"number": "1/QĐ-UBND", "signed_on": format_date(today_vn()), "signer": "X"},
+    )
+    assert response.status_code == 409
+    assert "Tiếp nhận hồ sơ" in response.get_data(as_text=True)
+    assert planner.get(f"/vien-tro/{item.id}/buoc/nonsense").status_code == 404
+    db.session.refresh(item)
+    assert item.status == "tiep_nhan"
+
+
+def test_opinion_of_another_agency_is_403(login, db, donor):
+    planner = login("planning.officer")
+    planner.post("/vien-tro/moi", dossier_form(donor))
+    item = item_by_code(db, "VT-2025-01")
+    from tests.aid_helpers import agency_ids
+
+    planner.post(
+        f"/vien-tro/{item.id}/buoc/request_opinions", {"agency_ids": agency_ids(db, "police")}
+    )
+    opinion = db.session.scalar(sa.select(Opinion).where(Opinion.aid_item_id == item.id))
+    finance = login("finance.officer")
+    response = finance.post(
+        f"/vien-tro/y-kien/{opinion.id}",
+        {"verdict": "dong_y", "answer": "x", "version": opinion.version},
+    )
+    assert response.status_code == 403
+    db.session.refresh(opinion)
+    assert opinion.verdict is None
+
+
+def test_stale_edit_is_refused(login, db, donor):
+    planner = login("planning.officer")
+    planner.post("/vien-tro/moi", dossier_form(donor))
+    item = item_by_code(db, "VT-2025-01")
+    first = planner.post(
+        f"/vien-tro/{item.id}/sua", dossier_form(donor, name="Tên A", version=item.version)
+    )
+    assert first.status_code == 302
+    second = planner.post(
+        f"/vien-tro/{item.id}/sua", dossier_form(donor, name="Tên B", version=item.version - 1)
+    )
+    assert second.status_code == 409
+    assert "người khác thay đổi" in second.get_data(as_text=True)
+    db.session.refresh(item)
+    assert item.name == "Tên A"
+
+
+def test_disbursement_archive_keeps_row(app, login, db, donor, user):
+    from app.aid import services
+    from tests.aid_helpers import item_input
+    from tests.test_aid_services import to_approved
+
+    planner_user = user("planning.officer")
+    planner = login("planning.officer")
+    with app.app_context():
+        item = services.create_item(item_input([donor.id]), planner_user)
+        to_approved(item, planner_user, db, user)
+        d = services.add_disbursement(
+            item, planner_user, today_vn(), 1000, "VND", None, None, None, False
+        )
+    db.session.commit()
+    missing_reason = planner.post(f"/vien-tro/giai-ngan/{d.id}/huy", {"reason": ""})
+    assert missing_reason.status_code == 303
+    archived = planner.post(f"/vien-tro/giai-ngan/{d.id}/huy", {"reason": "Nhập trùng"})
+    assert archived.status_code == 302
+    row = db.session.get(Disbursement, d.id)
+    assert row.is_archived and row.archive_reason == "Nhập trùng"
+
+
+def make_items(db, donor, count, start=0):
+    for i in range(start, start + count):
+        item = AidItem(
+            code=f"Q{i:04d}",
+            name=f"Khoản {i}",
+            modality="phi_du_an",
+            value=1000,
+            currency="VND",
+            value_vnd=1000,
+            status="tiep_nhan",
+            search_text=f"q{i:04d}",
+            main_donor_id=donor.id,
+            dossier_received_on=date(2025, 1, 1),
+        )
+        db.session.add(item)
+        db.session.flush()
+        from app.aid.models import AidDonor, AidSector
+
+        db.session.add(AidDonor(aid_item_id=item.id, organization_id=donor.id, position=0))
+        db.session.add(AidSector(aid_item_id=item.id, sector="khac"))
+    db.session.commit()
+
+
+def count_queries(db, func):
+    statements = []
+    engine = db.session.get_bind().engine
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        func()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+def test_list_query_count_does_not_grow_with_rows(login, db, donor):
+    web = login("planning.viewer")
+    make_items(db, donor, 3)
+    few = count_queries(db, lambda: web.get("/vien-tro/"))
+    make_items(db, donor, 40, start=3)
+    many = count_queries(db, lambda: web.get("/vien-tro/"))
+    assert few == many
+
+
+def test_list_filters_search_and_plain_links(login, db, donor):
+    make_items(db, donor, 30)
+    other = make_org(db, "JICA", "JP", "Japan International")
+    item = AidItem(
+        code="JP-1",
+        name="Trường học Đắk Hà",
+        modality="du_an",
+        value=5,
+        currency="VND",
+        value_vnd=5,
+        status="da_phe_duyet",
+        search_text="jp-1 truong hoc dak ha japan international",
+        main_donor_id=other.id,
+        decision_date=date(2024, 5, 1),
+    )
+    db.session.add(item)
+    db.session.commit()
+    web = login("leadership.viewer")
+    page = web.get("/vien-tro/").get_data(as_text=True)
+    assert "Hiển thị 1–25 / 31 bản ghi" in page and "page=2" in page
+    assert "JP-1" in web.get("/vien-tro/?page=2").get_data(as_text=True) or "JP-1" in page
+    assert "JP-1" in web.get("/vien-tro/?q=truong hoc dak").get_data(as_text=True)
+    assert "JP-1" in web.get("/vien-tro/?country=JP").get_data(as_text=True)
+    assert "Q0001" not in web.get("/vien-tro/?country=JP").get_data(as_text=True)
+    assert "JP-1" in web.get("/vien-tro/?year=2024&status=da_phe_duyet").get_data(as_text=True)
+    assert "JP-1" not in web.get("/vien-tro/?year=2023").get_data(as_text=True)
+    assert "JP-1" not in web.get("/vien-tro/?sector=khac").get_data(as_text=True)
+    assert web.get("/vien-tro/?year=abc&status=bogus&page=-3").status_code == 200
+
+
+def test_export_as_filtered(login, db, donor):
+    make_items(db, donor, 5)
+    web = login("finance.viewer")
+    response = web.get("/vien-tro/xuat.xlsx?q=q0003")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Mã khoản viện trợ"
+    assert [r[0] for r in rows[1:]] == ["Q0003"]
+    csv_text = web.get("/vien-tro/xuat.csv").data.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("Mã khoản viện trợ,")
+    assert len(csv_text.strip().splitlines()) == 6
+    assert web.get("/vien-tro/xuat.pdf").status_code == 404
+
+
+def test_planning_inbox_shows_overdue_and_alerts(login, db, donor):
+    planner = login("planning.officer")
+    planner.post(
+        "/vien-tro/moi",
+        dossier_form(donor, dossier_received_on="02/01/2025", dossier_complete_on="03/01/2025"),
+    )
+    inbox = planner.get("/vien-tro/viec-can-xu-ly").get_data(as_text=True)
+    assert "VT-2025-01" in inbox and "Quá hạn" in inbox
+    assert "Đã phê duyệt quá 6 tháng" in inbox
+    overdue_list = planner.get("/vien-tro/?overdue=1").get_data(as_text=True)
+    assert "VT-2025-01" in overdue_list
+    viewer_inbox = login("leadership.viewer").get("/vien-tro/viec-can-xu-ly")
+    assert "Hiện không có việc nào" in viewer_inbox.get_data(as_text=True)
