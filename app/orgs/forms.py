@@ -77,9 +77,7 @@ class OrganizationForm(VersionedForm):
     )
     registered_fields = TextAreaField("Lĩnh vực hoạt động đăng ký", filters=[_strip])
     registered_areas = TextAreaField("Địa bàn hoạt động đăng ký", filters=[_strip])
-    representative = StringField(
-        "Người đại diện", [optional(), max_length(200)], filters=[_strip]
-    )
+    representative = StringField("Người đại diện", [optional(), max_length(200)], filters=[_strip])
     address = StringField("Địa chỉ", [optional(), max_length(300)], filters=[_strip])
     email = StringField(
         "Thư điện tử",

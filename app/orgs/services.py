@@ -124,9 +124,7 @@ def update_organization(org: Organization, data: dict, version: int | None) -> O
     changes = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
     if changes:
         db.session.flush()
-        audit.record(
-            "organization.update", org, summary=f"Sửa tổ chức {org.code}", changes=changes
-        )
+        audit.record("organization.update", org, summary=f"Sửa tổ chức {org.code}", changes=changes)
     return org
 
 

@@ -50,15 +50,28 @@ FILTER_ARGS = ("q", "kind", "country", "status", "cert", "archived", "sort")
 # --- The list and its export -----------------------------------------------------------
 
 
-def _country_order():
-    """Sort key for countries: their position in the Vietnamese-name order (Vietnam first)."""
-    positions = {code: i for i, (code, _name) in enumerate(country_choices())}
-    return sa.case(positions, value=Organization.country, else_=len(positions))
+class _CountryOrder:
+    """Sorts countries by their Vietnamese names (Vietnam first), as the pickers list them.
+
+    A plain object with asc()/desc(): apply_sort tests its columns for truth, which a SQL
+    expression such as CASE refuses.
+    """
+
+    def _expression(self):
+        positions = {code: i for i, (code, _name) in enumerate(country_choices())}
+        return sa.case(positions, value=Organization.country, else_=len(positions))
+
+    def asc(self):
+        return self._expression().asc()
+
+    def desc(self):
+        return self._expression().desc()
 
 
 SORTS = {
     "code": Organization.code,
     "name": Organization.name,
+    "country": _CountryOrder(),
     "expiry": Organization.certificate_expires_on,
 }
 
@@ -99,7 +112,7 @@ def filtered_organizations(args, today: date):
         filters["cert"] = ""
     if not filters["archived"]:
         query = query.where(Organization.archived_at.is_(None))
-    query, sort = apply_sort(query, {**SORTS, "country": _country_order()}, "name")
+    query, sort = apply_sort(query, SORTS, "name")
     filters["sort"] = sort
     return query.order_by(Organization.id), filters
 
@@ -245,9 +258,7 @@ def _aid_rows(org: Organization) -> list[dict]:
             AidItem.main_donor_id,
             donor.position,
         )
-        .outerjoin(
-            donor, sa.and_(donor.aid_item_id == AidItem.id, donor.organization_id == org.id)
-        )
+        .outerjoin(donor, sa.and_(donor.aid_item_id == AidItem.id, donor.organization_id == org.id))
         .where(
             sa.or_(donor.id.is_not(None), AidItem.main_donor_id == org.id),
             AidItem.archived_at.is_(None),
@@ -309,9 +320,7 @@ def _render_profile(org: Organization, archive_form: ArchiveForm, status: int = 
                 CertificateType(org.certificate_type).label if org.certificate_type else None
             ),
             certificate_status_label=(
-                CertificateStatus(org.certificate_status).label
-                if org.certificate_status
-                else None
+                CertificateStatus(org.certificate_status).label if org.certificate_status else None
             ),
         ),
         status,
@@ -377,9 +386,7 @@ def archive(org_id: int):
     org = db.get_or_404(Organization, org_id)
     form = ArchiveForm()
     if form.validate_on_submit():
-        done = run_form_service(
-            form, lambda: services.archive_organization(org, form.reason.data)
-        )
+        done = run_form_service(form, lambda: services.archive_organization(org, form.reason.data))
         if done:
             db.session.commit()
             flash(f"Đã lưu trữ tổ chức {org.code}.", "success")
