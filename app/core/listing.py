@@ -26,11 +26,10 @@ def paginate(select, per_page: int | None = None):
 def apply_sort(select, allowed: dict, default: str):
     """Sort by ?sort=key or ?sort=-key among the allowed {key: column} pairs."""
     key = request.args.get("sort", default)
-    descending = key.startswith("-")
-    column = allowed.get(key.lstrip("-")) or allowed[default.lstrip("-")]
     if key.lstrip("-") not in allowed:
-        descending = default.startswith("-")
-    return select.order_by(column.desc() if descending else column.asc()), key
+        key = default
+    column = allowed[key.lstrip("-")]
+    return select.order_by(column.desc() if key.startswith("-") else column.asc()), key
 
 
 def url_with(**changes) -> str:

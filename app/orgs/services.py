@@ -1,15 +1,27 @@
 """Use cases for donor organisations. Services flush; the view commits once."""
 
 import re
+from datetime import date, timedelta
 
 import pycountry
+import sqlalchemy as sa
 
+from app.aid.models import APPROVED_OR_LATER, AidDonor, AidItem, AidStatus, Disbursement
 from app.core import audit
 from app.core.concurrency import check_version
+from app.core.countries import country_choices, country_name
 from app.core.errors import DomainError, FieldError
+from app.core.listing import apply_sort
 from app.core.models import utcnow
+from app.core.text import fold
 from app.extensions import db
-from app.orgs.models import CertificateStatus, CertificateType, Organization, OrgKind
+from app.orgs.models import (
+    CERTIFICATE_WARNING_DAYS,
+    CertificateStatus,
+    CertificateType,
+    Organization,
+    OrgKind,
+)
 
 ORG_FIELDS = (
     "code",
@@ -160,3 +172,152 @@ def restore_organization(org: Organization) -> Organization:
         changes={"archive_reason": [old_reason, None]},
     )
     return org
+
+
+# --- The list, its export and the profile's figures -------------------------------
+
+
+def _country_order():
+    """Countries sorted by their Vietnamese names (Vietnam first), as the pickers list them."""
+    positions = {code: i for i, (code, _name) in enumerate(country_choices())}
+    return sa.case(positions, value=Organization.country, else_=len(positions))
+
+
+SORTS = {
+    "code": Organization.code,
+    "name": Organization.name,
+    "country": _country_order(),
+    "expiry": Organization.certificate_expires_on,
+}
+
+
+def filtered_organizations(args, today: date):
+    """The organisations matching the list's filters, sorted; shared by list and export.
+
+    Returns (select, filters) where filters holds the cleaned values for the template.
+    """
+    query = db.select(Organization)
+    filters = {
+        "q": args.get("q", "").strip(),
+        "kind": args.get("kind", ""),
+        "country": args.get("country", "").strip().upper(),
+        "status": args.get("status", ""),
+        "cert": args.get("cert", ""),
+        "archived": args.get("archived", "") == "1",
+    }
+    for word in fold(filters["q"]).split():
+        query = query.where(Organization.search_text.contains(word, autoescape=True))
+    if filters["kind"] in OrgKind.labels():
+        query = query.where(Organization.kind == OrgKind(filters["kind"]))
+    else:
+        filters["kind"] = ""
+    if filters["country"]:
+        query = query.where(Organization.country == filters["country"])
+    if filters["status"] in CertificateStatus.labels():
+        query = query.where(Organization.certificate_status == CertificateStatus(filters["status"]))
+    else:
+        filters["status"] = ""
+    if filters["cert"] == "warning":
+        limit = today + timedelta(days=CERTIFICATE_WARNING_DAYS)
+        query = query.where(
+            Organization.certificate_expires_on.is_not(None),
+            Organization.certificate_expires_on <= limit,
+        )
+    else:
+        filters["cert"] = ""
+    if not filters["archived"]:
+        query = query.where(Organization.archived_at.is_(None))
+    query, sort = apply_sort(query, SORTS, "name")
+    filters["sort"] = sort
+    return query.order_by(Organization.id), filters
+
+
+# The export columns: the keys and Vietnamese labels of sheet ToChuc (spec/interchange.md),
+# then the other fields of an organisation.
+EXPORT_COLUMNS = (
+    ("ma", "Mã tổ chức", lambda o: o.code),
+    ("ten", "Tên tổ chức", lambda o: o.name),
+    ("ten_viet", "Tên tiếng Việt", lambda o: o.name_vi),
+    ("loai", "Loại tổ chức", lambda o: OrgKind(o.kind).label),
+    ("quoc_gia", "Quốc gia", lambda o: country_name(o.country)),
+    (
+        "loai_giay",
+        "Loại giấy đăng ký",
+        lambda o: CertificateType(o.certificate_type).label if o.certificate_type else None,
+    ),
+    ("so_giay", "Số giấy đăng ký", lambda o: o.certificate_number),
+    ("ngay_cap", "Ngày cấp", lambda o: o.certificate_issued_on),
+    ("ngay_het_han", "Ngày hết hạn", lambda o: o.certificate_expires_on),
+    (
+        "tinh_trang_giay",
+        "Tình trạng giấy đăng ký",
+        lambda o: CertificateStatus(o.certificate_status).label if o.certificate_status else None,
+    ),
+    ("linh_vuc_dang_ky", "Lĩnh vực hoạt động đăng ký", lambda o: o.registered_fields),
+    ("dia_ban_dang_ky", "Địa bàn hoạt động đăng ký", lambda o: o.registered_areas),
+    ("nguoi_dai_dien", "Người đại diện", lambda o: o.representative),
+    ("dia_chi", "Địa chỉ", lambda o: o.address),
+    ("email", "Thư điện tử", lambda o: o.email),
+    ("dien_thoai", "Điện thoại", lambda o: o.phone),
+    ("website", "Trang web", lambda o: o.website),
+    ("ghi_chu", "Ghi chú", lambda o: o.notes),
+    ("luu_tru", "Lý do lưu trữ", lambda o: o.archive_reason),
+)
+
+
+def aid_rows(org: Organization) -> list[dict]:
+    """The organisation's aid items (as main donor or co-donor), in one query of columns."""
+    donor = sa.orm.aliased(AidDonor)
+    query = (
+        db.select(
+            AidItem.id,
+            AidItem.code,
+            AidItem.name,
+            AidItem.status,
+            AidItem.value_vnd,
+            AidItem.main_donor_id,
+            donor.position,
+        )
+        .outerjoin(donor, sa.and_(donor.aid_item_id == AidItem.id, donor.organization_id == org.id))
+        .where(
+            sa.or_(donor.id.is_not(None), AidItem.main_donor_id == org.id),
+            AidItem.archived_at.is_(None),
+        )
+        .order_by(AidItem.code)
+    )
+    return [
+        {
+            "id": row.id,
+            "code": row.code,
+            "name": row.name,
+            "status_label": AidStatus(row.status).label,
+            "value_vnd": row.value_vnd,
+            "is_main": row.main_donor_id == org.id or row.position == 0,
+        }
+        for row in db.session.execute(query)
+    ]
+
+
+def totals(org: Organization) -> tuple[int, int]:
+    """(approved value, disbursed value) in VND of the items the org is main donor of."""
+    approved = (
+        db.select(sa.func.coalesce(sa.func.sum(AidItem.value_vnd), 0))
+        .where(
+            AidItem.main_donor_id == org.id,
+            AidItem.status.in_(APPROVED_OR_LATER),
+            AidItem.archived_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    disbursed = (
+        db.select(sa.func.coalesce(sa.func.sum(Disbursement.value_vnd), 0))
+        .join(AidItem, Disbursement.aid_item_id == AidItem.id)
+        .where(
+            AidItem.main_donor_id == org.id,
+            AidItem.archived_at.is_(None),
+            Disbursement.archived_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    row = db.session.execute(db.select(approved, disbursed)).one()
+    return int(row[0] or 0), int(row[1] or 0)
