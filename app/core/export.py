@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from app.core.dates import format_date, today_vn
 
@@ -30,8 +32,9 @@ def _csv_value(value):
 def xlsx_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
-    from openpyxl.cell import WriteOnlyCell
-
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(45, len(header) + 4))
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=header)
