@@ -434,13 +434,15 @@ def test_alerts(app_ctx, db, org, planner, user):
     assert org in found["certificates"]
 
 
-def test_workflow_table_lists_available_actions(item, planner, user):
-    assert {a.key for a in workflow.available_actions(item, planner)} == {
-        "return",
-        "request_opinions",
-        "appraise",
-    }
-    assert workflow.available_actions(item, user("planning.viewer")) == []
+def test_workflow_table_lists_available_actions(item, planner, user, db):
+    ready, blocked = workflow.available_actions(item, planner)
+    # Appraising without opinions applies only to emergency relief: hidden for a project.
+    assert {a.key for a in ready} == {"return", "request_opinions"} and blocked == []
+    assert workflow.available_actions(item, user("planning.viewer")) == ([], [])
+    services.request_opinions(item, planner, agency_ids(db, "finance"), None)
+    ready, blocked = workflow.available_actions(item, planner)
+    assert {a.key for a in ready} == {"return", "refuse"}
+    assert [(a.key, "Chưa đủ ý kiến" in why) for a, why in blocked] == [("appraise", True)]
 
 
 def test_opinion_model_open_flag(item, planner, db):

@@ -368,3 +368,20 @@ def test_planning_inbox_shows_overdue_and_alerts(login, db, donor):
     assert "VT-2025-01" in overdue_list
     viewer_inbox = login("leadership.viewer").get("/vien-tro/viec-can-xu-ly")
     assert "Hiện không có việc nào" in viewer_inbox.get_data(as_text=True)
+
+
+def test_home_shows_what_waits(login, db, donor):
+    planner = login("planning.officer")
+    planner.post("/vien-tro/moi", dossier_form(donor))
+    home = planner.get("/").get_data(as_text=True)
+    assert "Hồ sơ viện trợ đang xử lý" in home and "<strong>1</strong>" in home
+    item = item_by_code(db, "VT-2025-01")
+    from tests.aid_helpers import agency_ids
+
+    planner.post(
+        f"/vien-tro/{item.id}/buoc/request_opinions", {"agency_ids": agency_ids(db, "police")}
+    )
+    police_home = login("police.officer").get("/").get_data(as_text=True)
+    assert "Ý kiến góp ý về khoản viện trợ cần trả lời" in police_home
+    finance_home = login("finance.officer").get("/").get_data(as_text=True)
+    assert "Hiện không có việc nào" in finance_home

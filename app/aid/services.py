@@ -961,3 +961,39 @@ def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
         "reports_overdue": reports_overdue,
         "closing_overdue": closing_overdue,
     }
+
+
+def inbox_counts(user) -> list[tuple[str, int, str]]:
+    """What waits for this user in the aid procedure, for the home page."""
+    from flask import url_for
+
+    from app.core import permissions as rules
+
+    tasks = []
+    if rules.answer_opinion.allows(user):
+        waiting = db.session.scalar(
+            db.select(db.func.count(Opinion.id))
+            .join(AidItem, Opinion.aid_item_id == AidItem.id)
+            .where(
+                Opinion.agency_id == user.agency_id,
+                Opinion.verdict.is_(None),
+                Opinion.cancelled_at.is_(None),
+                AidItem.status == "xin_y_kien",
+                AidItem.archived_at.is_(None),
+            )
+        )
+        tasks.append(("Ý kiến góp ý về khoản viện trợ cần trả lời", waiting, url_for("aid.inbox")))
+    if rules.manage_aid.allows(user):
+        dossiers = db.session.scalar(
+            db.select(db.func.count(AidItem.id)).where(
+                AidItem.status.in_(PROCEDURE_STATES), AidItem.archived_at.is_(None)
+            )
+        )
+        overdue = db.session.scalar(
+            db.select(db.func.count(AidItem.id)).where(
+                overdue_condition(today_vn()), AidItem.archived_at.is_(None)
+            )
+        )
+        tasks.append(("Hồ sơ viện trợ đang xử lý", dossiers, url_for("aid.inbox")))
+        tasks.append(("Hồ sơ viện trợ quá hạn", overdue, url_for("aid.index", overdue=1)))
+    return tasks

@@ -42,12 +42,14 @@ from app.core.forms import choices
 from app.core.listing import apply_sort, paginate
 from app.core.models import Commune
 from app.core.permissions import ATTACHMENT_READERS, requires
+from app.core.views import INBOX_PROVIDERS
 from app.core.web import render_invalid, run_form_service
 from app.extensions import db
 from app.orgs.models import Organization
 
 bp = Blueprint("aid", __name__, url_prefix="/vien-tro")
 
+INBOX_PROVIDERS.append(services.inbox_counts)
 # Opinions and reports are part of the registry every signed-in user may read.
 ATTACHMENT_READERS["opinion"] = lambda user, _owner_id: rules.read_registry.allows(user)
 ATTACHMENT_READERS["aid_report"] = lambda user, _owner_id: rules.read_registry.allows(user)
@@ -254,6 +256,7 @@ def _int(value) -> int | None:
 @requires(rules.read_registry)
 def detail(item_id: int):
     item = db.get_or_404(AidItem, item_id)
+    actions, blocked = workflow.available_actions(item, current_user)
 
     def rows(model, order):
         return db.session.scalars(
@@ -277,7 +280,8 @@ def detail(item_id: int):
         inspections=rows(Inspection, [Inspection.inspected_on, Inspection.id]),
         totals=services.disbursement_totals(item),
         files=files,
-        actions=workflow.available_actions(item, current_user),
+        actions=actions,
+        blocked_actions=blocked,
         can_follow_up=rules.manage_aid.allows(current_user)
         and item.status in services.FOLLOW_UP_STATES
         and not item.is_archived,

@@ -32,6 +32,9 @@ class Transition:
     action: Action
     target: AidStatus | None  # None: the item keeps its state (an amendment)
     guard: Callable[[AidItem], str | None] | None = None  # returns why not, in Vietnamese
+    # A guard that says the step does not apply to this kind of item (not "not yet"):
+    # the button is hidden instead of shown as blocked.
+    hide_when_blocked: bool = False
 
 
 def _open_opinions(item: AidItem) -> str | None:
@@ -108,7 +111,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         REQUEST_OPINIONS, S.XIN_Y_KIEN, _dossier_complete
     ),
     (S.XIN_Y_KIEN, "appraise"): Transition(APPRAISE, S.THAM_DINH, _open_opinions),
-    (S.TIEP_NHAN, "appraise"): Transition(APPRAISE, S.THAM_DINH, _emergency_only),
+    (S.TIEP_NHAN, "appraise"): Transition(APPRAISE, S.THAM_DINH, _emergency_only, True),
     (S.THAM_DINH, "approve"): Transition(APPROVE, S.DA_PHE_DUYET),
     (S.THAM_DINH, "refuse"): Transition(REFUSE, S.KHONG_CHAP_THUAN),
     (S.XIN_Y_KIEN, "refuse"): Transition(REFUSE, S.KHONG_CHAP_THUAN),
@@ -133,15 +136,23 @@ def transition_for(item: AidItem, action: str) -> Transition:
     return found
 
 
-def available_actions(item: AidItem, user) -> list[Action]:
-    """The actions this user may take on the item now (for the buttons on its page)."""
+def available_actions(item: AidItem, user) -> tuple[list[Action], list[tuple[Action, str]]]:
+    """The actions this user may take on the item now, and those waiting on a condition.
+
+    Returns (ready, blocked) where blocked pairs an action with why it must wait.
+    """
     if item.is_archived:
-        return []
-    return [
-        t.action
-        for (state, _key), t in TRANSITIONS.items()
-        if state == item.status and t.action.rule.allows(user, item)
-    ]
+        return [], []
+    ready, blocked = [], []
+    for (state, _key), transition in TRANSITIONS.items():
+        if state != item.status or not transition.action.rule.allows(user, item):
+            continue
+        reason = transition.guard(item) if transition.guard else None
+        if reason is None:
+            ready.append(transition.action)
+        elif not transition.hide_when_blocked:
+            blocked.append((transition.action, reason))
+    return ready, blocked
 
 
 def apply(

@@ -30,10 +30,15 @@ from app.extensions import db
 bp = Blueprint("core", __name__)
 
 
+# Domains add what waits for a user: callables (user) -> list of (label, count, url).
+INBOX_PROVIDERS: list = []
+
+
 @bp.route("/")
 @requires(rules.signed_in)
 def home():
-    return render_template("core/home.html")
+    tasks = [task for provider in INBOX_PROVIDERS for task in provider(current_user)]
+    return render_template("core/home.html", tasks=[t for t in tasks if t[1]])
 
 
 @bp.route("/quan-tri/nhat-ky")
