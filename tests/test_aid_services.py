@@ -450,3 +450,19 @@ def test_opinion_model_open_flag(item, planner, db):
     assert opinion.is_open and opinion.verdict_label == "Chưa trả lời"
     assert db.session.scalar(sa.select(sa.func.count(Opinion.id))) >= 1
     assert isinstance(item, AidItem)
+
+
+@pytest.mark.parametrize(("state", "action"), sorted(workflow.TRANSITIONS))
+@pytest.mark.parametrize("username", ["planning.viewer", "police.officer", "leadership.viewer"])
+def test_every_transition_refused_to_other_roles(item, user, db, state, action, username):
+    item.status = state
+    db.session.flush()
+    with pytest.raises(PermissionDenied):
+        workflow.apply(item, action, user(username), "x")
+    assert item.status == state
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(WorkflowStep.id)).where(WorkflowStep.action == action)
+        )
+        == 0
+    )

@@ -385,3 +385,66 @@ def test_home_shows_what_waits(login, db, donor):
     assert "Ý kiến góp ý về khoản viện trợ cần trả lời" in police_home
     finance_home = login("finance.officer").get("/").get_data(as_text=True)
     assert "Hiện không có việc nào" in finance_home
+
+
+def test_item_attachments_upload_and_download(login, db, donor):
+    planner = login("planning.officer")
+    planner.post("/vien-tro/moi", dossier_form(donor))
+    item = item_by_code(db, "VT-2025-01")
+    bad = planner.post(
+        f"/vien-tro/{item.id}/tep",
+        {"file": (io.BytesIO(b"MZ"), "setup.exe")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 303
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Attachment.id)).where(Attachment.owner_type == "aid_item")
+        )
+        == 0
+    )
+    ok = planner.post(
+        f"/vien-tro/{item.id}/tep",
+        {"file": (io.BytesIO(b"%PDF-1.4 request"), "de-nghi.pdf"), "note": "Văn bản đề nghị"},
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 302
+    attachment = db.session.scalar(sa.select(Attachment).where(Attachment.owner_type == "aid_item"))
+    viewer = login("leadership.viewer")
+    assert "de-nghi.pdf" in viewer.get(f"/vien-tro/{item.id}").get_data(as_text=True)
+    download = viewer.get(f"/tep/{attachment.id}")
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 request"
+    refused = viewer.post(
+        f"/vien-tro/{item.id}/tep",
+        {"file": (io.BytesIO(b"%PDF"), "x.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 403
+
+
+def test_approval_with_different_approved_value(app, login, db, donor, user):
+    from app.aid import services
+    from app.aid.models import Decision
+    from tests.aid_helpers import item_input
+    from tests.test_aid_services import to_appraised
+
+    planner_user = user("planning.officer")
+    with app.app_context():
+        item = services.create_item(item_input([donor.id]), planner_user)
+        to_appraised(item, planner_user, db, user)
+    db.session.commit()
+    planner = login("planning.officer")
+    response = planner.post(
+        f"/vien-tro/{item.id}/buoc/approve",
+        {
+            "number": "77/QĐ-UBND",
+            "signed_on": "25/03/2025",
+            "signer": "Chủ tịch",
+            "approved_value": "90.000",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(item)
+    assert item.value_vnd == 2_250_000_000
+    decision = db.session.scalar(sa.select(Decision).where(Decision.aid_item_id == item.id))
+    assert decision.changes["value_vnd"] == [2_500_000_000, 2_250_000_000]

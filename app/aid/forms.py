@@ -159,6 +159,14 @@ class DecisionForm(BaseForm):
     content = TextAreaField("Nội dung / lý do", [optional()])
 
 
+class ApproveForm(DecisionForm):
+    approved_value = MoneyField(
+        "Giá trị được phê duyệt (nguyên tệ)",
+        [optional()],
+        description="Để trống nếu đúng bằng giá trị đề nghị.",
+    )
+
+
 class RefuseForm(BaseForm):
     number = StringField("Số văn bản (nếu có)", [optional(), max_length(60)])
     signed_on = VNDateField("Ngày văn bản", [required("Vui lòng nhập ngày văn bản.")])
@@ -219,3 +227,8 @@ class FollowUpForm(BaseForm):
         "Tình hình khắc phục", [chosen()], choices=choices(FollowUpStatus.choices())
     )
     version = HiddenField()
+
+
+class AttachmentForm(BaseForm):
+    file = FileField("Tệp")
+    note = StringField("Ghi chú", [optional(), max_length(500)])

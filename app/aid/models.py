@@ -364,6 +364,11 @@ class Disbursement(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     verified: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
+    @property
+    def value_usd(self) -> Decimal | None:
+        rate = self.rate_usd or (self.rate_vnd if self.currency == "USD" else None)
+        return (Decimal(self.value_vnd) / rate) if rate else None
+
 
 class AidReport(TimestampMixin, ArchivableMixin, db.Model):
     """A periodic (6-month, annual) or closing report received from the aid owner."""

@@ -427,20 +427,40 @@ def _check_decision_date(signed_on: date | None, item: AidItem) -> None:
 
 
 def approve(
-    item: AidItem, user, number: str, signed_on: date, signer: str, content: str | None
+    item: AidItem,
+    user,
+    number: str,
+    signed_on: date,
+    signer: str,
+    content: str | None,
+    approved_value: Decimal | None = None,
 ) -> Decision:
-    """Record the chairman's approval decision (number like 123/QĐ-UBND, date, signer)."""
+    """Record the chairman's approval decision (number like 123/QĐ-UBND, date, signer).
+
+    The approved value (in the item's currency) replaces the proposed one when it differs;
+    the decision keeps both.
+    """
     _check_decision_number(number)
     _check_decision_date(signed_on, item)
     if not signer:
         raise FieldError("signer", "Vui lòng nhập người ký quyết định.")
+    if approved_value is not None and approved_value < 0:
+        raise FieldError("approved_value", "Giá trị phê duyệt không được âm.")
     decisions = []
 
     def record():
+        changes = None
+        if approved_value is not None and approved_value != item.value:
+            before = audit.snapshot(item, ("value", "value_vnd"))
+            item.value = approved_value
+            item.value_vnd = vnd_value(item.value, item.currency, item.rate_vnd)
+            changes = audit.diff(before, audit.snapshot(item, ("value", "value_vnd")))
         item.decision_number = number.strip()
         item.decision_date = signed_on
         item.decision_signer = signer
-        decisions.append(_add_decision(item, user, "phe_duyet", number, signed_on, signer, content))
+        decisions.append(
+            _add_decision(item, user, "phe_duyet", number, signed_on, signer, content, changes)
+        )
 
     workflow.apply(item, "approve", user, f"Quyết định {number.strip()}", record)
     return decisions[0]
@@ -541,6 +561,17 @@ def amend(
 
     workflow.apply(item, "amend", user, f"Quyết định điều chỉnh {number.strip()}", record)
     return decisions[0]
+
+
+def attach_file(item: AidItem, user, file, note: str | None):
+    """A document of the dossier or the follow-up (scan of the request, letters...)."""
+    workflow.rules_manage_aid(user)
+    if item.is_archived:
+        raise DomainError("Khoản viện trợ đã lưu trữ, không thể đính kèm thêm tệp.")
+    try:
+        return attachments.store(file, "aid_item", item.id, user, note or None)
+    except attachments.AttachmentError as error:
+        raise FieldError("file", error.message) from error
 
 
 # --- Follow-up: disbursements, reports, inspections --------------------------------------

@@ -9,7 +9,9 @@ from app.aid.forms import (
     AmendForm,
     AnswerOpinionForm,
     AppraiseForm,
+    ApproveForm,
     ArchiveForm,
+    AttachmentForm,
     CommentForm,
     DecisionForm,
     DisbursementForm,
@@ -53,6 +55,7 @@ INBOX_PROVIDERS.append(services.inbox_counts)
 # Opinions and reports are part of the registry every signed-in user may read.
 ATTACHMENT_READERS["opinion"] = lambda user, _owner_id: rules.read_registry.allows(user)
 ATTACHMENT_READERS["aid_report"] = lambda user, _owner_id: rules.read_registry.allows(user)
+ATTACHMENT_READERS["aid_item"] = lambda user, _owner_id: rules.read_registry.allows(user)
 
 SORTS = {
     "code": AidItem.code,
@@ -268,6 +271,7 @@ def detail(item_id: int):
     files = {
         "opinion": _files_by_owner("opinion", opinion_ids),
         "aid_report": _files_by_owner("aid_report", [r.id for r in report_list]),
+        "aid_item": _files_by_owner("aid_item", [item.id]).get(item.id, []),
     }
     return render_template(
         "aid/detail.html",
@@ -289,6 +293,7 @@ def detail(item_id: int):
         and item.status in services.EDITABLE_STATES
         and not item.is_archived,
         archive_form=ArchiveForm(version=item.version),
+        attachment_form=AttachmentForm(),
         follow_up_form=FollowUpForm(),
     )
 
@@ -358,7 +363,7 @@ STEP_HANDLERS = {
         ),
     ),
     "approve": (
-        DecisionForm,
+        ApproveForm,
         lambda item, f: services.approve(
             item,
             current_user,
@@ -366,6 +371,7 @@ STEP_HANDLERS = {
             f.signed_on.data,
             (f.signer.data or "").strip(),
             f.content.data,
+            f.approved_value.data,
         ),
     ),
     "refuse": (
@@ -553,6 +559,27 @@ def record(item_id: int, kind: str):
     if form.is_submitted():
         return render_invalid("aid/record.html", form, item=item, title=title)
     return render_template("aid/record.html", form=form, item=item, title=title)
+
+
+@bp.route("/<int:item_id>/tep", methods=["POST"])
+@requires(rules.manage_aid)
+def attach(item_id: int):
+    item = db.get_or_404(AidItem, item_id)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        stored = run_form_service(
+            form,
+            lambda: services.attach_file(
+                item, current_user, request.files.get("file"), (form.note.data or "").strip()
+            ),
+        )
+        if stored:
+            db.session.commit()
+            flash(f"Đã đính kèm tệp {stored.filename}.", "success")
+            return redirect(url_for("aid.detail", item_id=item.id))
+    for error in form.file.errors or form.form_errors or ["Tệp không hợp lệ."]:
+        flash(error, "danger")
+    return redirect(url_for("aid.detail", item_id=item.id)), 303
 
 
 @bp.route("/giai-ngan/<int:disbursement_id>/huy", methods=["POST"])
