@@ -47,6 +47,7 @@ def _import_models() -> None:
     import app.aid.models
     import app.auth.models
     import app.core.models
+    import app.delegations.models
     import app.orgs.models  # noqa: F401
 
 

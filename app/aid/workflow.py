@@ -1,40 +1,16 @@
 """The aid procedure as data: (state, action) -> (new state, who may, what must hold).
 
-`apply()` is the only way an item changes state: it checks the table, the permission rule
-and the guard, runs the action's effect, sets the state, stores who/when/comment as a
-WorkflowStep and writes the audit entry, all in the caller's transaction.
+The mechanics (checks, step rows, audit) live in app.core.workflow; this module is the
+table and the guards.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from app.aid.models import AidItem, AidStatus, WorkflowStep
-from app.core import audit
 from app.core import permissions as rules
-from app.core.errors import DomainError
-from app.core.permissions import Rule
+from app.core.workflow import Action, Transition, Workflow
 from app.extensions import db
 
 S = AidStatus  # short alias for the table below
 APPROVED_STATES = (S.DA_PHE_DUYET, S.DANG_THUC_HIEN, S.TAM_DUNG)
-
-
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: str  # the button
-    rule: Rule
-    style: str = "primary"
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: Action
-    target: AidStatus | None  # None: the item keeps its state (an amendment)
-    guard: Callable[[AidItem], str | None] | None = None  # returns why not, in Vietnamese
-    # A guard that says the step does not apply to this kind of item (not "not yet"):
-    # the button is hidden instead of shown as blocked.
-    hide_when_blocked: bool = False
 
 
 def _open_opinions(item: AidItem) -> str | None:
@@ -85,23 +61,6 @@ COMPLETE = Action("complete", "Ghi nhận hoàn thành", rules.manage_aid, "succ
 REVOKE = Action("revoke", "Thu hồi quyết định phê duyệt", rules.manage_aid, "outline-danger")
 AMEND = Action("amend", "Ghi quyết định điều chỉnh", rules.manage_aid, "outline-primary")
 
-ACTIONS = {
-    a.key: a
-    for a in (
-        RETURN,
-        RESUBMIT,
-        REQUEST_OPINIONS,
-        APPRAISE,
-        APPROVE,
-        REFUSE,
-        START,
-        SUSPEND,
-        RESUME,
-        COMPLETE,
-        REVOKE,
-        AMEND,
-    )
-}
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.TIEP_NHAN, "return"): Transition(RETURN, S.TRA_LAI),
@@ -124,74 +83,18 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 }
 
 
-def transition_for(item: AidItem, action: str) -> Transition:
-    """The transition of `action` from the item's state, or a 409 DomainError."""
-    found = TRANSITIONS.get((item.status, action))
-    if found is None:
-        label = ACTIONS[action].label if action in ACTIONS else action
-        raise DomainError(
-            f"Không thể thực hiện “{label}” khi khoản viện trợ đang ở trạng thái "
-            f"“{AidStatus(item.status).label}”."
-        )
-    return found
-
-
-def available_actions(item: AidItem, user) -> tuple[list[Action], list[tuple[Action, str]]]:
-    """The actions this user may take on the item now, and those waiting on a condition.
-
-    Returns (ready, blocked) where blocked pairs an action with why it must wait.
-    """
-    if item.is_archived:
-        return [], []
-    ready, blocked = [], []
-    for (state, _key), transition in TRANSITIONS.items():
-        if state != item.status or not transition.action.rule.allows(user, item):
-            continue
-        reason = transition.guard(item) if transition.guard else None
-        if reason is None:
-            ready.append(transition.action)
-        elif not transition.hide_when_blocked:
-            blocked.append((transition.action, reason))
-    return ready, blocked
-
-
-def apply(
-    item: AidItem,
-    action: str,
-    user,
-    comment: str | None = None,
-    effect: Callable[[], None] | None = None,
-) -> WorkflowStep:
-    """Check and perform one step; `effect` records the step's own data (decision, ...)."""
-    transition = transition_for(item, action)
-    transition.action.rule.require(user, item)
-    if item.is_archived:
-        raise DomainError("Khoản viện trợ đã lưu trữ, không thể xử lý tiếp.")
-    if transition.guard and (reason := transition.guard(item)):
-        raise DomainError(reason)
-    if effect:
-        effect()
-    old_status = item.status
-    new_status = transition.target or old_status
-    item.status = new_status
-    step = WorkflowStep(
-        aid_item_id=item.id,
-        action=action,
-        from_status=old_status,
-        to_status=new_status,
-        user_id=user.id,
-        comment=comment or None,
-    )
-    db.session.add(step)
-    db.session.flush()
-    audit.record(
-        f"aid.{action}",
-        item,
-        user=user,
-        summary=f"{transition.action.label}: {item.code}" + (f" – {comment}" if comment else ""),
-        changes={"status": [old_status, new_status]} if old_status != new_status else None,
-    )
-    return step
+AID_WORKFLOW = Workflow(
+    noun="khoản viện trợ",
+    audit_prefix="aid",
+    transitions=TRANSITIONS,
+    state_labels=AidStatus.labels(),
+    step_model=WorkflowStep,
+    step_owner_field="aid_item_id",
+)
+transition_for = AID_WORKFLOW.transition_for
+available_actions = AID_WORKFLOW.available_actions
+apply = AID_WORKFLOW.apply
+ACTIONS = AID_WORKFLOW.actions
 
 
 def rules_manage_aid(user) -> None:
