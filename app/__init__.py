@@ -72,6 +72,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.aid.models import AidStatus
     from app.core import dates, listing, money
     from app.core.countries import country_name
+    from app.delegations.models import DelegationStatus
 
     app.jinja_env.filters.update(
         date=dates.format_date,
@@ -82,6 +83,7 @@ def _register_template_helpers(app: Flask) -> None:
         number=money.format_number,
         country=country_name,
         aid_status=lambda key: AidStatus(key).label if key else "",
+        delegation_status=lambda key: DelegationStatus(key).label if key else "",
     )
     app.jinja_env.globals.update(url_with=listing.url_with)
 
@@ -90,9 +92,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.aid.views import bp as aid_bp
     from app.auth.views import bp as auth_bp
     from app.core.views import bp as core_bp
+    from app.delegations.views import bp as delegations_bp
     from app.orgs.views import bp as orgs_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(aid_bp)
+    app.register_blueprint(delegations_bp)

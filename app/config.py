@@ -63,6 +63,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "AID_REPORT_MONTHS": _int("AID_REPORT_MONTHS", 6),
         "AID_REPORT_GRACE_DAYS": _int("AID_REPORT_GRACE_DAYS", 30),
         "AID_CLOSING_REPORT_MONTHS": _int("AID_CLOSING_REPORT_MONTHS", 6),
+        # Delegations: a request is due N working days before arrival (later ones are
+        # flagged, not refused); the visit report N working days after the end; the notice
+        # to police and border guard at least N hours before a border-area visit.
+        "DELEGATION_REQUEST_WORKING_DAYS": _int("DELEGATION_REQUEST_WORKING_DAYS", 7),
+        "DELEGATION_REPORT_WORKING_DAYS": _int("DELEGATION_REPORT_WORKING_DAYS", 10),
+        "DELEGATION_BORDER_NOTICE_HOURS": _int("DELEGATION_BORDER_NOTICE_HOURS", 24),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -36,6 +36,7 @@ from app.aid.models import (
     WorkflowStep,
 )
 from app.auth.models import Agency
+from app.core import attachments
 from app.core import permissions as rules
 from app.core.countries import country_choices
 from app.core.dates import today_vn
@@ -269,9 +270,9 @@ def detail(item_id: int):
     opinion_ids = [o.id for o in item.opinions]
     report_list = rows(AidReport, [AidReport.received_on])
     files = {
-        "opinion": _files_by_owner("opinion", opinion_ids),
-        "aid_report": _files_by_owner("aid_report", [r.id for r in report_list]),
-        "aid_item": _files_by_owner("aid_item", [item.id]).get(item.id, []),
+        "opinion": attachments.by_owner("opinion", opinion_ids),
+        "aid_report": attachments.by_owner("aid_report", [r.id for r in report_list]),
+        "aid_item": attachments.by_owner("aid_item", [item.id]).get(item.id, []),
     }
     return render_template(
         "aid/detail.html",
@@ -296,23 +297,6 @@ def detail(item_id: int):
         attachment_form=AttachmentForm(),
         follow_up_form=FollowUpForm(),
     )
-
-
-def _files_by_owner(owner_type: str, owner_ids: list[int]) -> dict[int, list]:
-    from app.core.models import Attachment
-
-    if not owner_ids:
-        return {}
-    found: dict[int, list] = {}
-    for attachment in db.session.scalars(
-        db.select(Attachment).where(
-            Attachment.owner_type == owner_type,
-            Attachment.owner_id.in_(owner_ids),
-            Attachment.archived_at.is_(None),
-        )
-    ):
-        found.setdefault(attachment.owner_id, []).append(attachment)
-    return found
 
 
 # --- Procedure steps ----------------------------------------------------------------------

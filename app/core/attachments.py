@@ -91,3 +91,21 @@ def list_for(owner_type: str, owner_id: int) -> list[Attachment]:
         )
         .order_by(Attachment.created_at)
     ).all()
+
+
+def by_owner(owner_type: str, owner_ids: list[int]) -> dict[int, list[Attachment]]:
+    """The live attachments of several records of one type, in one query."""
+    if not owner_ids:
+        return {}
+    found: dict[int, list[Attachment]] = {}
+    for attachment in db.session.scalars(
+        db.select(Attachment)
+        .where(
+            Attachment.owner_type == owner_type,
+            Attachment.owner_id.in_(owner_ids),
+            Attachment.archived_at.is_(None),
+        )
+        .order_by(Attachment.created_at, Attachment.id)
+    ):
+        found.setdefault(attachment.owner_id, []).append(attachment)
+    return found

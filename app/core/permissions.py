@@ -166,3 +166,49 @@ def answer_opinion(user, opinion=None):
     if not _is_officer(user):
         return False
     return opinion is None or opinion.agency_id == user.agency_id
+
+
+# --- Delegations --------------------------------------------------------------------------
+
+REVIEWING_KINDS = ("foreign_affairs", "police")
+
+
+@rule("read_delegations")
+def read_delegations(user, delegation=None):
+    """A draft is its author agency's (and administrators'); once sent, everyone's."""
+    if delegation is None or delegation.status != "du_thao":
+        return True
+    return _is_admin(user) or delegation.author_agency_id == user.agency_id
+
+
+@rule("see_personal_data")
+def see_personal_data(user, obj=None):
+    """Dates of birth and passport numbers: police, foreign affairs and administrators."""
+    return _is_admin(user) or _kind(user) in REVIEWING_KINDS
+
+
+@rule("create_delegation", "Chỉ cán bộ xử lý mới được lập hồ sơ đoàn.")
+def create_delegation(user, obj=None):
+    return _is_officer(user)
+
+
+@rule(
+    "edit_delegation",
+    "Chỉ cán bộ của đơn vị lập hồ sơ hoặc cơ quan ngoại vụ được sửa hồ sơ đoàn này.",
+)
+def edit_delegation(user, delegation=None):
+    if not _is_officer(user):
+        return False
+    if delegation is None:
+        return True
+    return delegation.author_agency_id == user.agency_id or _kind(user) == "foreign_affairs"
+
+
+@rule("review_foreign_affairs", "Chỉ cán bộ cơ quan ngoại vụ thực hiện bước này.")
+def review_foreign_affairs(user, obj=None):
+    return _is_officer(user) and _kind(user) == "foreign_affairs"
+
+
+@rule("review_police", "Chỉ cán bộ Công an tỉnh thực hiện bước này.")
+def review_police(user, obj=None):
+    return _is_officer(user) and _kind(user) == "police"

@@ -150,6 +150,10 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
         return Purpose(self.purpose).label
 
     @property
+    def funding_label(self) -> str:
+        return Funding(self.funding).label if self.funding else ""
+
+    @property
     def is_incoming(self) -> bool:
         return self.direction == "vao"
 
@@ -209,7 +213,7 @@ class ItineraryStop(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id"), index=True)
-    day: Mapped[date] = mapped_column(sa.Date)
+    day: Mapped[date | None] = mapped_column(sa.Date)  # None: a place without a set day
     commune_code: Mapped[str | None] = mapped_column(sa.ForeignKey("commune.code"), index=True)
     place: Mapped[str | None] = mapped_column(sa.String(300))
     activity: Mapped[str | None] = mapped_column(sa.String(500))

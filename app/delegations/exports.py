@@ -1,0 +1,120 @@
+"""Delegation tables out (list, member list) and the member list in (XLSX/CSV upload)."""
+
+from app.core import audit
+from app.core.countries import country_name
+from app.core.export import send_table
+from app.delegations.models import Delegation, DelegationStatus, Direction, Purpose
+from app.extensions import db
+
+LIST_HEADERS = [
+    "Mã đoàn",
+    "Loại đoàn",
+    "Tên đoàn",
+    "Tổ chức",
+    "Quốc gia",
+    "Từ ngày",
+    "Đến ngày",
+    "Mục đích",
+    "Đơn vị đón tiếp / cử đi",
+    "Khu vực biên giới",
+    "Số thành viên",
+    "Trạng thái",
+    "Số văn bản phê duyệt",
+    "Ngày phê duyệt",
+]
+
+# The ThanhVien columns of the registry workbook (spec/interchange.md) and member fields.
+MEMBER_LABELS = {
+    "full_name": "Họ và tên",
+    "sex": "Giới tính",
+    "birth_date": "Ngày sinh",
+    "nationality": "Quốc tịch",
+    "passport_number": "Số hộ chiếu",
+    "passport_type": "Loại hộ chiếu",
+    "passport_expiry": "Hạn hộ chiếu",
+    "position": "Chức vụ",
+    "organization_name": "Cơ quan, tổ chức",
+    "is_head": "Trưởng đoàn",
+}
+PERSONAL_FIELDS = ("birth_date", "passport_number")
+# spec key -> member field
+MEMBER_KEYS = {
+    "ho_ten": "full_name",
+    "gioi_tinh": "sex",
+    "ngay_sinh": "birth_date",
+    "quoc_tich": "nationality",
+    "so_ho_chieu": "passport_number",
+    "loai_ho_chieu": "passport_type",
+    "han_ho_chieu": "passport_expiry",
+    "chuc_vu": "position",
+    "co_quan": "organization_name",
+    "truong_doan": "is_head",
+}
+
+
+def send_delegations(query, fmt: str):
+    from sqlalchemy import func
+
+    from app.delegations.models import DelegationMember
+
+    counts = (
+        db.select(func.count(DelegationMember.id))
+        .where(
+            DelegationMember.delegation_id == Delegation.id, DelegationMember.archived_at.is_(None)
+        )
+        .scalar_subquery()
+    )
+    rows = (
+        [
+            d.code,
+            Direction(d.direction).label,
+            d.title,
+            d.organization.name if d.organization else d.sending_party,
+            country_name(d.country),
+            d.start_on,
+            d.end_on,
+            Purpose(d.purpose).label,
+            d.host_agency.name if d.host_agency else None,
+            "có" if d.is_border_area else "không",
+            member_count,
+            DelegationStatus(d.status).label,
+            d.approval_number,
+            d.approval_date,
+        ]
+        for d, member_count in db.session.execute(
+            query.add_columns(counts).execution_options(yield_per=500)
+        )
+    )
+    return send_table("doan", "Đoàn", LIST_HEADERS, rows, fmt)
+
+
+def send_members(delegation: Delegation, fmt: str, with_personal: bool):
+    """The member list; personal data only for those who may see it, and then audited."""
+    fields = [f for f in MEMBER_LABELS if with_personal or f not in PERSONAL_FIELDS]
+    headers = ["Mã đoàn"] + [MEMBER_LABELS[f] for f in fields]
+    rows = []
+    for member in delegation.members:
+        row = [delegation.code]
+        for name in fields:
+            value = getattr(member, name)
+            if name == "nationality":
+                value = country_name(value)
+            elif name == "is_head":
+                value = "có" if value else ""
+            elif name == "sex":
+                value = member.sex_label
+            row.append(value)
+        rows.append(row)
+    if with_personal:
+        audit.record(
+            "delegation.members_export",
+            delegation,
+            summary=f"Xuất danh sách thành viên đoàn {delegation.code} có dữ liệu cá nhân "
+            f"({len(rows)} người, {fmt.upper()})",
+        )
+    return send_table(f"thanh-vien-{delegation.code}", "ThanhVien", headers, rows, fmt)
+
+
+def read_member_rows(file):
+    """Placeholder until the registry workbook reader lands (see app/transfer)."""
+    raise NotImplementedError

@@ -1,0 +1,303 @@
+"""Delegations: every transition and role, members, border rules, visibility, views."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.core.dates import add_working_days, today_vn
+from app.core.errors import DomainError, FieldError, PermissionDenied
+from app.core.models import AuditEntry
+from app.delegations import services, workflow
+from app.delegations.models import DelegationMember, DelegationStep
+from tests.delegation_helpers import border_commune, delegation_input, future, member
+
+
+@pytest.fixture
+def host(user):
+    return user("other.officer")
+
+
+@pytest.fixture
+def fa(user):
+    return user("foreign_affairs.officer")
+
+
+@pytest.fixture
+def police(user):
+    return user("police.officer")
+
+
+@pytest.fixture
+def delegation(app_ctx, db, host):
+    created = services.create_delegation(delegation_input(), host)
+    services.add_member(created, host, member())
+    db.session.commit()
+    return created
+
+
+def under_review(delegation, host, fa):
+    services.submit(delegation, host)
+    services.receive(delegation, fa)
+
+
+def reviewed(delegation, host, fa, police, police_verdict="dong_y"):
+    under_review(delegation, host, fa)
+    services.record_review(delegation, fa, "foreign_affairs", "dong_y", "Phù hợp", "1/SNgV", None)
+    services.record_review(
+        delegation, police, "police", police_verdict, "Không có vấn đề", None, None
+    )
+
+
+def test_create_sets_author_and_host(delegation, host):
+    assert delegation.status == "du_thao"
+    assert delegation.author_agency_id == host.agency_id == delegation.host_agency_id
+    assert "kim min-jun" in delegation.search_text
+
+
+def test_full_review_to_completion(delegation, host, fa, police, db):
+    services.submit(delegation, host)
+    assert delegation.status == "da_gui" and delegation.submitted_on == today_vn()
+    assert delegation.is_late_request is False  # 30 days ahead
+    services.receive(delegation, fa)
+    assert delegation.status == "dang_xem_xet"
+    with pytest.raises(DomainError, match="Chưa đủ điều kiện phê duyệt"):
+        services.approve(delegation, fa, "12/UBND-NgV", today_vn(), "Chủ tịch")
+    services.record_review(delegation, fa, "foreign_affairs", "dong_y", "Phù hợp", None, None)
+    services.record_review(delegation, police, "police", "dong_y_co_dieu_kien", "Lưu ý", None, None)
+    services.approve(delegation, fa, "12/UBND-NgV", today_vn(), "Chủ tịch UBND tỉnh")
+    assert delegation.status == "da_duyet"
+    assert delegation.report_due_on == add_working_days(delegation.end_on, 10)
+    with pytest.raises(DomainError, match="báo cáo kết quả"):
+        services.complete(delegation, host)
+    with pytest.raises(FieldError, match="trước khi đoàn bắt đầu"):
+        services.file_report(delegation, host, today_vn(), "Tốt")
+    delegation.start_on = today_vn() - timedelta(days=5)
+    delegation.end_on = today_vn() - timedelta(days=2)
+    services.file_report(delegation, host, today_vn(), "Đoàn làm việc hiệu quả")
+    services.complete(delegation, host)
+    assert delegation.status == "hoan_thanh"
+    steps = db.session.scalars(
+        sa.select(DelegationStep.action)
+        .where(DelegationStep.delegation_id == delegation.id)
+        .order_by(DelegationStep.id)
+    ).all()
+    assert steps == ["create", "submit", "receive", "approve", "complete"]
+
+
+def test_submit_needs_members_and_flags_late_requests(app_ctx, db, host):
+    empty = services.create_delegation(delegation_input("DV-2", start=future(2)), host)
+    with pytest.raises(DomainError, match="danh sách thành viên"):
+        services.submit(empty, host)
+    services.add_member(empty, host, member())
+    services.submit(empty, host)
+    assert empty.is_late_request is True  # not refused, flagged
+
+
+def test_police_disagreement_blocks_approval(delegation, host, fa, police):
+    reviewed(delegation, host, fa, police, police_verdict="khong_dong_y")
+    with pytest.raises(DomainError, match="không đồng ý"):
+        services.approve(delegation, fa, "12/UBND", today_vn(), "X")
+    services.refuse(delegation, fa, "Không đảm bảo an ninh")
+    assert delegation.status == "tu_choi" and delegation.refusal_reason
+
+
+def test_border_area_needs_permit_and_notice(app_ctx, db, host, fa, police):
+    commune = border_commune(db)
+    start = future(20)
+    visit = services.create_delegation(
+        delegation_input(
+            "DV-BG",
+            start=start,
+            stops=[
+                {
+                    "day": start,
+                    "commune_code": commune.code,
+                    "place": "Đồn BP",
+                    "activity": "Khảo sát",
+                }
+            ],
+        ),
+        host,
+    )
+    assert visit.is_border_area is True
+    services.add_member(visit, host, member())
+    reviewed(visit, host, fa, police)
+    with pytest.raises(DomainError, match="giấy phép vào khu vực biên giới"):
+        services.approve(visit, fa, "1/UBND", today_vn(), "X")
+    with pytest.raises(FieldError, match="suốt thời gian đoàn"):
+        services.record_permit(visit, police, "GP-1", today_vn(), start, start, None)
+    with pytest.raises(PermissionDenied):
+        services.record_permit(visit, fa, "GP-1", today_vn(), start, visit.end_on, None)
+    services.record_permit(visit, police, "GP-1", today_vn(), start, visit.end_on, None)
+    with pytest.raises(DomainError, match="thông báo cho Công an và Bộ đội Biên phòng"):
+        services.approve(visit, fa, "1/UBND", today_vn(), "X")
+    with pytest.raises(FieldError, match="sau ngày hôm nay"):
+        services.record_border_notice(visit, host, future(1))
+    late = services.create_delegation(
+        delegation_input(
+            "DV-BG2",
+            start=today_vn(),
+            stops=[{"day": None, "commune_code": commune.code, "place": None, "activity": None}],
+        ),
+        host,
+    )
+    with pytest.raises(DomainError):  # still a draft: no notice yet
+        services.record_border_notice(late, host, today_vn())
+    services.record_border_notice(visit, host, today_vn())
+    services.approve(visit, fa, "1/UBND", today_vn(), "X")
+    assert visit.status == "da_duyet"
+
+
+def test_notice_must_be_24_hours_ahead(app_ctx, db, host, fa, police):
+    commune = border_commune(db)
+    visit = services.create_delegation(
+        delegation_input(
+            "DV-BG3",
+            start=today_vn(),
+            stops=[{"day": None, "commune_code": commune.code, "place": None, "activity": None}],
+        ),
+        host,
+    )
+    services.add_member(visit, host, member())
+    services.submit(visit, host)
+    with pytest.raises(FieldError, match="24 giờ"):
+        services.record_border_notice(visit, host, today_vn())
+
+
+@pytest.mark.parametrize(("state", "action"), sorted(workflow.TRANSITIONS))
+@pytest.mark.parametrize("username", ["police.viewer", "leadership.viewer", "finance.officer"])
+def test_every_transition_refused_to_other_roles(delegation, user, db, state, action, username):
+    delegation.status = state
+    db.session.flush()
+    with pytest.raises(PermissionDenied):
+        workflow.apply(delegation, action, user(username), "x")
+    assert delegation.status == state
+
+
+@pytest.mark.parametrize(
+    ("action", "username"),
+    [
+        ("receive", "other.officer"),
+        ("receive", "police.officer"),
+        ("approve", "police.officer"),
+        ("approve", "other.officer"),
+        ("refuse", "other.officer"),
+    ],
+)
+def test_review_steps_belong_to_foreign_affairs(delegation, user, db, action, username):
+    delegation.status = "da_gui" if action == "receive" else "dang_xem_xet"
+    with pytest.raises(PermissionDenied):
+        workflow.apply(delegation, action, user(username), "x")
+
+
+def test_wrong_state_is_refused(delegation, host, fa):
+    with pytest.raises(DomainError) as error:
+        services.receive(delegation, fa)
+    assert error.value.status == 409 and "Dự thảo" in error.value.message
+
+
+def test_only_each_agency_records_its_review(delegation, host, fa, police):
+    under_review(delegation, host, fa)
+    with pytest.raises(PermissionDenied):
+        services.record_review(delegation, fa, "police", "dong_y", "x", None, None)
+    with pytest.raises(PermissionDenied):
+        services.record_review(delegation, police, "foreign_affairs", "dong_y", "x", None, None)
+    with pytest.raises(PermissionDenied):
+        services.record_review(delegation, host, "police", "dong_y", "x", None, None)
+    first = services.record_review(delegation, police, "police", "dong_y", "Ổn", None, None)
+    again = services.record_review(delegation, police, "police", "khong_dong_y", "Đổi", None, None)
+    assert first is again and again.verdict == "khong_dong_y"  # revised, one per agency
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"passport": None}, "passport_number", "phải có số hộ chiếu"),
+        ({"passport": "m1234567"}, "passport_number", "đã có trong danh sách"),
+        ({"birth_date": future(1)}, "birth_date", "trong quá khứ"),
+        ({"passport_expiry": future(31)}, "passport_expiry", "trước khi kết thúc"),
+        ({"name": "  "}, "full_name", "họ và tên"),
+    ],
+)
+def test_member_rules(delegation, host, values, field, message):
+    extra = {k: v for k, v in values.items() if k not in ("passport", "name")}
+    data = member(name=values.get("name", "Lee"), passport=values.get("passport", "X9"), **extra)
+    with pytest.raises(FieldError) as error:
+        services.add_member(delegation, host, data)
+    assert error.value.field == field and message in error.value.message
+
+
+def test_vietnamese_member_needs_no_passport_and_passport_normalised(delegation, host):
+    vn = services.add_member(delegation, host, member("Nguyễn Văn A", "VN", None))
+    assert vn.passport_number is None
+    other = services.add_member(delegation, host, member("Park", "KR", " b12 34 "))
+    assert other.passport_number == "B1234"
+
+
+def test_member_rows_all_or_nothing(delegation, host, db):
+    rows = [
+        (2, member("A", passport="P1")),
+        (3, member("B", passport=None)),
+        (4, member("C", passport="P1")),
+    ]
+    errors = services.add_members_from_rows(
+        delegation, host, rows, {"passport_number": "Số hộ chiếu"}
+    )
+    assert [(e.row, e.column) for e in errors] == [(3, "Số hộ chiếu"), (4, "Số hộ chiếu")]
+    assert len(delegation.members) == 1
+    ok = services.add_members_from_rows(delegation, host, rows[:1], {})
+    assert ok == [] and len(delegation.members) == 2
+
+
+def test_remove_member_archives(delegation, host, db):
+    target = delegation.members[0]
+    services.remove_member(target, host, "Không đi")
+    assert db.session.get(DelegationMember, target.id).archived_at is not None
+    assert delegation.members == []
+
+
+def test_drafts_visible_only_to_author_agency(delegation, user, db, host):
+    query = services.delegations_query(services.DelegationFilters(), user("police.officer"))
+    assert delegation not in db.session.scalars(query).all()
+    mine = services.delegations_query(services.DelegationFilters(), user("other.viewer"))
+    assert delegation in db.session.scalars(mine).all()
+    admin = services.delegations_query(services.DelegationFilters(), user("admin"))
+    assert delegation in db.session.scalars(admin).all()
+    services.submit(delegation, host)
+    assert delegation in db.session.scalars(query).all()
+
+
+def test_person_search_by_passport_and_name(delegation, host, user, db):
+    services.submit(delegation, host)
+    police = user("police.officer")
+    assert [m.full_name for m in services.person_search(police, "m 1234567")] == ["Kim Min-jun"]
+    assert [m.full_name for m in services.person_search(police, "kim min")] == ["Kim Min-jun"]
+    viewer = user("leadership.viewer")
+    assert services.person_search(viewer, "M1234567") == []  # no passport search without rights
+    assert len(services.person_search(viewer, "min-jun")) == 1
+
+
+def test_upcoming_inbox_and_alerts(app_ctx, db, host, fa, police, user):
+    soon = services.create_delegation(delegation_input("SOON", start=future(3)), host)
+    added = services.add_member(soon, host, member())
+    added.passport_expiry = future(4)  # as an import or a later date change can leave it
+    services.submit(soon, host)
+    later = services.create_delegation(delegation_input("LATER", start=future(60)), host)
+    services.add_member(later, host, member())
+    services.submit(later, host)
+    assert [d.code for d in services.upcoming(fa)] == ["SOON"]
+    assert [d.code for d in services.inbox(fa).to_receive] == ["SOON", "LATER"]
+    services.receive(soon, fa)
+    assert [d.code for d in services.inbox(police).to_review] == ["SOON"]
+    found = services.alerts(fa)
+    assert [(d.code, n) for d, n in found["passports_expiring"]] == [("SOON", 1)]
+
+
+def test_changes_are_audited_with_personal_data_masked(delegation, host, db):
+    target = delegation.members[0]
+    services.update_member(target, host, {**member(), "passport_number": "NEW123"})
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(AuditEntry.action == "delegation.member_update")
+    )
+    assert entry.changes["passport_number"] == ["***", "***"]
