@@ -35,7 +35,8 @@ def open_as(browser, base_url, username):
 def test_aid_dossier_to_disbursement(browser, base_url, donor):
     today = format_date(today_vn())
     planner = open_as(browser, base_url, "planning.officer")
-    planner.get_by_role("link", name="Khoản viện trợ").first.click()
+    planner.get_by_role("button", name="Viện trợ").click()
+    planner.get_by_role("link", name="Khoản viện trợ").click()
     planner.get_by_role("link", name="+ Tiếp nhận hồ sơ").click()
     planner.get_by_label("Mã khoản viện trợ").fill("E2E-001")
     planner.get_by_label("Tên khoản viện trợ").fill("Xây dựng nhà văn hóa thôn Đăk Rơ Wa")
@@ -65,7 +66,8 @@ def test_aid_dossier_to_disbursement(browser, base_url, donor):
         ("finance.officer", "dong_y_co_dieu_kien"),
     ):
         officer = open_as(browser, base_url, username)
-        officer.get_by_role("link", name="Việc cần xử lý").click()
+        officer.get_by_role("button", name="Viện trợ").click()
+        officer.get_by_role("link", name="Việc cần xử lý (viện trợ)").click()
         row = officer.get_by_test_id("opinions-inbox").get_by_role("row").filter(has_text="E2E-001")
         row.get_by_role("link", name="Góp ý").click()
         officer.get_by_label("Ý kiến", exact=True).select_option(verdict)
