@@ -265,3 +265,40 @@ def test_calendar_print_list_and_export(login, db):
     sheet = load_workbook(io.BytesIO(web.get("/doan/xuat.xlsx?q=koica").data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Mã đoàn" and [r[0] for r in rows[1:]] == ["DV-2026-01"]
+
+
+def test_list_query_count_bounded_and_org_profile(login, db):
+    from app.delegations.models import DelegationMember
+    from tests.aid_helpers import make_org
+    from tests.test_aid_web import count_queries
+
+    org = make_org(db, "KOICA", "KR", "Korea International Cooperation Agency")
+    host = login("other.officer")
+
+    def make(start, count):
+        for i in range(start, start + count):
+            d = Delegation(
+                code=f"Q{i:03d}",
+                direction="vao",
+                title=f"Đoàn {i}",
+                purpose="khac",
+                country="KR",
+                start_on=future(5),
+                end_on=future(6),
+                status="da_gui",
+                author_agency_id=1,
+                host_agency_id=1,
+                organization_id=org.id,
+            )
+            db.session.add(d)
+            db.session.flush()
+            db.session.add(DelegationMember(delegation_id=d.id, full_name="X", nationality="KR"))
+        db.session.commit()
+
+    make(0, 3)
+    few = count_queries(db, lambda: host.get("/doan/"))
+    make(3, 40)
+    many = count_queries(db, lambda: host.get("/doan/"))
+    assert few == many
+    profile = host.get(f"/to-chuc/{org.id}").get_data(as_text=True)
+    assert "Q000" in profile and "Đoàn của tổ chức" in profile

@@ -589,6 +589,20 @@ def delegations_query(filters: DelegationFilters, user):
     return query
 
 
+def of_organization(organization_id: int, user, limit: int = 100) -> list[Delegation]:
+    """The delegations an organisation sent or received, newest first (for its profile)."""
+    return db.session.scalars(
+        db.select(Delegation)
+        .where(
+            visible_to(user),
+            Delegation.organization_id == organization_id,
+            Delegation.archived_at.is_(None),
+        )
+        .order_by(Delegation.start_on.desc())
+        .limit(limit)
+    ).all()
+
+
 def upcoming(user, today: date | None = None, days: int = 30) -> list[Delegation]:
     """Delegations in the province now and in the next `days` days (not refused/cancelled)."""
     today = today or today_vn()

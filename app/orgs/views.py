@@ -8,6 +8,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
 from app.core import audit
 from app.core import permissions as rules
@@ -19,6 +20,7 @@ from app.core.listing import paginate
 from app.core.permissions import requires
 from app.core.text import fold
 from app.core.web import render_invalid, run_form_service
+from app.delegations import services as delegation_services
 from app.extensions import db
 from app.orgs import services
 from app.orgs.forms import ArchiveForm, OrganizationForm
@@ -91,6 +93,7 @@ def _render_profile(org: Organization, archive_form: ArchiveForm, status: int = 
             "orgs/profile.html",
             org=org,
             aid_rows=services.aid_rows(org),
+            delegations=delegation_services.of_organization(org.id, current_user),
             approved_total=approved,
             disbursed_total=disbursed,
             warning=org.certificate_warning(today_vn()),
