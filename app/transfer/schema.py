@@ -1,0 +1,361 @@
+"""The registry workbook's sheets and columns (spec/interchange.md), as data.
+
+Import, export and the template all read this one description. A sheet's `key` is its
+spec name ("VienTro"): the name the export gives the sheet and the name errors use; `name`
+is a Vietnamese title for the instructions sheet. Either is accepted on import, matched
+with fold_key (case, diacritics, spaces and underscores ignored).
+
+`required` is the spec's plain "yes". Conditional requirements ("yes unless VND", "when
+approved or later", "for foreign members of a `vao` delegation") are rules of the reader,
+described for people in the column's `note`.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from app.aid.models import APPROVED_OR_LATER, AidStatus, Modality, Sector
+from app.core.text import fold_key
+from app.delegations.models import (
+    DelegationStatus,
+    Direction,
+    PassportType,
+    Purpose,
+    Sex,
+    normalize_passport,
+)
+from app.orgs.models import CertificateType, OrgKind
+
+# --- Column kinds -------------------------------------------------------------------------
+
+TEXT = "text"
+DATE = "date"
+DECIMAL = "decimal"
+BOOL = "bool"
+CODE = "code"  # one key of `choices` (key or label accepted)
+CODES = "codes"  # `;` list of keys of `choices`
+COUNTRY = "country"  # ISO 3166-1 alpha-2, or a Vietnamese/English name
+COUNTRIES = "countries"  # `;` list of countries
+CURRENCY = "currency"  # ISO 4217
+REF = "ref"  # one code of a record in another sheet or the registry (`ref` names which)
+REFS = "refs"  # `;` list of such codes
+SECTORS = "sectors"  # `;` list of `key` or `key:share`
+
+KINDS = frozenset(
+    {TEXT, DATE, DECIMAL, BOOL, CODE, CODES, COUNTRY, COUNTRIES, CURRENCY, REF, REFS, SECTORS}
+)
+LIST_KINDS = frozenset({CODES, COUNTRIES, REFS, SECTORS})
+LIST_SEPARATOR = ";"
+
+# What a REF/REFS column points at: a sheet key, or a registry list the file cannot hold.
+COMMUNES = "communes"
+
+# --- Delegation codes ---------------------------------------------------------------------
+
+DELEGATION_DIRECTIONS = Direction.labels()
+DELEGATION_PURPOSES = Purpose.labels()
+DELEGATION_STATUSES = DelegationStatus.labels()
+GENDERS = Sex.labels()
+PASSPORT_TYPES = PassportType.labels()
+
+# Aid statuses that carry an approval decision (so_quyet_dinh, ngay_phe_duyet required).
+APPROVED_STATUSES = frozenset(APPROVED_OR_LATER)
+
+# Sheets the template adds for people (instructions, allowed values): skipped on import
+# without a warning.
+AUX_SHEETS = ("HuongDan", "DanhMuc")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str
+    required: bool = False
+    choices: Mapping[str, str] | None = None  # CODE/CODES: {key: Vietnamese label}
+    ref: str | None = None  # REF/REFS: a sheet key ("ToChuc") or COMMUNES
+    note: str = ""  # the value, in Vietnamese, for the template's instructions
+    # Further accepted spellings {text: key} (CODE/CODES), e.g. the spec's shorter label.
+    aliases: Mapping[str, str] | None = None
+    max_length: int | None = None  # TEXT/REF/REFS items: the database column's length
+    normalize: Callable[[str], str] | None = None  # TEXT: applied after stripping
+    min_value: Decimal | None = None  # DECIMAL: lower bound
+    min_exclusive: bool = False  # DECIMAL: the bound itself is refused (> instead of >=)
+    tristate: bool = False  # BOOL: an empty cell is None ("not said"), not False
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.kind in (CODE, CODES) and not self.choices:
+            raise ValueError(f"column {self.key!r} needs choices")
+        if self.kind in (REF, REFS) and not self.ref:
+            raise ValueError(f"column {self.key!r} needs ref")
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in LIST_KINDS
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    name: str
+    columns: tuple[Column, ...]
+    key_column: str | None = None  # unique code matching rows to records ("ma")
+    # (start, end) date columns: end may not be before start.
+    date_ranges: tuple[tuple[str, str], ...] = ()
+    by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        by_key = {c.key: c for c in self.columns}
+        if len(by_key) != len(self.columns):
+            raise ValueError(f"sheet {self.key}: duplicate column key")
+        names: dict[str, str] = {}
+        for column in self.columns:
+            for name in (column.key, column.label):
+                folded = header_key(name)
+                if names.setdefault(folded, column.key) != column.key:
+                    raise ValueError(f"sheet {self.key}: header {name!r} names two columns")
+        object.__setattr__(self, "by_key", by_key)
+
+    def column(self, key: str) -> Column:
+        return self.by_key[key]
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+
+def header_key(text: object) -> str:
+    """How header cells and sheet names are compared: fold_key, ignoring a "*" or "(*)"
+    required-marker ("Mã tổ chức (*)" and "ma_to_chuc" give "matochuc")."""
+    return fold_key(str(text).replace("(*)", "").replace("*", ""))
+
+
+# --- The sheets ---------------------------------------------------------------------------
+
+_ZERO = Decimal(0)
+
+TO_CHUC = Sheet(
+    key="ToChuc",
+    name="Tổ chức tài trợ, đối tác",
+    key_column="ma",
+    date_ranges=(("ngay_cap", "ngay_het_han"),),
+    columns=(
+        Column("ma", "Mã tổ chức", TEXT, required=True, max_length=40, note="mã duy nhất"),
+        Column("ten", "Tên tổ chức", TEXT, required=True, max_length=300, note="tên gốc"),
+        Column("ten_viet", "Tên tiếng Việt", TEXT, max_length=300),
+        Column("loai", "Loại tổ chức", CODE, required=True, choices=OrgKind.labels()),
+        Column("quoc_gia", "Quốc gia", COUNTRY, required=True),
+        Column("loai_giay", "Loại giấy đăng ký", CODE, choices=CertificateType.labels()),
+        Column("so_giay", "Số giấy đăng ký", TEXT, max_length=60),
+        Column("ngay_cap", "Ngày cấp", DATE),
+        Column("ngay_het_han", "Ngày hết hạn", DATE, note="không trước ngày cấp"),
+    ),
+)
+
+VIEN_TRO = Sheet(
+    key="VienTro",
+    name="Khoản viện trợ",
+    key_column="ma",
+    date_ranges=(("ngay_bat_dau", "ngay_ket_thuc"),),
+    columns=(
+        Column("ma", "Mã khoản viện trợ", TEXT, required=True, max_length=40, note="mã duy nhất"),
+        Column("ten", "Tên khoản viện trợ", TEXT, required=True, max_length=500),
+        Column(
+            "hinh_thuc",
+            "Hình thức",
+            CODE,
+            required=True,
+            choices=Modality.labels(),
+            # The spec's label is shorter than the registry's.
+            aliases={"Khắc phục hậu quả": "khac_phuc_hau_qua"},
+        ),
+        Column(
+            "nha_tai_tro",
+            "Nhà tài trợ",
+            REFS,
+            required=True,
+            ref="ToChuc",
+            max_length=40,
+            note="mã tổ chức, cách nhau bởi dấu ;, tổ chức đầu tiên là nhà tài trợ chính",
+        ),
+        Column(
+            "linh_vuc",
+            "Lĩnh vực",
+            SECTORS,
+            required=True,
+            choices=Sector.labels(),
+            note="mã lĩnh vực, có thể kèm tỷ lệ % (giao_duc:60; y_te:40), tổng tỷ lệ bằng 100; "
+            "không ghi tỷ lệ thì chia đều",
+        ),
+        Column(
+            "dia_ban",
+            "Địa bàn",
+            REFS,
+            ref=COMMUNES,
+            max_length=5,
+            note="mã xã 5 chữ số (Quyết định 19/2025/QĐ-TTg), cách nhau bởi dấu ;",
+        ),
+        Column("chu_khoan", "Chủ khoản viện trợ", TEXT, max_length=300),
+        Column("ngay_nhan_ho_so", "Ngày nhận hồ sơ", DATE),
+        Column("trang_thai", "Trạng thái", CODE, required=True, choices=AidStatus.labels()),
+        Column(
+            "so_quyet_dinh",
+            "Số quyết định phê duyệt",
+            TEXT,
+            max_length=60,
+            note="bắt buộc khi đã phê duyệt trở về sau, ví dụ 123/QĐ-UBND",
+        ),
+        Column(
+            "ngay_phe_duyet", "Ngày phê duyệt", DATE, note="bắt buộc khi đã phê duyệt trở về sau"
+        ),
+        Column(
+            "gia_tri",
+            "Giá trị viện trợ",
+            DECIMAL,
+            required=True,
+            min_value=_ZERO,
+            note="theo nguyên tệ, không âm",
+        ),
+        Column("tien_te", "Tiền tệ", CURRENCY, required=True, note="mã ISO 4217"),
+        Column(
+            "ty_gia",
+            "Tỷ giá (VNĐ)",
+            DECIMAL,
+            min_value=_ZERO,
+            min_exclusive=True,
+            note="số đồng cho một đơn vị tiền tệ, bắt buộc trừ khi là VND (VND: để trống hoặc 1)",
+        ),
+        Column(
+            "ty_gia_usd",
+            "Tỷ giá USD (VNĐ)",
+            DECIMAL,
+            min_value=_ZERO,
+            min_exclusive=True,
+            note="số đồng cho một USD cùng ngày; với USD bằng tỷ giá",
+        ),
+        Column("von_doi_ung", "Vốn đối ứng (VNĐ)", DECIMAL, min_value=_ZERO, note="không âm"),
+        Column("ngay_bat_dau", "Ngày bắt đầu", DATE),
+        Column("ngay_ket_thuc", "Ngày kết thúc", DATE, note="không trước ngày bắt đầu"),
+    ),
+)
+
+GIAI_NGAN = Sheet(
+    key="GiaiNgan",
+    name="Giải ngân",
+    columns=(
+        Column(
+            "ma_vien_tro",
+            "Mã khoản viện trợ",
+            REF,
+            required=True,
+            ref="VienTro",
+            max_length=40,
+            note="khoản viện trợ trong tệp hoặc trong sổ đăng ký",
+        ),
+        Column("ngay", "Ngày", DATE, required=True),
+        Column(
+            "so_tien",
+            "Số tiền",
+            DECIMAL,
+            required=True,
+            min_value=_ZERO,
+            min_exclusive=True,
+            note="lớn hơn 0, theo tiền tệ đã ghi",
+        ),
+        Column("tien_te", "Tiền tệ", CURRENCY, required=True, note="mã ISO 4217"),
+        Column(
+            "ty_gia",
+            "Tỷ giá (VNĐ)",
+            DECIMAL,
+            min_value=_ZERO,
+            min_exclusive=True,
+            note="bắt buộc trừ khi là VND (VND: để trống hoặc 1)",
+        ),
+        Column("ty_gia_usd", "Tỷ giá USD (VNĐ)", DECIMAL, min_value=_ZERO, min_exclusive=True),
+    ),
+)
+
+DOAN = Sheet(
+    key="Doan",
+    name="Đoàn",
+    key_column="ma",
+    date_ranges=(("tu_ngay", "den_ngay"),),
+    columns=(
+        Column("ma", "Mã đoàn", TEXT, required=True, max_length=40, note="mã duy nhất"),
+        Column("huong", "Loại đoàn", CODE, required=True, choices=DELEGATION_DIRECTIONS),
+        Column("ten", "Tên đoàn", TEXT, required=True, max_length=500),
+        Column(
+            "to_chuc",
+            "Mã tổ chức",
+            REF,
+            ref="ToChuc",
+            max_length=40,
+            note="tổ chức cử đoàn (đoàn vào)",
+        ),
+        Column(
+            "quoc_gia",
+            "Quốc gia",
+            COUNTRIES,
+            required=True,
+            note="nước đầu tiên là nước chính (nơi đến với đoàn vào, nơi đi với đoàn ra)",
+        ),
+        Column("tu_ngay", "Từ ngày", DATE, required=True),
+        Column("den_ngay", "Đến ngày", DATE, required=True, note="không trước từ ngày"),
+        Column("muc_dich", "Mục đích", CODE, required=True, choices=DELEGATION_PURPOSES),
+        Column("dia_ban", "Địa bàn", REFS, ref=COMMUNES, max_length=5, note="mã xã"),
+        Column(
+            "bien_gioi",
+            "Khu vực biên giới",
+            BOOL,
+            tristate=True,
+            note="có/không; để trống: có nếu một xã đã ghi là xã biên giới",
+        ),
+        Column(
+            "ma_vien_tro",
+            "Mã khoản viện trợ",
+            REF,
+            ref="VienTro",
+            max_length=40,
+            note="khoản viện trợ liên quan",
+        ),
+        Column("trang_thai", "Trạng thái", CODE, required=True, choices=DELEGATION_STATUSES),
+    ),
+)
+
+THANH_VIEN = Sheet(
+    key="ThanhVien",
+    name="Thành viên đoàn",
+    columns=(
+        Column(
+            "ma_doan",
+            "Mã đoàn",
+            REF,
+            required=True,
+            ref="Doan",
+            max_length=40,
+            note="đoàn trong tệp hoặc trong sổ đăng ký",
+        ),
+        Column("ho_ten", "Họ và tên", TEXT, required=True, max_length=200),
+        Column("gioi_tinh", "Giới tính", CODE, choices=GENDERS),
+        Column("ngay_sinh", "Ngày sinh", DATE, note="ngày trong quá khứ"),
+        Column("quoc_tich", "Quốc tịch", COUNTRY, required=True),
+        Column(
+            "so_ho_chieu",
+            "Số hộ chiếu",
+            TEXT,
+            max_length=30,
+            normalize=normalize_passport,
+            note="bắt buộc với thành viên người nước ngoài của đoàn vào; "
+            "không trùng trong một đoàn",
+        ),
+        Column("loai_ho_chieu", "Loại hộ chiếu", CODE, choices=PASSPORT_TYPES),
+        Column("han_ho_chieu", "Hạn hộ chiếu", DATE),
+        Column("chuc_vu", "Chức vụ", TEXT, max_length=200),
+        Column("co_quan", "Cơ quan, tổ chức", TEXT, max_length=300),
+        Column("truong_doan", "Trưởng đoàn", BOOL, note="có/không"),
+    ),
+)
+
+SHEETS: dict[str, Sheet] = {s.key: s for s in (TO_CHUC, VIEN_TRO, GIAI_NGAN, DOAN, THANH_VIEN)}
