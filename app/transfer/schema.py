@@ -14,17 +14,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.aid.models import APPROVED_OR_LATER, AidStatus, Modality, Sector
+from app.aid.models import APPROVED_OR_LATER, AidStatus, Modality, Regime, Sector
 from app.core.text import fold_key
 from app.delegations.models import (
     DelegationStatus,
     Direction,
+    Funding,
     PassportType,
     Purpose,
     Sex,
     normalize_passport,
 )
-from app.orgs.models import CertificateType, OrgKind
+from app.orgs.models import CertificateStatus, CertificateType, OrgKind
 
 # --- Column kinds -------------------------------------------------------------------------
 
@@ -82,6 +83,8 @@ class Column:
     min_value: Decimal | None = None  # DECIMAL: lower bound
     min_exclusive: bool = False  # DECIMAL: the bound itself is refused (> instead of >=)
     tristate: bool = False  # BOOL: an empty cell is None ("not said"), not False
+    # A column the registry adds for a field the spec does not list (export, then import).
+    extra: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -151,6 +154,22 @@ TO_CHUC = Sheet(
         Column("so_giay", "Số giấy đăng ký", TEXT, max_length=60),
         Column("ngay_cap", "Ngày cấp", DATE),
         Column("ngay_het_han", "Ngày hết hạn", DATE, note="không trước ngày cấp"),
+        # Fields of the registry beyond the spec's columns.
+        Column(
+            "tinh_trang_giay",
+            "Tình trạng giấy đăng ký",
+            CODE,
+            choices=CertificateStatus.labels(),
+            extra=True,
+        ),
+        Column("linh_vuc_dang_ky", "Lĩnh vực hoạt động đăng ký", TEXT, extra=True),
+        Column("dia_ban_dang_ky", "Địa bàn hoạt động đăng ký", TEXT, extra=True),
+        Column("nguoi_dai_dien", "Người đại diện", TEXT, max_length=200, extra=True),
+        Column("dia_chi", "Địa chỉ", TEXT, max_length=300, extra=True),
+        Column("email", "Thư điện tử", TEXT, max_length=200, extra=True),
+        Column("dien_thoai", "Điện thoại", TEXT, max_length=60, extra=True),
+        Column("website", "Trang web", TEXT, max_length=200, extra=True),
+        Column("ghi_chu", "Ghi chú", TEXT, extra=True),
     ),
 )
 
@@ -238,6 +257,17 @@ VIEN_TRO = Sheet(
         Column("von_doi_ung", "Vốn đối ứng (VNĐ)", DECIMAL, min_value=_ZERO, note="không âm"),
         Column("ngay_bat_dau", "Ngày bắt đầu", DATE),
         Column("ngay_ket_thuc", "Ngày kết thúc", DATE, note="không trước ngày bắt đầu"),
+        # Fields of the registry beyond the spec's columns.
+        Column("ten_tieng_anh", "Tên tiếng Anh", TEXT, max_length=500, extra=True),
+        Column("che_do", "Chế độ pháp lý", CODE, choices=Regime.labels(), extra=True),
+        Column("co_quan_chu_quan", "Cơ quan chủ quản", TEXT, max_length=300, extra=True),
+        Column("nguoi_ky", "Người ký quyết định", TEXT, max_length=200, extra=True),
+        Column("nguon_thu_nsnn", "Thuộc nguồn thu NSNN", BOOL, extra=True),
+        Column("ngay_ho_so_hop_le", "Ngày hồ sơ hợp lệ", DATE, extra=True),
+        Column("muc_tieu", "Mục tiêu", TEXT, extra=True),
+        Column("noi_dung", "Nội dung, hoạt động chính", TEXT, extra=True),
+        Column("doi_tuong", "Đối tượng thụ hưởng", TEXT, extra=True),
+        Column("dia_ban_cu", "Địa bàn cũ (trước 2025)", TEXT, max_length=500, extra=True),
     ),
 )
 
@@ -274,6 +304,9 @@ GIAI_NGAN = Sheet(
             note="bắt buộc trừ khi là VND (VND: để trống hoặc 1)",
         ),
         Column("ty_gia_usd", "Tỷ giá USD (VNĐ)", DECIMAL, min_value=_ZERO, min_exclusive=True),
+        # Fields of the registry beyond the spec's columns.
+        Column("nguon", "Nguồn, chứng từ", TEXT, max_length=300, extra=True),
+        Column("da_doi_chieu", "Đã đối chiếu", BOOL, extra=True),
     ),
 )
 
@@ -321,6 +354,22 @@ DOAN = Sheet(
             note="khoản viện trợ liên quan",
         ),
         Column("trang_thai", "Trạng thái", CODE, required=True, choices=DELEGATION_STATUSES),
+        # Fields of the registry beyond the spec's columns.
+        Column("ben_cu_doan", "Bên cử đoàn, nơi đến", TEXT, max_length=300, extra=True),
+        Column("don_vi", "Đơn vị đón tiếp, cử đi", TEXT, max_length=200, extra=True),
+        Column("kinh_phi", "Nguồn kinh phí", CODE, choices=Funding.labels(), extra=True),
+        Column("so_van_ban", "Số văn bản phê duyệt", TEXT, max_length=60, extra=True),
+        Column("ngay_duyet", "Ngày phê duyệt đoàn", DATE, extra=True),
+        Column("nguoi_duyet", "Người ký phê duyệt", TEXT, max_length=200, extra=True),
+        Column("lien_he", "Người liên hệ", TEXT, max_length=300, extra=True),
+        Column("ghi_chu", "Ghi chú", TEXT, extra=True),
+        Column(
+            "lich_trinh",
+            "Lịch trình",
+            TEXT,
+            extra=True,
+            note="mỗi dòng: ngày | mã xã | địa điểm | nội dung; khi có, thay cho cột Địa bàn",
+        ),
     ),
 )
 

@@ -1,0 +1,223 @@
+"""The whole registry as a registry workbook, and the empty template (spec/interchange.md).
+
+Each sheet carries the spec's columns (Vietnamese labels as headers) and the registry's
+extra columns, which the import reads back: export → import → export gives the same
+content. Archived records stay out (they are deleted for the users).
+"""
+
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from app.aid.models import AidDonor, AidItem, AidLocation, AidSector, Disbursement
+from app.auth.models import Agency
+from app.core.export import DATE_NUMBER_FORMAT
+from app.delegations.models import Delegation, DelegationMember, ItineraryStop
+from app.extensions import db
+from app.orgs.models import Organization
+from app.transfer.importer import (
+    DELEGATION_FIELDS,
+    DISBURSEMENT_FIELDS,
+    ITEM_FIELDS,
+    MEMBER_FIELDS,
+    ORG_FIELDS,
+)
+from app.transfer.schema import BOOL, CODE, CODES, SHEETS, Sheet
+
+PERSONAL_COLUMNS = {"ngay_sinh", "so_ho_chieu"}
+
+
+def _cell_value(value):
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if hasattr(value, "value") and isinstance(value, str):  # enum members -> their key
+        return str(value)
+    return value
+
+
+def _share(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+class _Book:
+    def __init__(self):
+        self.workbook = Workbook(write_only=True)
+
+    def sheet(self, sheet: Sheet, rows, skip: set[str] = frozenset()):
+        worksheet = self.workbook.create_sheet(sheet.key)
+        columns = [c for c in sheet.columns if c.key not in skip]
+        worksheet.freeze_panes = "A2"
+        for index, column in enumerate(columns, start=1):
+            width = max(12, min(40, len(column.label) + 4))
+            worksheet.column_dimensions[get_column_letter(index)].width = width
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(worksheet, value=column.label)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        worksheet.append(header)
+        for row in rows:
+            cells = []
+            for column in columns:
+                value = row.get(column.key)
+                if column.kind == BOOL and value is None and column.tristate:
+                    value = None
+                elif column.kind == BOOL:
+                    value = bool(value)
+                cell = WriteOnlyCell(worksheet, value=_cell_value(value))
+                if hasattr(value, "year") and hasattr(value, "day"):
+                    cell.number_format = DATE_NUMBER_FORMAT
+                cells.append(cell)
+            worksheet.append(cells)
+        return worksheet
+
+    def bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.workbook.save(buffer)
+        return buffer.getvalue()
+
+
+def _plain(obj, mapping: dict[str, str]) -> dict:
+    return {key: getattr(obj, name) for key, name in mapping.items() if key != "ma"}
+
+
+def _organizations():
+    for org in db.session.scalars(
+        sa.select(Organization)
+        .where(Organization.archived_at.is_(None))
+        .order_by(Organization.code)
+    ):
+        yield {"ma": org.code, **_plain(org, ORG_FIELDS)}
+
+
+def _items(org_codes: dict[int, str]):
+    live = AidItem.archived_at.is_(None)
+    donors, sectors, communes = defaultdict(list), defaultdict(list), defaultdict(list)
+    for item_id, org_id in db.session.execute(
+        sa.select(AidDonor.aid_item_id, AidDonor.organization_id).order_by(AidDonor.position)
+    ):
+        donors[item_id].append(org_codes.get(org_id, ""))
+    for item_id, key, share in db.session.execute(
+        sa.select(AidSector.aid_item_id, AidSector.sector, AidSector.share).order_by(AidSector.id)
+    ):
+        sectors[item_id].append(key if share is None else f"{key}:{_share(share)}")
+    for item_id, code in db.session.execute(
+        sa.select(AidLocation.aid_item_id, AidLocation.commune_code).order_by(AidLocation.id)
+    ):
+        communes[item_id].append(code)
+    query = sa.select(AidItem).where(live).order_by(AidItem.code).execution_options(yield_per=1000)
+    for item in db.session.scalars(query):
+        row = {"ma": item.code, **_plain(item, ITEM_FIELDS)}
+        row["nha_tai_tro"] = "; ".join(donors[item.id])
+        row["linh_vuc"] = "; ".join(sectors[item.id])
+        row["dia_ban"] = "; ".join(communes[item.id]) or None
+        yield row
+
+
+def _disbursements():
+    query = (
+        sa.select(Disbursement, AidItem.code)
+        .join(AidItem, Disbursement.aid_item_id == AidItem.id)
+        .where(Disbursement.archived_at.is_(None), AidItem.archived_at.is_(None))
+        .order_by(AidItem.code, Disbursement.disbursed_on, Disbursement.id)
+        .execution_options(yield_per=2000)
+    )
+    for disbursement, item_code in db.session.execute(query):
+        yield {"ma_vien_tro": item_code, **_plain(disbursement, DISBURSEMENT_FIELDS)}
+
+
+def _delegations(org_codes: dict[int, str]):
+    agencies = dict(db.session.execute(sa.select(Agency.id, Agency.name)).all())
+    items = dict(db.session.execute(sa.select(AidItem.id, AidItem.code)).all())
+    stops = defaultdict(list)
+    for stop in db.session.scalars(sa.select(ItineraryStop).order_by(ItineraryStop.id)):
+        stops[stop.delegation_id].append(stop)
+    query = (
+        sa.select(Delegation)
+        .where(Delegation.archived_at.is_(None))
+        .order_by(Delegation.code)
+        .execution_options(yield_per=1000)
+    )
+    for d in db.session.scalars(query):
+        row = {"ma": d.code, **_plain(d, DELEGATION_FIELDS)}
+        row["to_chuc"] = org_codes.get(d.organization_id)
+        row["quoc_gia"] = "; ".join(d.countries)
+        row["ma_vien_tro"] = items.get(d.aid_item_id)
+        row["don_vi"] = agencies.get(d.host_agency_id)
+        row["bien_gioi"] = d.border_area_override
+        own = stops[d.id]
+        row["dia_ban"] = "; ".join(dict.fromkeys(s.commune_code for s in own if s.commune_code))
+        row["dia_ban"] = row["dia_ban"] or None
+        if any(s.day or s.place or s.activity for s in own):
+            row["lich_trinh"] = "\n".join(
+                " | ".join([
+                    f"{s.day:%d/%m/%Y}" if s.day else "", s.commune_code or "", s.place or "",
+                    s.activity or "",
+                ]).rstrip(" |")
+                for s in own
+            )  # fmt: skip
+        yield row
+
+
+def _members():
+    query = (
+        sa.select(DelegationMember, Delegation.code)
+        .join(Delegation, DelegationMember.delegation_id == Delegation.id)
+        .where(DelegationMember.archived_at.is_(None), Delegation.archived_at.is_(None))
+        .order_by(Delegation.code, DelegationMember.id)
+        .execution_options(yield_per=2000)
+    )
+    for member, code in db.session.execute(query):
+        yield {"ma_doan": code, **{k: getattr(member, n) for k, n in MEMBER_FIELDS.items()}}
+
+
+def export_workbook(include_personal: bool = True) -> bytes:
+    """Every record of the registry; dates of birth and passports only when allowed."""
+    org_codes = dict(db.session.execute(sa.select(Organization.id, Organization.code)).all())
+    book = _Book()
+    book.sheet(SHEETS["ToChuc"], _organizations())
+    book.sheet(SHEETS["VienTro"], _items(org_codes))
+    book.sheet(SHEETS["GiaiNgan"], _disbursements())
+    book.sheet(SHEETS["Doan"], _delegations(org_codes))
+    book.sheet(
+        SHEETS["ThanhVien"], _members(), skip=set() if include_personal else PERSONAL_COLUMNS
+    )
+    return book.bytes()
+
+
+def template_workbook() -> bytes:
+    """An empty workbook: instructions, the sheets' header rows, the allowed values."""
+    book = _Book()
+    guide = book.workbook.create_sheet("HuongDan")
+    guide.append(["MẪU NHẬP DỮ LIỆU VIỆN TRỢ VÀ ĐOÀN RA, ĐOÀN VÀO"])
+    for line in (
+        "Mỗi trang tính là một loại dữ liệu; dòng đầu là tên cột (mã cột hoặc tên tiếng Việt).",
+        "Ngày ghi dd/mm/yyyy; số theo kiểu Việt Nam: 1.234.567,5.",
+        "Danh sách trong một ô cách nhau bởi dấu ;. Có/không: có, x, 1 hoặc không, 0.",
+        "Mã (cột Mã) không trùng trong tệp; dòng có mã đã có trong hệ thống sẽ cập nhật bản ghi.",
+        "Các giá trị mã hóa cho phép xem trang DanhMuc.",
+        "",
+        "Trang tính | Cột | Bắt buộc | Ghi chú",
+    ):
+        guide.append([line])
+    for sheet in SHEETS.values():
+        for column in sheet.columns:
+            guide.append([sheet.key, column.label, "có" if column.required else "", column.note])
+    for sheet in SHEETS.values():
+        book.sheet(sheet, [])
+    values = book.workbook.create_sheet("DanhMuc")
+    values.append(["Trang tính", "Cột", "Mã", "Ý nghĩa"])
+    for sheet in SHEETS.values():
+        for column in sheet.columns:
+            if column.kind in (CODE, CODES) or column.choices:
+                for key, label in column.choices.items():
+                    values.append([sheet.key, column.label, key, label])
+    return book.bytes()
