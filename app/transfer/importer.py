@@ -113,6 +113,8 @@ MEMBER_FIELDS = {
     "truong_doan": "is_head",
 }
 BOOL_FIELDS = {"is_budget_revenue", "verified", "is_head"}
+# Fields set from others (compared too, so the audit shows their real changes).
+DERIVED = {"aid_item": ("value_vnd", "main_donor_id"), "delegation": ("is_border_area",)}
 
 
 @dataclass
@@ -191,24 +193,21 @@ class _Writer:
             }
         )
 
-    def apply_fields(self, obj, row, mapping) -> dict:
-        """Set the present columns' values; returns {field: [old, new]} of what changed."""
-        changes = {}
+    def apply_fields(self, obj, row, mapping) -> None:
+        """Set the present columns' values (only where they differ)."""
         for key, name in mapping.items():
             if key not in row.present:
                 continue
             new = _value(row, key)
             if name in BOOL_FIELDS and new is None:
                 new = False
-            old = getattr(obj, name)
-            if not _same(old, new):
+            if not _same(getattr(obj, name), new):
                 setattr(obj, name, new)
-                changes[name] = [audit._plain(old), audit._plain(new)]
-        return changes
 
     def upsert(self, sheet_key, model, mapping, existing, make, after=None):
         """Create or update one record per row; `after(obj, row, created)` sets the rest."""
         counts = self.counts(sheet_key)
+        fields = [*mapping.values(), *DERIVED.get(model.__tablename__, ())]
         touched = []
         for row in self.rows(sheet_key):
             code = row.values["ma"]
@@ -218,9 +217,19 @@ class _Writer:
                 obj = make()
                 db.session.add(obj)
                 existing[code] = obj
-            changes = self.apply_fields(obj, row, mapping)
-            if after:
-                changes.update(after(obj, row, created) or {})
+            before = {} if created else {n: audit._plain(getattr(obj, n)) for n in fields}
+            self.apply_fields(obj, row, mapping)
+            extra = (after(obj, row, created) or {}) if after else {}
+            changes = (
+                {}
+                if created
+                else {
+                    n: [before[n], audit._plain(getattr(obj, n))]
+                    for n in fields
+                    if not _same(before[n], audit._plain(getattr(obj, n)))
+                }
+            )
+            changes.update(extra)
             touched.append((obj, created, changes))
         db.session.flush()
         for obj, created, changes in touched:
