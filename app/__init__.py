@@ -95,10 +95,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.delegations.views import bp as delegations_bp
     from app.orgs.views import bp as orgs_bp
     from app.stats.views import bp as stats_bp
+    from app.transfer.views import bp as transfer_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(aid_bp)
     app.register_blueprint(delegations_bp)
+    app.register_blueprint(transfer_bp)
     app.register_blueprint(stats_bp)

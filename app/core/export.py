@@ -24,8 +24,8 @@ def _csv_value(value):
         return format_date(value if isinstance(value, date) else value.date())
     if isinstance(value, bool):
         return "có" if value else "không"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, Decimal):  # Vietnamese decimal mark, as the import reads it back
+        return format(value.normalize(), "f").replace(".", ",")
     return "" if value is None else value
 
 
@@ -67,17 +67,22 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def send_bytes(body: bytes, basename: str, fmt: str, mimetype: str) -> Response:
+    """A download named <basename>-<dd-mm-yyyy>.<fmt>."""
+    filename = f"{basename}-{today_vn():%d-%m-%Y}.{fmt}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def send_table(basename: str, sheet_title: str, headers, rows, fmt: str) -> Response:
     """A download of the table as .xlsx or .csv, named <basename>-<dd-mm-yyyy>.<fmt>."""
-    filename = f"{basename}-{today_vn():%d-%m-%Y}.{fmt}"
     if fmt == "xlsx":
         body = xlsx_bytes(sheet_title, headers, rows)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body = csv_bytes(headers, rows)
         mimetype = "text/csv; charset=utf-8"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return send_bytes(body, basename, fmt, mimetype)

@@ -212,3 +212,15 @@ def review_foreign_affairs(user, obj=None):
 @rule("review_police", "Chỉ cán bộ Công an tỉnh thực hiện bước này.")
 def review_police(user, obj=None):
     return _is_officer(user) and _kind(user) == "police"
+
+
+# --- The registry workbook ---------------------------------------------------------------
+
+
+@rule(
+    "transfer_data",
+    "Chỉ cán bộ cơ quan đầu mối viện trợ, ngoại vụ và quản trị hệ thống được nhập, xuất "
+    "toàn bộ dữ liệu.",
+)
+def transfer_data(user, obj=None):
+    return _is_admin(user) or (_is_officer(user) and _kind(user) in ("planning", "foreign_affairs"))

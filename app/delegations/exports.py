@@ -115,6 +115,30 @@ def send_members(delegation: Delegation, fmt: str, with_personal: bool):
     return send_table(f"thanh-vien-{delegation.code}", "ThanhVien", headers, rows, fmt)
 
 
-def read_member_rows(file):
-    """Placeholder until the registry workbook reader lands (see app/transfer)."""
-    raise NotImplementedError
+def read_member_rows(file) -> tuple[list[tuple[int, dict]], list]:
+    """The rows of an uploaded member list (XLSX/CSV with the ThanhVien columns; Mã đoàn
+    optional), as (Excel row, member values), and the file's errors."""
+    from dataclasses import replace
+
+    from app.delegations.services import RowError
+    from app.transfer.reader import read_workbook
+    from app.transfer.schema import SHEETS
+
+    sheet = SHEETS["ThanhVien"]
+    member_list = replace(
+        sheet,
+        columns=tuple(
+            replace(c, required=False) if c.key == "ma_doan" else c for c in sheet.columns
+        ),
+    )
+    if file is None or not file.filename:
+        return [], [RowError(0, "", "Vui lòng chọn tệp danh sách.")]
+    result = read_workbook(file.read(), file.filename, only=member_list)
+    errors = [RowError(i.row or 0, i.column or "", i.message) for i in result.errors]
+    rows = [
+        (row.excel_row, {field: row.values.get(key) for key, field in MEMBER_KEYS.items()})
+        for row in result.sheets.get("ThanhVien", [])
+    ]
+    for _row, values in rows:
+        values["is_head"] = bool(values["is_head"])
+    return rows, errors

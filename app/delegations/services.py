@@ -293,24 +293,30 @@ class RowError:
 
 
 def add_members_from_rows(
-    delegation: Delegation, user, rows: list[tuple[int, dict]], labels: dict[str, str]
+    delegation: Delegation,
+    user,
+    rows: list[tuple[int, dict]],
+    labels: dict[str, str],
+    file_errors: list[RowError] | None = None,
 ) -> list[RowError]:
     """Validate every row first; add all of them only if none has an error.
 
-    rows: (row number, values); labels: {field: column label} for the messages.
+    rows: (row number, values) of the rows the file could parse; file_errors: what the file
+    itself got wrong; labels: {field: column label} for the messages. Returns all errors,
+    by row.
     """
     _require_editable(delegation, user)
-    errors: list[RowError] = []
+    errors: list[RowError] = list(file_errors or [])
     seen = _passports(delegation)
     for row_number, values in rows:
         row_errors = member_errors(values, delegation, seen)
         errors += [RowError(row_number, labels.get(k, k), m) for k, m in row_errors.items()]
         if values.get("passport_number"):
             seen.add(normalize_passport(values["passport_number"]))
-    if errors or not rows:
-        if not rows:
-            errors.append(RowError(0, "", "Tệp không có dòng thành viên nào."))
-        return errors
+    if not rows and not errors:
+        errors.append(RowError(0, "", "Tệp không có dòng thành viên nào."))
+    if errors:
+        return sorted(errors, key=lambda e: e.row)
     for _row_number, values in rows:
         db.session.add(DelegationMember(delegation_id=delegation.id, **values))
     _after_members_change(delegation)

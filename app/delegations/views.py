@@ -372,11 +372,10 @@ def members_upload(delegation_id: int):
     errors = []
     if form.validate_on_submit():
         file = request.files.get("file")
-        rows, errors = exports.read_member_rows(file)
-        if not errors:
-            errors = services.add_members_from_rows(
-                delegation, current_user, rows, exports.MEMBER_LABELS
-            )
+        rows, file_errors = exports.read_member_rows(file)
+        errors = services.add_members_from_rows(
+            delegation, current_user, rows, exports.MEMBER_LABELS, file_errors
+        )
         if not errors:
             db.session.commit()
             flash(f"Đã thêm {len(rows)} thành viên từ tệp.", "success")

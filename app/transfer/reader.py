@@ -765,15 +765,34 @@ class _Reader:
         _SheetReader(sheet, self.result).read(source)
 
 
+class _SingleSheetReader(_Reader):
+    """Reads the file's first sheet as `sheet`, whatever its name (an uploaded list)."""
+
+    def __init__(self, result: ReadResult, sheet: Sheet):
+        super().__init__(result)
+        self.sheet = sheet
+
+    def sheet_for(self, name: str) -> Sheet | None:
+        if self.seen:
+            return None
+        self.seen[self.sheet.key] = name
+        return self.sheet
+
+
 # --- Files --------------------------------------------------------------------------------
 
 
-def read_workbook(data: bytes, filename: str, max_bytes: int = MAX_BYTES) -> ReadResult:
+def read_workbook(
+    data: bytes, filename: str, max_bytes: int = MAX_BYTES, only: Sheet | None = None
+) -> ReadResult:
     """Parse a registry workbook (.xlsx, or .csv for one sheet named by the file name) and
     check every rule one sheet can check. A file that cannot be read gives one error and no
-    rows. Call validate_cross_sheet afterwards for references between sheets."""
+    rows. Call validate_cross_sheet afterwards for references between sheets.
+
+    With `only`, the file's first sheet is read as that sheet whatever its name (a list
+    uploaded for one record, such as a delegation's members)."""
     result = ReadResult()
-    reader = _Reader(result)
+    reader = _Reader(result) if only is None else _SingleSheetReader(result, only)
     name = PurePath((filename or "").replace("\\", "/")).name  # a browser may send C:\...
     suffix = PurePath(name).suffix.lower()
     if not data:
