@@ -187,7 +187,7 @@ def test_update_replaces_children_and_audits(app_ctx, db, admin):
 
 
 def test_empty_optional_cell_clears_the_field(app_ctx, db, admin):
-    rows = [ORG + ["so_giay"], ["KOICA", "KOICA", "chinh_phu", "KR", "12/GĐK"]]
+    rows = [[*ORG, "so_giay"], ["KOICA", "KOICA", "chinh_phu", "KR", "12/GĐK"]]
     import_workbook(workbook(ToChuc=rows), "a.xlsx", admin)
     rows[1][4] = None
     import_workbook(workbook(ToChuc=rows), "b.xlsx", admin)
