@@ -286,7 +286,7 @@ def test_upcoming_inbox_and_alerts(app_ctx, db, host, fa, police, user):
     later = services.create_delegation(delegation_input("LATER", start=future(60)), host)
     services.add_member(later, host, member())
     services.submit(later, host)
-    assert [d.code for d in services.upcoming(fa)] == ["SOON"]
+    assert [(d.code, n) for d, n in services.upcoming(fa)] == [("SOON", 1)]
     assert [d.code for d in services.inbox(fa).to_receive] == ["SOON", "LATER"]
     services.receive(soon, fa)
     assert [d.code for d in services.inbox(police).to_review] == ["SOON"]

@@ -302,3 +302,42 @@ def test_list_query_count_bounded_and_org_profile(login, db):
     assert few == many
     profile = host.get(f"/to-chuc/{org.id}").get_data(as_text=True)
     assert "Q000" in profile and "Đoàn của tổ chức" in profile
+
+
+def test_working_views_query_count_bounded(login, db):
+    from tests.test_aid_web import count_queries
+
+    fa = login("foreign_affairs.officer")
+
+    def make(start, count):
+        for i in range(start, start + count):
+            d = Delegation(
+                code=f"W{i:03d}",
+                direction="vao",
+                title=f"Đoàn {i}",
+                purpose="khac",
+                country="KR",
+                start_on=future(2),
+                end_on=future(3),
+                status="dang_xem_xet",
+                author_agency_id=1,
+                host_agency_id=1,
+            )
+            db.session.add(d)
+            db.session.flush()
+            db.session.add(
+                DelegationMember(
+                    delegation_id=d.id,
+                    full_name=f"Kim {i}",
+                    nationality="KR",
+                    passport_number=f"P{i}",
+                )
+            )
+        db.session.commit()
+
+    pages = ["/doan/lich", "/doan/viec-can-xu-ly", "/doan/tra-cuu?q=kim", "/"]
+    make(0, 2)
+    few = [count_queries(db, lambda url=url: fa.get(url)) for url in pages]
+    make(2, 30)
+    many = [count_queries(db, lambda url=url: fa.get(url)) for url in pages]
+    assert few == many

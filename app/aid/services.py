@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
+from sqlalchemy.orm import contains_eager
 
 from app.aid import workflow
 from app.aid.models import (
@@ -911,6 +912,7 @@ def opinions_for_agency(agency_id: int, limit: int = 200) -> list[Opinion]:
     return db.session.scalars(
         db.select(Opinion)
         .join(AidItem, Opinion.aid_item_id == AidItem.id)
+        .options(contains_eager(Opinion.aid_item))
         .where(
             Opinion.agency_id == agency_id,
             Opinion.verdict.is_(None),

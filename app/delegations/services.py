@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core import attachments, audit
 from app.core import permissions as rules
@@ -609,11 +610,20 @@ def of_organization(organization_id: int, user, limit: int = 100) -> list[Delega
     ).all()
 
 
-def upcoming(user, today: date | None = None, days: int = 30) -> list[Delegation]:
-    """Delegations in the province now and in the next `days` days (not refused/cancelled)."""
+def upcoming(user, today: date | None = None, days: int = 30) -> list[tuple[Delegation, int]]:
+    """Delegations in the province now and in the next `days` days (not refused/cancelled),
+    each with its number of members."""
     today = today or today_vn()
-    return db.session.scalars(
-        db.select(Delegation)
+    members = (
+        db.select(db.func.count(DelegationMember.id))
+        .where(
+            DelegationMember.delegation_id == Delegation.id,
+            DelegationMember.archived_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    return db.session.execute(
+        db.select(Delegation, members)
         .where(
             visible_to(user),
             Delegation.archived_at.is_(None),
@@ -636,6 +646,7 @@ def person_search(user, text: str, limit: int = 200) -> list[DelegationMember]:
     return db.session.scalars(
         db.select(DelegationMember)
         .join(Delegation, DelegationMember.delegation_id == Delegation.id)
+        .options(contains_eager(DelegationMember.delegation))
         .where(
             db.or_(*conditions),
             DelegationMember.archived_at.is_(None),
@@ -665,6 +676,7 @@ def inbox(user, today: date | None = None, limit: int = 100) -> Inbox:
     def fetch(*conditions):
         return db.session.scalars(
             db.select(Delegation)
+            .options(selectinload(Delegation.reviews))
             .where(live, *conditions)
             .order_by(Delegation.start_on, Delegation.id)
             .limit(limit)
