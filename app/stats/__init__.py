@@ -1,0 +1,1 @@
+"""Annual statistics: pure pandas rules (report), loaders, page, downloads and CLI."""

@@ -1,0 +1,242 @@
+"""Loading the statistics' frames: one SQL query per source table, restricted in SQL.
+
+load_frames(year) feeds the report. Each query selects only the columns the rules use,
+drops archived rows and keeps only the rows the year needs:
+- items: approved in the year, active in the year, or with a disbursement in the year (for
+  the donor of that disbursement);
+- disbursements: dated in the year (those of archived items are dropped by the rules, since
+  their item is not in the items frame);
+- delegations: counted statuses, starting in the year;
+- sectors: of the items approved in the year;
+- organisations: the main donors of the loaded items (an archived organisation still names
+  the donor of a live item: it is a reference, not a counted record);
+- members: live members of the delegations counted in the year.
+
+load_totals(first, last) feeds the comparison of several years and the home page's key
+figures with daily totals (see report.Totals).
+
+Rates are read as floats (they have 6 decimals; report.usd_rate_micros turns them back into
+exact millionths), coded columns as plain text, so no column of Decimal or Enum objects is
+built.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+
+from app.aid.models import AidItem, AidSector, Disbursement
+from app.delegations.models import Delegation, DelegationMember
+from app.orgs.models import Organization
+from app.stats import report
+
+# Above this many ids, the organisations are selected with a subquery instead of a list of
+# bound parameters (SQLite allows 32 766 of them).
+MAX_IN_LIST = 5_000
+
+
+def _float(column):
+    return sa.cast(column, sa.Float).label(column.key)
+
+
+def _text(column):
+    """A coded column as plain text (no Enum objects built per row)."""
+    return sa.type_coerce(column, sa.String).label(column.key)
+
+
+def _between(column, start: date, end: date):
+    return column.between(start, end)
+
+
+def _items_condition(first: date, last: date):
+    """Live items approved in the year, active in it, or paid in it."""
+    approved = sa.and_(
+        AidItem.status.in_(report.APPROVED_OR_LATER),
+        _between(AidItem.decision_date, first, last),
+    )
+    paid = AidItem.id.in_(
+        sa.select(Disbursement.aid_item_id).where(
+            Disbursement.archived_at.is_(None),
+            _between(Disbursement.disbursed_on, first, last),
+        )
+    )
+    start = sa.func.coalesce(AidItem.start_on, AidItem.decision_date)
+    active = sa.and_(
+        AidItem.status.in_(report.ACTIVE_STATUSES),
+        start <= last,
+        sa.or_(AidItem.end_on.is_(None), AidItem.end_on >= first),
+    )
+    return sa.and_(AidItem.archived_at.is_(None), sa.or_(approved, paid, active))
+
+
+def _delegations_condition(start: date, end: date):
+    return sa.and_(
+        Delegation.archived_at.is_(None),
+        Delegation.status.in_(report.COUNTED_DELEGATION_STATUSES),
+        _between(Delegation.start_on, start, end),
+    )
+
+
+def _read(connection, query, kind: str) -> pd.DataFrame:
+    frame = pd.read_sql(query, connection)
+    if frame.empty:
+        return report.empty_frame(kind)
+    return frame
+
+
+def load_frames(connection, year: int) -> report.Frames:
+    """The six frames of the report of `year`, one query per table."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    items_where = _items_condition(first, last)
+
+    item_columns = [
+        AidItem.id,
+        _text(AidItem.status),
+        AidItem.decision_date,
+        AidItem.start_on,
+        AidItem.end_on,
+        _text(AidItem.modality),
+        AidItem.main_donor_id,
+        AidItem.value_vnd,
+        AidItem.counterpart_vnd,
+        AidItem.currency,
+        _float(AidItem.rate_vnd),
+        _float(AidItem.rate_usd),
+    ]
+    items = _read(connection, sa.select(*item_columns).where(items_where), "items")
+
+    paid_columns = [
+        Disbursement.aid_item_id,
+        Disbursement.disbursed_on,
+        Disbursement.value_vnd,
+        Disbursement.currency,
+        _float(Disbursement.rate_vnd),
+        _float(Disbursement.rate_usd),
+    ]
+    # No condition on the item here: the rules drop rows whose item is not in the items
+    # frame (archived). A join or IN on aid_item makes SQLite walk the item index instead
+    # of the date range (2.3 s instead of 0.3 s for a year of 1 000 000 rows).
+    disbursements = _read(
+        connection,
+        sa.select(*paid_columns).where(
+            Disbursement.archived_at.is_(None),
+            _between(Disbursement.disbursed_on, first, last),
+        ),
+        "disbursements",
+    )
+
+    delegation_columns = [
+        Delegation.id,
+        _text(Delegation.direction),
+        _text(Delegation.status),
+        Delegation.start_on,
+        Delegation.country,
+        _text(Delegation.purpose),
+        Delegation.is_border_area,
+    ]
+    delegations = _read(
+        connection,
+        sa.select(*delegation_columns).where(_delegations_condition(first, last)),
+        "delegations",
+    )
+
+    frames = report.Frames(items=items, disbursements=disbursements, delegations=delegations)
+
+    approved_in_year = sa.select(AidItem.id).where(
+        AidItem.archived_at.is_(None),
+        AidItem.status.in_(report.APPROVED_OR_LATER),
+        _between(AidItem.decision_date, first, last),
+    )
+    frames.sectors = _read(
+        connection,
+        sa.select(AidSector.aid_item_id, _text(AidSector.sector), _float(AidSector.share)).where(
+            AidSector.aid_item_id.in_(approved_in_year)
+        ),
+        "sectors",
+    )
+    # The main donors of the loaded items (an IN list of their ids; a subquery repeating the
+    # items condition costs a second pass over the items).
+    donor_ids = sorted({int(i) for i in items["main_donor_id"].dropna()})
+    donors = (
+        Organization.id.in_(donor_ids)
+        if len(donor_ids) <= MAX_IN_LIST
+        else Organization.id.in_(sa.select(AidItem.main_donor_id).where(items_where))
+    )
+    frames.organizations = _read(
+        connection,
+        sa.select(
+            Organization.id, Organization.code, Organization.name, Organization.country
+        ).where(donors),
+        "organizations",
+    )
+    counted_in_year = sa.select(Delegation.id).where(_delegations_condition(first, last))
+    frames.members = _read(
+        connection,
+        sa.select(
+            DelegationMember.delegation_id,
+            DelegationMember.passport_number,
+            DelegationMember.nationality,
+        ).where(
+            DelegationMember.archived_at.is_(None),
+            DelegationMember.delegation_id.in_(counted_in_year),
+        ),
+        "members",
+    )
+    return frames
+
+
+def load_totals(connection, first_year: int, last_year: int) -> report.Totals:
+    """Daily totals for the yearly figures of first_year..last_year (report.Totals), one
+    query per table: the database adds up each day's rows (a year has at most 366 of
+    them), the rules in report.yearly_figures pick the statuses and the years.
+
+    Archived rows are left out, and so are the disbursements of archived items (NOT IN
+    the few archived ids: SQLite then keeps walking the date index).
+    """
+    start, end = date(first_year, 1, 1), date(last_year, 12, 31)
+    archived_items = sa.select(AidItem.id).where(AidItem.archived_at.is_not(None))
+    approved = _read_totals(
+        connection,
+        sa.select(
+            AidItem.decision_date,
+            _text(AidItem.status),
+            sa.func.count().label("count"),
+            sa.func.sum(AidItem.value_vnd).label("value_vnd"),
+        )
+        .where(AidItem.archived_at.is_(None), _between(AidItem.decision_date, start, end))
+        .group_by(AidItem.decision_date, AidItem.status),
+        ("decision_date", "status", "count", "value_vnd"),
+    )
+    disbursed = _read_totals(
+        connection,
+        sa.select(Disbursement.disbursed_on, sa.func.sum(Disbursement.value_vnd).label("value_vnd"))
+        .where(
+            Disbursement.archived_at.is_(None),
+            _between(Disbursement.disbursed_on, start, end),
+            Disbursement.aid_item_id.not_in(archived_items),
+        )
+        .group_by(Disbursement.disbursed_on),
+        ("disbursed_on", "value_vnd"),
+    )
+    delegations = _read_totals(
+        connection,
+        sa.select(
+            Delegation.start_on,
+            _text(Delegation.direction),
+            _text(Delegation.status),
+            sa.func.count().label("count"),
+        )
+        .where(Delegation.archived_at.is_(None), _between(Delegation.start_on, start, end))
+        .group_by(Delegation.start_on, Delegation.direction, Delegation.status),
+        ("start_on", "direction", "status", "count"),
+    )
+    return report.Totals(approved, disbursed, delegations)
+
+
+def _read_totals(connection, query, columns) -> pd.DataFrame:
+    frame = pd.read_sql(query, connection)
+    if frame.empty:
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
+    return frame

@@ -1,0 +1,68 @@
+"""Use cases of the statistics: the report of a year, the page's comparison, key figures.
+
+Each one loads its frames with one SQL query per source table (app.stats.loaders) on the
+session's connection and applies the pure rules of app.stats.report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from app.core.dates import today_vn
+from app.extensions import db
+from app.stats import loaders, report
+
+FIRST_YEAR = 1990  # the oldest year a report is offered for (Decree 93/2009 era and before)
+FUTURE_YEARS = 5  # approved delegations and items may be dated a few years ahead
+COMPARISON_YEARS = 5  # the page compares the year with the 5 before it
+
+
+def year_range() -> tuple[int, int]:
+    """The years a report may be asked for: 1990 to five years after the current year."""
+    return FIRST_YEAR, today_vn().year + FUTURE_YEARS
+
+
+def is_valid_year(year: int) -> bool:
+    low, high = year_range()
+    return low <= year <= high
+
+
+def current_year() -> int:
+    """The current year in Vietnam (Asia/Ho_Chi_Minh)."""
+    return today_vn().year
+
+
+def annual_report(year: int, generated_at: datetime | None = None) -> dict:
+    """The report of `year` in the spec's JSON shape."""
+    frames = loaders.load_frames(db.session.connection(), year)
+    return report.annual_report(frames, year, generated_at)
+
+
+@dataclass
+class YearPage:
+    report: dict
+    comparison: pd.DataFrame  # one row per year, oldest first, the report's year last
+
+
+def comparison(year: int) -> pd.DataFrame:
+    """Yearly figures of `year` and the 5 years before it, from one load of daily totals
+    for the whole range (one query per table)."""
+    first = max(FIRST_YEAR, year - COMPARISON_YEARS)
+    totals = loaders.load_totals(db.session.connection(), first, year)
+    return report.yearly_figures(totals, range(first, year + 1))
+
+
+def year_page(year: int) -> YearPage:
+    """The report of `year` and its comparison with the previous years."""
+    return YearPage(report=annual_report(year), comparison=comparison(year))
+
+
+def key_figures(year: int | None = None) -> dict:
+    """Figures of the year for the home page: approved count and value, disbursed value,
+    delegations in and out (the report's rules, on daily totals: three small queries)."""
+    year = year or current_year()
+    totals = loaders.load_totals(db.session.connection(), year, year)
+    return report.key_figures_from(totals, year)

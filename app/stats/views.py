@@ -1,0 +1,115 @@
+"""The statistics pages: the year's report, its comparison and charts, and its downloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.core import permissions as rules
+from app.core.errors import render_error
+from app.core.permissions import requires
+from app.stats import exports, services
+
+bp = Blueprint("stats", __name__, url_prefix="/thong-ke")
+
+DOWNLOADS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+    "zip": "application/zip",
+}
+
+
+def _bad_year(year: int):
+    low, high = services.year_range()
+    return render_error(
+        404,
+        f"Không có thống kê cho năm {year}: chọn một năm từ {low} đến {high}.",
+        "Năm thống kê không hợp lệ",
+    )
+
+
+def _attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _generated_by() -> str:
+    return f"{current_user.full_name} ({current_user.username})"
+
+
+@bp.route("/")
+@requires(rules.read_registry)
+def index():
+    """The current year in Vietnam, or the year chosen in the picker (?nam=)."""
+    year = request.args.get("nam", type=int)
+    if year is None or not services.is_valid_year(year):
+        year = services.current_year()
+    return redirect(url_for("stats.year", year=year))
+
+
+@bp.route("/<int:year>")
+@requires(rules.read_registry)
+def year(year: int):
+    if not services.is_valid_year(year):
+        return _bad_year(year)
+    page = services.year_page(year)
+    comparison = page.comparison.to_dict("records")
+    low, high = services.year_range()
+    chart = {
+        "years": [row["year"] for row in comparison],
+        "approved_vnd": [row["approved_vnd"] for row in comparison],
+        "disbursed_vnd": [row["disbursed_vnd"] for row in comparison],
+        "incoming": [row["incoming"] for row in comparison],
+        "outgoing": [row["outgoing"] for row in comparison],
+    }
+    return render_template(
+        "stats/year.html",
+        year=year,
+        report=page.report,
+        generated_at=datetime.fromisoformat(page.report["generated_at"]),
+        tables=exports.tables(page.report),
+        comparison=comparison,
+        chart=chart,
+        years=range(high, low - 1, -1),
+        current_year=services.current_year(),
+    )
+
+
+@bp.route("/<int:year>/bao-cao.<fmt>")
+@requires(rules.read_registry)
+def download(year: int, fmt: str):
+    """The whole report: workbook (xlsx), JSON, or every table as CSV in a zip."""
+    if fmt not in DOWNLOADS:
+        return render_error(404)
+    if not services.is_valid_year(year):
+        return _bad_year(year)
+    data = services.annual_report(year)
+    if fmt == "xlsx":
+        body = exports.workbook_bytes(data, _generated_by())
+        filename = f"thong-ke-{year}.xlsx"
+    elif fmt == "json":
+        body = exports.report_json(data)
+        filename = f"thong-ke-{year}.json"
+    else:
+        body = exports.csv_zip(data)
+        filename = f"thong-ke-{year}-csv.zip"
+    return _attachment(body, DOWNLOADS[fmt], filename)
+
+
+@bp.route("/<int:year>/bang/<key>.csv")
+@requires(rules.read_registry)
+def table_csv(year: int, key: str):
+    """One table of the report as CSV."""
+    if key not in exports.TABLE_KEYS:
+        return render_error(404, "Không có bảng thống kê này.")
+    if not services.is_valid_year(year):
+        return _bad_year(year)
+    table = next(t for t in exports.tables(services.annual_report(year)) if t.key == key)
+    return _attachment(
+        exports.table_csv(table), "text/csv; charset=utf-8", f"thong-ke-{year}-{key}.csv"
+    )
