@@ -80,7 +80,7 @@ def _delegations_condition(start: date, end: date):
 
 
 def _read(connection, query, kind: str) -> pd.DataFrame:
-    frame = pd.read_sql(query, connection)
+    frame = pd.read_sql_query(query, connection)
     if frame.empty:
         return report.empty_frame(kind)
     return frame
@@ -236,7 +236,7 @@ def load_totals(connection, first_year: int, last_year: int) -> report.Totals:
 
 
 def _read_totals(connection, query, columns) -> pd.DataFrame:
-    frame = pd.read_sql(query, connection)
+    frame = pd.read_sql_query(query, connection)
     if frame.empty:
         return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
     return frame
