@@ -369,3 +369,21 @@ def test_member_list_upload(login, db):
     )
     assert ok_csv.status_code == 302
     assert member_form  # the shared builder stays importable
+
+
+def test_round_trip_keeps_the_annual_report(app_ctx, db, admin):
+    from datetime import datetime
+
+    from app.stats.services import annual_report
+
+    moment = datetime(2026, 1, 10, 8, 0)
+    assert import_workbook(build_workbook(seed=11), "demo.xlsx", admin).ok
+    years = range(2021, 2027)
+    before = {year: annual_report(year, moment) for year in years}
+    exported = export_workbook()
+    db.session.rollback()
+    assert import_workbook(exported, "export.xlsx", admin).ok
+    after = {year: annual_report(year, moment) for year in years}
+    assert after == before
+    assert any(r["aid"]["approved"]["count"] for r in before.values())
+    assert any(r["delegations"]["incoming"]["count"] for r in before.values())
