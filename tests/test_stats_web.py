@@ -534,3 +534,11 @@ def test_empty_year_page_and_downloads(login, db):
     data = web.get("/thong-ke/1995/bao-cao.json").get_json()
     assert data["aid"]["approved"]["count"] == 0 and len(data["delegations"]["by_month"]) == 12
     assert web.get("/thong-ke/1995/bao-cao.xlsx").status_code == 200
+
+
+def test_home_dashboard_shows_this_years_figures(login, db):
+    from app.core.dates import today_vn
+
+    page = login("leadership.viewer").get("/").get_data(as_text=True)
+    assert f"Số liệu năm {today_vn().year}" in page and 'data-testid="key-figures"' in page
+    assert 'href="/thong-ke/"' in page  # the navigation's statistics link

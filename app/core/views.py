@@ -37,8 +37,12 @@ INBOX_PROVIDERS: list = []
 @bp.route("/")
 @requires(rules.signed_in)
 def home():
+    from app.stats.services import key_figures  # the dashboard's figures of this year
+
     tasks = [task for provider in INBOX_PROVIDERS for task in provider(current_user)]
-    return render_template("core/home.html", tasks=[t for t in tasks if t[1]])
+    return render_template(
+        "core/home.html", tasks=[t for t in tasks if t[1]], figures=key_figures()
+    )
 
 
 @bp.route("/quan-tri/nhat-ky")
