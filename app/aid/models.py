@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.enums import labelled
-from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enum_type, utcnow
+from app.core.models import (
+    ArchivableMixin,
+    StepMixin,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+)
 from app.extensions import db
 
 Modality = labelled(
@@ -332,21 +338,12 @@ class Decision(TimestampMixin, db.Model):
         return DecisionKind(self.kind).label
 
 
-class WorkflowStep(db.Model):
-    """One step of an item's procedure: who moved it, when, from which state, and why."""
+class WorkflowStep(StepMixin, db.Model):
+    """One step of an item's procedure."""
 
     __tablename__ = "aid_workflow_step"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(40))
-    from_status: Mapped[str | None] = mapped_column(sa.String(30))
-    to_status: Mapped[str] = mapped_column(sa.String(30))
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    comment: Mapped[str | None] = mapped_column(sa.Text)
-
-    user = relationship("User", lazy="joined")
 
 
 class Disbursement(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):

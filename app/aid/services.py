@@ -23,7 +23,6 @@ from app.aid.models import (
     Disbursement,
     Inspection,
     Opinion,
-    WorkflowStep,
 )
 from app.auth.models import Agency
 from app.core import attachments, audit
@@ -232,16 +231,7 @@ def create_item(data: ItemInput, user) -> AidItem:
     item = AidItem(status="tiep_nhan", created_by_id=user.id)
     db.session.add(item)
     _apply_item_fields(item, data)
-    db.session.flush()
-    db.session.add(
-        WorkflowStep(
-            aid_item_id=item.id,
-            action="receive",
-            from_status=None,
-            to_status="tiep_nhan",
-            user_id=user.id,
-        )
-    )
+    workflow.AID_WORKFLOW.record_start(item, user, "receive")
     audit.record(
         "aid.create",
         item,

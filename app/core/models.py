@@ -55,6 +55,25 @@ class ArchivableMixin:
         return self.archived_at is not None
 
 
+class StepMixin:
+    """A step of a record's workflow: who moved it, when, from which state, and why.
+
+    Each domain's step table adds the foreign key to its record (see app.core.workflow).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_status: Mapped[str | None] = mapped_column(sa.String(30))
+    to_status: Mapped[str] = mapped_column(sa.String(30))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+
+    @declared_attr
+    def user(cls):
+        return relationship("User", lazy="joined")
+
+
 class AuditEntry(db.Model):
     """Append-only record of who did what, when, from where, with field diffs."""
 

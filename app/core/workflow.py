@@ -73,6 +73,23 @@ class Workflow:
                 blocked.append((transition.action, reason))
         return ready, blocked
 
+    def record_start(self, record, user, action: str = "create") -> None:
+        """The first step of a new record (flushed, so the record has its id)."""
+        db.session.flush()
+        self._add_step(record, action, None, record.status, user, None)
+
+    def _add_step(self, record, action, old_status, new_status, user, comment):
+        step = self.step_model(
+            action=action,
+            from_status=old_status,
+            to_status=new_status,
+            user_id=user.id,
+            comment=comment or None,
+        )
+        setattr(step, self.step_owner_field, record.id)
+        db.session.add(step)
+        return step
+
     def apply(self, record, action: str, user, comment: str | None = None, effect=None):
         """Check and perform one step; `effect` records the step's own data."""
         transition = self.transition_for(record, action)
@@ -86,15 +103,7 @@ class Workflow:
         old_status = record.status
         new_status = transition.target or old_status
         record.status = new_status
-        step = self.step_model(
-            action=action,
-            from_status=old_status,
-            to_status=new_status,
-            user_id=user.id,
-            comment=comment or None,
-        )
-        setattr(step, self.step_owner_field, record.id)
-        db.session.add(step)
+        step = self._add_step(record, action, old_status, new_status, user, comment)
         db.session.flush()
         summary = f"{transition.action.label}: {record.code}" + (f" – {comment}" if comment else "")
         audit.record(

@@ -4,13 +4,13 @@ Coded values use the keys of the registry workbook (spec/interchange.md, sheets 
 ThanhVien).
 """
 
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.enums import labelled
-from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enum_type, utcnow
+from app.core.models import ArchivableMixin, StepMixin, TimestampMixin, VersionedMixin, enum_type
 from app.core.text import fold
 from app.extensions import db
 
@@ -280,18 +280,9 @@ class VisitReport(TimestampMixin, db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
 
-class DelegationStep(db.Model):
-    """One step of a delegation's review: who moved it, when, from which state, and why."""
+class DelegationStep(StepMixin, db.Model):
+    """One step of a delegation's review."""
 
     __tablename__ = "delegation_step"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(40))
-    from_status: Mapped[str | None] = mapped_column(sa.String(30))
-    to_status: Mapped[str] = mapped_column(sa.String(30))
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    comment: Mapped[str | None] = mapped_column(sa.Text)
-
-    user = relationship("User", lazy="joined")

@@ -22,7 +22,6 @@ from app.delegations.models import (
     BorderPermit,
     Delegation,
     DelegationMember,
-    DelegationStep,
     ItineraryStop,
     Review,
     VisitReport,
@@ -141,16 +140,7 @@ def create_delegation(data: DelegationInput, user) -> Delegation:
         data.fields["host_agency_id"] = user.agency_id
     db.session.add(delegation)
     _apply(delegation, data)
-    db.session.flush()
-    db.session.add(
-        DelegationStep(
-            delegation_id=delegation.id,
-            action="create",
-            from_status=None,
-            to_status="du_thao",
-            user_id=user.id,
-        )
-    )
+    workflow.DELEGATION_WORKFLOW.record_start(delegation, user)
     audit.record(
         "delegation.create",
         delegation,
