@@ -12,6 +12,8 @@ from decimal import Decimal
 from openpyxl import Workbook
 from vietnam_provinces import Ward
 
+from app.aid.models import Sector
+from app.delegations.models import Purpose
 from app.transfer.schema import SHEETS
 
 DONORS = [
@@ -139,20 +141,8 @@ AID_STATUSES = [
 ]
 APPROVED = {"da_phe_duyet", "dang_thuc_hien", "tam_dung", "hoan_thanh", "thu_hoi"}
 STATUS_WEIGHTS = [3, 1, 3, 2, 4, 1, 10, 1, 8, 1]
-SECTORS = [
-    "giao_duc",
-    "y_te",
-    "nuoc_ve_sinh",
-    "xa_hoi",
-    "ha_tang",
-    "nong_nghiep",
-    "sinh_ke",
-    "moi_truong",
-    "cong_dong",
-    "cuu_tro",
-    "khac",
-]
-PURPOSES = ["khao_sat", "giam_sat_du_an", "hop_tac", "hoi_nghi", "nhan_dao", "khac"]
+SECTORS = list(Sector.labels())
+PURPOSES = list(Purpose.labels())
 DELEGATION_STATUSES = [
     "du_thao",
     "da_gui",

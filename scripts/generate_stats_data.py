@@ -28,6 +28,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+
+from app.aid.models import Sector
+
 FIRST_DAY = date(2016, 1, 1)
 LAST_DAY = date(2025, 12, 31)
 DAYS = (LAST_DAY - FIRST_DAY).days + 1
@@ -79,21 +82,7 @@ APPROVED = ["da_phe_duyet", "dang_thuc_hien", "tam_dung", "hoan_thanh", "thu_hoi
 APPROVED_WEIGHTS = [0.15, 0.40, 0.05, 0.35, 0.05]
 PENDING = ["tiep_nhan", "tra_lai", "xin_y_kien", "tham_dinh", "khong_chap_thuan"]
 MODALITIES = (["du_an", "phi_du_an", "chuong_trinh", "khac_phuc_hau_qua"], [0.55, 0.3, 0.05, 0.1])
-SECTORS = np.array(
-    [
-        "giao_duc",
-        "y_te",
-        "nuoc_ve_sinh",
-        "xa_hoi",
-        "ha_tang",
-        "nong_nghiep",
-        "sinh_ke",
-        "moi_truong",
-        "cong_dong",
-        "cuu_tro",
-        "khac",
-    ]
-)
+SECTORS = np.array(list(Sector.labels()))
 SHARE_SETS = {
     2: [("60", "40"), ("50.5", "49.5")],
     3: [("33.33", "33.33", "33.34"), ("50", "30", "20")],
