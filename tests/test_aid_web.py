@@ -448,3 +448,54 @@ def test_approval_with_different_approved_value(app, login, db, donor, user):
     assert item.value_vnd == 2_250_000_000
     decision = db.session.scalar(sa.select(Decision).where(Decision.aid_item_id == item.id))
     assert decision.changes["value_vnd"] == [2_500_000_000, 2_250_000_000]
+
+
+def test_edit_form_with_counterpart_funds_and_absurd_numbers(login, db, donor):
+    planner = login("planning.officer")
+    planner.post("/vien-tro/moi", dossier_form(donor))
+    item = item_by_code(db, "VT-2025-01")
+    page = planner.get(f"/vien-tro/{item.id}/sua")
+    assert page.status_code == 200 and 'value="150.000.000"' in page.get_data(as_text=True)
+    huge = planner.post(
+        "/vien-tro/moi", dossier_form(donor, code="X2", value="999.999.999.999.999.999.999")
+    )
+    assert huge.status_code == 422 and "Số quá lớn" in huge.get_data(as_text=True)
+    overflow = planner.post(
+        "/vien-tro/moi",
+        dossier_form(donor, code="X3", value="900.000.000.000.000", rate_vnd="900.000.000"),
+    )
+    assert overflow.status_code == 422 and "quá lớn" in overflow.get_data(as_text=True)
+    vnd_cents = planner.post(
+        "/vien-tro/moi",
+        dossier_form(donor, code="X4", currency="VND", value="1.000,5", rate_vnd=""),
+    )
+    assert vnd_cents.status_code == 422 and "không có phần lẻ" in vnd_cents.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=-1",
+        "year=10000",
+        "year=9999",
+        "donor=99999999999999999999",
+        "page=99999999999999999999",
+        "sort=xyz&page=-1",
+    ],
+)
+def test_absurd_query_parameters_never_500(login, db, query):
+    web = login("admin")
+    for url in (
+        "/vien-tro/",
+        "/vien-tro/xuat.csv",
+        "/doan/",
+        "/doan/xuat.xlsx",
+        "/quan-tri/nguoi-dung",
+        "/quan-tri/nhat-ky",
+        "/quan-tri/xa-phuong",
+    ):
+        assert web.get(f"{url}?{query}").status_code == 200, (url, query)
+    assert web.get("/doan/?host=99999999999999999999").status_code == 200
+    assert web.get("/quan-tri/nguoi-dung?agency=99999999999999999999").status_code == 200
+    assert web.get("/quan-tri/nhat-ky?user=99999999999999999999").status_code == 200
+    assert web.get("/quan-tri/xa-phuong?province=99999999999999999999").status_code == 200

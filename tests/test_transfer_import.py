@@ -387,3 +387,47 @@ def test_round_trip_keeps_the_annual_report(app_ctx, db, admin):
     assert after == before
     assert any(r["aid"]["approved"]["count"] for r in before.values())
     assert any(r["delegations"]["incoming"]["count"] for r in before.values())
+
+
+def test_absurd_amounts_are_row_errors(app_ctx, db, admin):
+    rows = [
+        [
+            "ma",
+            "ten",
+            "hinh_thuc",
+            "nha_tai_tro",
+            "linh_vuc",
+            "trang_thai",
+            "gia_tri",
+            "tien_te",
+            "ty_gia",
+        ],
+        [
+            "VT-8",
+            "X",
+            "du_an",
+            "K",
+            "y_te",
+            "tiep_nhan",
+            "999.999.999.999.999.999.999",
+            "USD",
+            "25.000",
+        ],
+        [
+            "VT-9",
+            "Y",
+            "du_an",
+            "K",
+            "y_te",
+            "tiep_nhan",
+            "900.000.000.000.000",
+            "USD",
+            "900.000.000",
+        ],
+    ]
+    report = import_workbook(
+        workbook(ToChuc=[ORG, ["K", "K", "ngo", "US"]], VienTro=rows), "a.xlsx", admin
+    )
+    messages = [str(e) for e in report.errors]
+    assert any("dòng 2" in m and "quá lớn" in m for m in messages), messages
+    assert any("dòng 3" in m and "quá lớn" in m for m in messages), messages

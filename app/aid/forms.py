@@ -36,6 +36,7 @@ from app.core.forms import (
     required,
 )
 from app.core.money import is_currency_code
+from app.transfer.schema import RATE_LIMIT
 
 SECTOR_ROWS = 5
 
@@ -88,8 +89,8 @@ class AidItemForm(VersionedForm):
     legacy_location = StringField("Địa bàn cũ (ghi chú, trước 2025)", [optional(), max_length(500)])
     value = MoneyField("Giá trị viện trợ", [required("Vui lòng nhập giá trị.")])
     currency = StringField("Tiền tệ", [required(), _currency_check], default="VND")
-    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()])
-    rate_usd = MoneyField("Tỷ giá USD (VNĐ/USD)", [optional()])
+    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()], limit=RATE_LIMIT)
+    rate_usd = MoneyField("Tỷ giá USD (VNĐ/USD)", [optional()], limit=RATE_LIMIT)
     counterpart_vnd = MoneyField("Vốn đối ứng (VNĐ)", [optional()])
     is_budget_revenue = BooleanField("Thuộc nguồn thu ngân sách nhà nước")
     start_on = VNDateField("Ngày bắt đầu", [optional()])
@@ -180,8 +181,8 @@ class StartForm(CommentForm):
 class AmendForm(DecisionForm):
     value = MoneyField("Giá trị viện trợ mới", [optional()])
     currency = StringField("Tiền tệ", [optional()])
-    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()])
-    rate_usd = MoneyField("Tỷ giá USD", [optional()])
+    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()], limit=RATE_LIMIT)
+    rate_usd = MoneyField("Tỷ giá USD", [optional()], limit=RATE_LIMIT)
     counterpart_vnd = MoneyField("Vốn đối ứng mới (VNĐ)", [optional()])
     end_on = VNDateField("Ngày kết thúc mới", [optional()])
 
@@ -190,8 +191,8 @@ class DisbursementForm(BaseForm):
     disbursed_on = VNDateField("Ngày giải ngân / tiếp nhận", [required("Vui lòng nhập ngày.")])
     amount = MoneyField("Số tiền", [required("Vui lòng nhập số tiền.")])
     currency = StringField("Tiền tệ", [required(), _currency_check], default="VND")
-    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()])
-    rate_usd = MoneyField("Tỷ giá USD", [optional()])
+    rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()], limit=RATE_LIMIT)
+    rate_usd = MoneyField("Tỷ giá USD", [optional()], limit=RATE_LIMIT)
     source = StringField("Nguồn / chứng từ", [optional(), max_length(300)])
     verified = BooleanField("Đã đối chiếu với tài khoản tiếp nhận viện trợ")
 

@@ -60,6 +60,7 @@ ITEM_FIELDS = (
     "dossier_documents",
 )
 EDITABLE_STATES = ("tiep_nhan", "tra_lai", "xin_y_kien", "tham_dinh")
+VND_LIMIT = 10**18  # stored as whole đồng in BIGINT
 DECISION_NUMBER_RE = re.compile(r"^\d+[A-Za-z]?(/[^\s/]+)+$")
 DECISION_NUMBER_HELP = "Số quyết định không hợp lệ (ví dụ: 123/QĐ-UBND)."
 
@@ -78,6 +79,10 @@ def _check_money(value, currency: str, rate_vnd, rate_usd, prefix: str = "") -> 
         raise FieldError("rate_vnd", "Tỷ giá phải lớn hơn 0.")
     if rate_usd is not None and rate_usd <= 0:
         raise FieldError("rate_usd", "Tỷ giá USD phải lớn hơn 0.")
+    if currency == "VND" and value != value.to_integral_value():
+        raise FieldError(f"{prefix}value", "Số tiền VNĐ không có phần lẻ.")
+    if to_vnd(value, None if currency == "VND" else rate_vnd) >= VND_LIMIT:
+        raise FieldError(f"{prefix}value", "Giá trị quy đổi ra VNĐ quá lớn, hãy kiểm tra lại.")
 
 
 def vnd_value(amount: Decimal, currency: str, rate_vnd: Decimal | None) -> int:

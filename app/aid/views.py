@@ -42,7 +42,7 @@ from app.core.countries import country_choices
 from app.core.dates import today_vn
 from app.core.errors import DomainError
 from app.core.forms import choices
-from app.core.listing import apply_sort, paginate
+from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.models import Commune
 from app.core.permissions import ATTACHMENT_READERS, requires
 from app.core.views import INBOX_PROVIDERS
@@ -76,8 +76,8 @@ def _filters() -> services.ItemFilters:
     return services.ItemFilters(
         q=args.get("q", "").strip(),
         status=status if status in AidStatus.labels() else "",
-        year=args.get("year", type=int),
-        donor=args.get("donor", type=int),
+        year=arg_year(),
+        donor=arg_int("donor"),
         country=args.get("country", "").strip().upper()[:2],
         sector=sector if sector in Sector.labels() else "",
         commune=args.get("commune", "").strip()[:5],

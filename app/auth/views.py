@@ -8,7 +8,7 @@ from app.auth.forms import AgencyForm, ChangePasswordForm, LoginForm, UserForm
 from app.auth.models import Agency, AgencyKind, Role, User
 from app.core import permissions as rules
 from app.core.forms import choices
-from app.core.listing import apply_sort, paginate
+from app.core.listing import apply_sort, arg_int, paginate
 from app.core.permissions import requires
 from app.core.text import fold
 from app.core.web import render_invalid, run_form_service, safe_next
@@ -106,7 +106,7 @@ def users():
                 User.full_name_folded.contains(fold(q), autoescape=True),
             )
         )
-    if agency_id := request.args.get("agency", type=int):
+    if agency_id := arg_int("agency"):
         query = query.where(User.agency_id == agency_id)
     if (role := request.args.get("role")) and role in Role._value2member_map_:
         query = query.where(User.role == Role(role))

@@ -1,12 +1,14 @@
 """Form base classes and fields shared by every domain: Vietnamese messages, dates, money."""
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from app.core.dates import DateParseError, format_date, parse_date
-from app.core.money import MoneyParseError, parse_decimal
+from app.core.money import MONEY_LIMIT, MoneyParseError, format_number, parse_decimal
 
 # WTForms ships no Vietnamese catalogue; these are the built-in messages our forms can show.
 _VI_MESSAGES = {
@@ -118,19 +120,18 @@ class VNDateField(StringField):
 class MoneyField(StringField):
     """An amount typed in the Vietnamese convention (1.234.567,5), held as Decimal."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, limit=MONEY_LIMIT, **kwargs):
         kwargs.setdefault("render_kw", {"inputmode": "decimal"})
         super().__init__(label, validators, **kwargs)
+        self.limit = limit
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
         if self.data is None:
             return ""
-        from app.core.money import format_number
-
-        places = 0 if self.data == self.data.to_integral_value() else 2
-        return format_number(self.data, places)
+        value = Decimal(self.data)
+        return format_number(value, 0 if value == value.to_integral_value() else 2)
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -140,3 +141,6 @@ class MoneyField(StringField):
         except MoneyParseError as error:
             self.data = None
             raise ValueError(str(error)) from error
+        if self.data is not None and abs(self.data) >= self.limit:
+            self.data = None
+            raise ValueError(f"Số quá lớn (phải nhỏ hơn {format_number(Decimal(self.limit))}).")

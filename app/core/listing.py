@@ -4,12 +4,25 @@ from flask import current_app, request, url_for
 
 from app.extensions import db
 
+MAX_ID = 2**31 - 1  # ids and page numbers beyond this are nobody's (and overflow SQL)
+
+
+def arg_int(name: str, low: int = 1, high: int = MAX_ID) -> int | None:
+    """An integer query parameter within [low, high], or None (a bad or absurd value)."""
+    try:
+        value = int(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def arg_year(name: str = "year") -> int | None:
+    """A plausible year (1900-2100) from the query string, or None."""
+    return arg_int(name, 1900, 2100)
+
 
 def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return arg_int("page", 1, 10**6) or 1
 
 
 def paginate(select, per_page: int | None = None):

@@ -17,6 +17,11 @@ _SUFFIXES = ("vnđ", "vnd", "₫", "đ")
 _SPACES_RE = re.compile(r"[\s\u00a0\u202f\u2007]+")
 
 
+# Amounts and rates the registry stores stay below this (Numeric(20, 2), BigInteger đồng):
+# a larger figure is a typing mistake, refused next to its field rather than overflowing.
+MONEY_LIMIT = 10**15
+
+
 class MoneyParseError(ValueError):
     """A number that does not follow the Vietnamese convention (message in Vietnamese)."""
 

@@ -20,7 +20,7 @@ from app.core import attachments
 from app.core import permissions as rules
 from app.core.communes import province_choices, set_border_flag
 from app.core.dates import DateParseError, parse_date
-from app.core.listing import paginate
+from app.core.listing import arg_int, paginate
 from app.core.models import Attachment, AuditEntry, Commune
 from app.core.permissions import requires
 from app.core.text import fold
@@ -50,7 +50,7 @@ def home():
 def audit_log():
     query = db.select(AuditEntry)
     errors = {}
-    if user_id := request.args.get("user", type=int):
+    if user_id := arg_int("user"):
         query = query.where(AuditEntry.user_id == user_id)
     if object_type := request.args.get("object_type", "").strip():
         query = query.where(AuditEntry.object_type == object_type)
@@ -94,7 +94,7 @@ def audit_log():
 @bp.route("/quan-tri/xa-phuong")
 @requires(rules.administer)
 def communes():
-    province = request.args.get("province", type=int)
+    province = arg_int("province", 0, 99)
     if province is None and "province" not in request.args:
         province = current_app.config["PROVINCE_CODE"]
     query = db.select(Commune)

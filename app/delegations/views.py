@@ -10,7 +10,7 @@ from app.core import permissions as rules
 from app.core.countries import country_choices
 from app.core.dates import today_vn
 from app.core.forms import choices
-from app.core.listing import apply_sort, paginate
+from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.models import Commune
 from app.core.permissions import ATTACHMENT_READERS, requires
 from app.core.views import INBOX_PROVIDERS
@@ -62,10 +62,10 @@ def _filters() -> services.DelegationFilters:
         q=args.get("q", "").strip(),
         direction=direction if direction in Direction.labels() else "",
         status=status if status in DelegationStatus.labels() else "",
-        year=args.get("year", type=int),
+        year=arg_year(),
         country=args.get("country", "").strip().upper()[:2],
         purpose=purpose if purpose in Purpose.labels() else "",
-        host=args.get("host", type=int),
+        host=arg_int("host"),
         border=args.get("border", "") if args.get("border") in ("1", "0") else "",
         archived=args.get("archived") == "1",
     )

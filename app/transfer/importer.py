@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from app.aid.models import AidDonor, AidItem, AidLocation, AidSector, Disbursement
+from app.aid.services import VND_LIMIT
 from app.auth.models import Agency
 from app.core import audit
 from app.core.dates import DateParseError, parse_date
@@ -617,7 +618,18 @@ def _stops_of(row) -> list[dict] | None:
 
 
 def _registry_checks(result: ReadResult) -> None:
-    """Rules that need the database: approved items need a decision; itineraries parse."""
+    """Rules that need the database: approved items need a decision; itineraries parse;
+    converted values fit the registry."""
+    for sheet, amount_key, label in (
+        ("VienTro", "gia_tri", "Giá trị viện trợ"),
+        ("GiaiNgan", "so_tien", "Số tiền"),
+    ):
+        for row in result.sheets.get(sheet, []):
+            amount, currency = row.values.get(amount_key), row.values.get("tien_te")
+            rate = None if currency == "VND" else row.values.get("ty_gia")
+            known = amount is not None and (rate or currency == "VND")
+            if known and to_vnd(amount, rate) >= VND_LIMIT:
+                result.error(sheet, row.excel_row, label, "Giá trị quy đổi ra VNĐ quá lớn.")
     approved_rows = [
         r
         for r in result.sheets.get("VienTro", [])
@@ -632,12 +644,12 @@ def _registry_checks(result: ReadResult) -> None:
         stored = dict(
             db.session.execute(
                 sa.select(AidItem.code, AidItem.decision_number).where(
-                    AidItem.code.in_([r.values["ma"] for r in absent])
+                    AidItem.code.in_([r.values.get("ma") for r in absent])
                 )
             ).all()
         )
         for row in absent:
-            if not stored.get(row.values["ma"]):
+            if not stored.get(row.values.get("ma")):
                 result.error(
                     "VienTro",
                     row.excel_row,
@@ -656,7 +668,8 @@ def _registry_checks(result: ReadResult) -> None:
             except DateParseError as error:
                 result.error("Doan", row.excel_row, "Lịch trình", str(error))
                 continue
-            if day and not (row.values["tu_ngay"] <= day <= row.values["den_ngay"]):
+            start, end = row.values.get("tu_ngay"), row.values.get("den_ngay")
+            if day and start and end and not (start <= day <= end):
                 result.error(
                     "Doan",
                     row.excel_row,
@@ -690,7 +703,7 @@ def import_workbook(data: bytes, filename: str, user, max_bytes: int | None = No
     """Validate, then write everything (flushed, not committed). With errors, nothing."""
     result = read_workbook(data, filename, **({"max_bytes": max_bytes} if max_bytes else {}))
     report = ImportReport(filename=filename, warnings=result.warnings)
-    if result.ok:
+    if result.sheets:  # every check runs, so the report lists all errors at once
         known, directions = known_codes()
         validate_cross_sheet(result, known, directions)
         _registry_checks(result)

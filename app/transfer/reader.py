@@ -25,7 +25,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from app.core.countries import VIETNAM, parse_country
 from app.core.dates import DateParseError, format_date, parse_date, today_vn
-from app.core.money import MoneyParseError, is_currency_code, parse_decimal
+from app.core.money import MONEY_LIMIT, MoneyParseError, is_currency_code, parse_decimal
 from app.core.text import fold
 from app.transfer import schema
 from app.transfer.schema import SHEETS, Column, Sheet, header_key
@@ -208,6 +208,8 @@ def _decimal_parser(column: Column) -> Callable[[Any], Any]:
                 f"Số không hợp lệ: '{_as_text(raw)}' (dấu chấm phân cách hàng nghìn, "
                 "dấu phẩy cho phần thập phân, ví dụ 1.234.567,5)."
             ) from None
+        if value is not None and abs(value) >= (column.max_value or MONEY_LIMIT):
+            raise CellError(f"{column.label}: số quá lớn.")
         if value is None or bound is None:
             return value
         if exclusive and value <= bound:

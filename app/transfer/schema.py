@@ -82,6 +82,7 @@ class Column:
     normalize: Callable[[str], str] | None = None  # TEXT: applied after stripping
     min_value: Decimal | None = None  # DECIMAL: lower bound
     min_exclusive: bool = False  # DECIMAL: the bound itself is refused (> instead of >=)
+    max_value: Decimal | None = None  # DECIMAL: values must stay below (default MONEY_LIMIT)
     tristate: bool = False  # BOOL: an empty cell is None ("not said"), not False
     # A column the registry adds for a field the spec does not list (export, then import).
     extra: bool = False
@@ -138,6 +139,7 @@ def header_key(text: object) -> str:
 # --- The sheets ---------------------------------------------------------------------------
 
 _ZERO = Decimal(0)
+RATE_LIMIT = Decimal(10**9)  # VND per unit: far above any currency, below the column's size
 
 TO_CHUC = Sheet(
     key="ToChuc",
@@ -242,6 +244,7 @@ VIEN_TRO = Sheet(
             "ty_gia",
             "Tỷ giá (VNĐ)",
             DECIMAL,
+            max_value=RATE_LIMIT,
             min_value=_ZERO,
             min_exclusive=True,
             note="số đồng cho một đơn vị tiền tệ, bắt buộc trừ khi là VND (VND: để trống hoặc 1)",
@@ -250,6 +253,7 @@ VIEN_TRO = Sheet(
             "ty_gia_usd",
             "Tỷ giá USD (VNĐ)",
             DECIMAL,
+            max_value=RATE_LIMIT,
             min_value=_ZERO,
             min_exclusive=True,
             note="số đồng cho một USD cùng ngày; với USD bằng tỷ giá",
@@ -299,11 +303,19 @@ GIAI_NGAN = Sheet(
             "ty_gia",
             "Tỷ giá (VNĐ)",
             DECIMAL,
+            max_value=RATE_LIMIT,
             min_value=_ZERO,
             min_exclusive=True,
             note="bắt buộc trừ khi là VND (VND: để trống hoặc 1)",
         ),
-        Column("ty_gia_usd", "Tỷ giá USD (VNĐ)", DECIMAL, min_value=_ZERO, min_exclusive=True),
+        Column(
+            "ty_gia_usd",
+            "Tỷ giá USD (VNĐ)",
+            DECIMAL,
+            min_value=_ZERO,
+            min_exclusive=True,
+            max_value=RATE_LIMIT,
+        ),
         # Fields of the registry beyond the spec's columns.
         Column("nguon", "Nguồn, chứng từ", TEXT, max_length=300, extra=True),
         Column("da_doi_chieu", "Đã đối chiếu", BOOL, extra=True),
