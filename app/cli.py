@@ -173,7 +173,7 @@ def data_import(path, dry_run, username):
     for sheet, counts in report.counts.items():
         click.echo(
             f"{sheet}: {counts.created} created, {counts.updated} updated, "
-            f"{counts.unchanged} unchanged"
+            f"{counts.unchanged} unchanged, {counts.replaced} replaced"
         )
 
 

@@ -431,3 +431,47 @@ def test_absurd_amounts_are_row_errors(app_ctx, db, admin):
     messages = [str(e) for e in report.errors]
     assert any("dòng 2" in m and "quá lớn" in m for m in messages), messages
     assert any("dòng 3" in m and "quá lớn" in m for m in messages), messages
+
+
+def test_other_agencies_drafts_stay_out_of_exports_and_imports(login, db):
+    from tests.test_delegations_web import get, member_form, request_form
+
+    host = login("other.officer")
+    host.post("/doan/moi", request_form())
+    draft = get(db)
+    host.post(f"/doan/{draft.id}/thanh-vien/moi", member_form())
+    planner = login("planning.officer")
+    exported = contents(planner.get("/du-lieu/xuat.xlsx").data)
+    assert "DV-2026-01" not in str(exported["Doan"]) + str(exported["ThanhVien"])
+    members = workbook(
+        ThanhVien=[
+            ["ma_doan", "ho_ten", "quoc_tich", "so_ho_chieu"],
+            ["DV-2026-01", "Hacker", "JP", "P333"],
+        ]
+    )
+    checked = planner.post(
+        "/du-lieu/kiem-tra",
+        {"file": (io.BytesIO(members), "tv.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 422 and "đơn vị khác" in checked.get_data(as_text=True)
+    assert [m.full_name for m in draft.members] == ["Kim Min-jun"]
+
+
+def test_replaced_members_are_counted_and_audited(app_ctx, db, admin):
+    import_workbook(small_file(), "a.xlsx", admin)
+    changed = workbook(
+        ThanhVien=[
+            ["ma_doan", "ho_ten", "quoc_tich", "so_ho_chieu"],
+            ["DV-1", "Tanaka", "JP", "T1"],
+        ]
+    )
+    report = import_workbook(changed, "b.xlsx", admin)
+    assert report.counts["ThanhVien"].created == 1 and report.counts["ThanhVien"].replaced == 2
+    assert "2 dòng cũ được thay thế" in report.summary()
+    archived = db.session.scalar(
+        sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.action == "delegation_member.import_archive"
+        )
+    )
+    assert archived == 2

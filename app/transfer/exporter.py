@@ -134,7 +134,7 @@ def _disbursements():
         yield {"ma_vien_tro": item_code, **_plain(disbursement, DISBURSEMENT_FIELDS)}
 
 
-def _delegations(org_codes: dict[int, str]):
+def _delegations(org_codes: dict[int, str], visible):
     agencies = dict(db.session.execute(sa.select(Agency.id, Agency.name)).all())
     items = dict(db.session.execute(sa.select(AidItem.id, AidItem.code)).all())
     stops = defaultdict(list)
@@ -142,7 +142,7 @@ def _delegations(org_codes: dict[int, str]):
         stops[stop.delegation_id].append(stop)
     query = (
         sa.select(Delegation)
-        .where(Delegation.archived_at.is_(None))
+        .where(Delegation.archived_at.is_(None), visible)
         .order_by(Delegation.code)
         .execution_options(yield_per=1000)
     )
@@ -167,11 +167,11 @@ def _delegations(org_codes: dict[int, str]):
         yield row
 
 
-def _members():
+def _members(visible):
     query = (
         sa.select(DelegationMember, Delegation.code)
         .join(Delegation, DelegationMember.delegation_id == Delegation.id)
-        .where(DelegationMember.archived_at.is_(None), Delegation.archived_at.is_(None))
+        .where(DelegationMember.archived_at.is_(None), Delegation.archived_at.is_(None), visible)
         .order_by(Delegation.code, DelegationMember.id)
         .execution_options(yield_per=2000)
     )
@@ -179,16 +179,25 @@ def _members():
         yield {"ma_doan": code, **{k: getattr(member, n) for k, n in MEMBER_FIELDS.items()}}
 
 
-def export_workbook(include_personal: bool = True) -> bytes:
-    """Every record of the registry; dates of birth and passports only when allowed."""
+def export_workbook(include_personal: bool = True, user=None) -> bytes:
+    """Every record of the registry; dates of birth and passports only when allowed.
+
+    With a user, only what that user may see (other agencies' draft delegations stay out);
+    without one (the operator's command), everything.
+    """
+    from app.delegations.services import visible_to
+
+    visible = visible_to(user) if user is not None else sa.true()
     org_codes = dict(db.session.execute(sa.select(Organization.id, Organization.code)).all())
     book = _Book()
     book.sheet(SHEETS["ToChuc"], _organizations())
     book.sheet(SHEETS["VienTro"], _items(org_codes))
     book.sheet(SHEETS["GiaiNgan"], _disbursements())
-    book.sheet(SHEETS["Doan"], _delegations(org_codes))
+    book.sheet(SHEETS["Doan"], _delegations(org_codes, visible))
     book.sheet(
-        SHEETS["ThanhVien"], _members(), skip=set() if include_personal else PERSONAL_COLUMNS
+        SHEETS["ThanhVien"],
+        _members(visible),
+        skip=set() if include_personal else PERSONAL_COLUMNS,
     )
     return book.bytes()
 

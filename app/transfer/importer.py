@@ -26,7 +26,7 @@ from app.delegations.services import refresh_border_area
 from app.extensions import db
 from app.orgs.models import Organization
 from app.transfer.reader import Issue, ReadResult, read_workbook, validate_cross_sheet
-from app.transfer.schema import APPROVED_STATUSES
+from app.transfer.schema import APPROVED_STATUSES, SHEETS
 
 # sheet key -> model field, for the plain columns of each sheet.
 ORG_FIELDS = {
@@ -123,6 +123,7 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    replaced: int = 0  # existing rows archived because the file's rows replace them
 
 
 @dataclass
@@ -139,6 +140,7 @@ class ImportReport:
     def summary(self) -> str:
         parts = [
             f"{sheet}: {c.created} tạo mới, {c.updated} cập nhật, {c.unchanged} không đổi"
+            + (f", {c.replaced} dòng cũ được thay thế" if c.replaced else "")
             for sheet, c in self.counts.items()
         ]
         return "; ".join(parts) or "không có dòng dữ liệu"
@@ -166,6 +168,7 @@ class _Writer:
         self.user = user
         self.report = report
         self.audit_rows: list[dict] = []
+        self.ip = audit._client_ip()
         self.org_ids: dict[str, int] = {}
         self.org_names: dict[int, str] = {}
         self.item_ids: dict[str, int] = {}
@@ -185,7 +188,7 @@ class _Writer:
                 "at": utcnow(),
                 "user_id": self.user.id if self.user else None,
                 "username": self.user.username if self.user else "cli",
-                "ip": None,
+                "ip": self.ip,
                 "action": action,
                 "object_type": object_type,
                 "object_id": str(object_id),
@@ -402,6 +405,7 @@ class _Writer:
                 for r in rows
             ]
             counts.created += len(rows)
+        counts.replaced += len(archive_ids)
         self._replace(Disbursement, archive_ids, new_rows, "disbursement", "giải ngân")
 
     def _replace(self, model, archive_ids, new_rows, object_type, noun):
@@ -412,6 +416,13 @@ class _Writer:
                 sa.update(model)
                 .where(model.id.in_(chunk))
                 .values(archived_at=now, archive_reason=reason)
+            )
+        for old_id in archive_ids:
+            self.audit(
+                f"{object_type}.import_archive",
+                object_type,
+                old_id,
+                f"Nhập từ tệp {self.report.filename}: {noun} cũ được thay thế (lưu trữ)",
             )
         extra = {"created_at": now, "updated_at": now}
         if hasattr(model, "version"):
@@ -532,6 +543,7 @@ class _Writer:
             archive_ids += [m.id for m in current[delegation_id]]
             new_rows += [{"delegation_id": delegation_id, **r} for r in rows]
             counts.created += len(rows)
+        counts.replaced += len(archive_ids)
         self._replace(
             DelegationMember, archive_ids, new_rows, "delegation_member", "thành viên đoàn"
         )
@@ -615,6 +627,37 @@ def _stops_of(row) -> list[dict] | None:
             for c in row.values.get("dia_ban") or []
         ]
     return None
+
+
+def _drafts_of_others(result: ReadResult, user) -> None:
+    """A user may not change another agency's draft delegation (nor see that it exists)."""
+    from app.core import permissions as rules
+
+    if user is None or rules.administer.allows(user):
+        return
+    codes = {r.values.get("ma") for r in result.sheets.get("Doan", [])}
+    codes |= {r.values.get("ma_doan") for r in result.sheets.get("ThanhVien", [])}
+    codes.discard(None)
+    if not codes:
+        return
+    foreign = set(
+        db.session.scalars(
+            sa.select(Delegation.code).where(
+                Delegation.code.in_(codes),
+                Delegation.status == "du_thao",
+                Delegation.author_agency_id != user.agency_id,
+            )
+        )
+    )
+    for sheet, key in (("Doan", "ma"), ("ThanhVien", "ma_doan")):
+        for row in result.sheets.get(sheet, []):
+            if row.values.get(key) in foreign:
+                result.error(
+                    sheet,
+                    row.excel_row,
+                    SHEETS[sheet].column(key).label,
+                    f"Không có đoàn mã {row.values[key]} (hồ sơ dự thảo của đơn vị khác).",
+                )
 
 
 def _registry_checks(result: ReadResult) -> None:
@@ -707,6 +750,7 @@ def import_workbook(data: bytes, filename: str, user, max_bytes: int | None = No
         known, directions = known_codes()
         validate_cross_sheet(result, known, directions)
         _registry_checks(result)
+        _drafts_of_others(result, user)
     if not result.ok:
         report.errors = result.errors
         return report

@@ -87,7 +87,7 @@ def confirm():
 @requires(rules.transfer_data)
 def export():
     with_personal = rules.see_personal_data.allows(current_user)
-    body = export_workbook(include_personal=with_personal)
+    body = export_workbook(include_personal=with_personal, user=current_user)
     audit.record(
         "transfer.export",
         object_type="export",
