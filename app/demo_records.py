@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from vietnam_provinces import Ward
 
 from app.aid.models import Sector
+from app.core.countries import country_name
 from app.delegations.models import Purpose
 from app.transfer.schema import SHEETS
 
@@ -309,7 +310,7 @@ def build_workbook(
                 "ten": (
                     f"Đoàn {donor['ten']} thăm và làm việc tại {place[1]}"
                     if incoming
-                    else f"Đoàn cán bộ tỉnh đi công tác tại {country}"
+                    else f"Đoàn cán bộ tỉnh đi công tác tại {country_name(country)}"
                 ),
                 "to_chuc": donor["ma"] if incoming else None,
                 "quoc_gia": country,

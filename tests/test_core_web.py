@@ -252,3 +252,17 @@ def test_no_external_urls_in_templates_or_static():
 def test_bootstrap_is_served_locally(login):
     page = login("admin").get("/").get_data(as_text=True)
     assert "cdn." not in page and "/bootstrap/static/" in page
+
+
+def test_attachment_content_must_match_its_type(app, db, user):
+    from werkzeug.datastructures import FileStorage
+
+    with app.test_request_context():
+        with pytest.raises(attachments.AttachmentError, match=r"không phải tệp \.pdf"):
+            attachments.store(
+                FileStorage(io.BytesIO(b"MZ\x90\x00"), filename="hoso.pdf"), "x", 1, user("admin")
+            )
+        ok = attachments.store(
+            FileStorage(io.BytesIO(b"a;b\n1;2\n"), filename="bang.csv"), "x", 1, user("admin")
+        )
+        assert ok.size == 8

@@ -341,3 +341,27 @@ def test_working_views_query_count_bounded(login, db):
     make(2, 30)
     many = [count_queries(db, lambda url=url: fa.get(url)) for url in pages]
     assert few == many
+
+
+def test_bad_report_file_is_a_field_error_and_keeps_the_text(login, db):
+    import io
+
+    from app.core.dates import format_date
+
+    _host, delegation = submitted(login, db)
+    delegation.status = "da_duyet"
+    delegation.start_on = future(-3)
+    db.session.commit()
+    host = login("other.officer")
+    response = host.post(
+        f"/doan/{delegation.id}/ghi-nhan/bao-cao",
+        {
+            "received_on": format_date(future(0)),
+            "summary": "Đoàn làm việc tốt",
+            "file": (io.BytesIO(b"MZ"), "virus.exe"),
+        },
+        content_type="multipart/form-data",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Loại tệp không được chấp nhận" in body
+    assert "Đoàn làm việc tốt" in body and "invalid-feedback" in body

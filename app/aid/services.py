@@ -79,7 +79,7 @@ def _check_money(value, currency: str, rate_vnd, rate_usd, prefix: str = "") -> 
         raise FieldError("rate_vnd", "Tỷ giá phải lớn hơn 0.")
     if rate_usd is not None and rate_usd <= 0:
         raise FieldError("rate_usd", "Tỷ giá USD phải lớn hơn 0.")
-    if currency == "VND" and value != value.to_integral_value():
+    if currency == "VND" and Decimal(value) != Decimal(value).to_integral_value():
         raise FieldError(f"{prefix}value", "Số tiền VNĐ không có phần lẻ.")
     if to_vnd(value, None if currency == "VND" else rate_vnd) >= VND_LIMIT:
         raise FieldError(f"{prefix}value", "Giá trị quy đổi ra VNĐ quá lớn, hãy kiểm tra lại.")
@@ -564,10 +564,7 @@ def attach_file(item: AidItem, user, file, note: str | None):
     workflow.rules_manage_aid(user)
     if item.is_archived:
         raise DomainError("Khoản viện trợ đã lưu trữ, không thể đính kèm thêm tệp.")
-    try:
-        return attachments.store(file, "aid_item", item.id, user, note or None)
-    except attachments.AttachmentError as error:
-        raise FieldError("file", error.message) from error
+    return attachments.store(file, "aid_item", item.id, user, note or None)
 
 
 # --- Follow-up: disbursements, reports, inspections --------------------------------------

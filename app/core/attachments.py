@@ -9,13 +9,32 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from app.core import audit
-from app.core.errors import DomainError
+from app.core.errors import FieldError
 from app.core.models import Attachment
 from app.extensions import db
 
 
-class AttachmentError(DomainError):
-    status = 422
+class AttachmentError(FieldError):
+    """A file that may not be stored; shown next to the form's `file` field."""
+
+    def __init__(self, message: str, field: str = "file"):
+        super().__init__(field, message)
+
+
+# What the first bytes of each accepted type look like (a renamed .exe is refused).
+SIGNATURES = {
+    "pdf": (b"%PDF",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+    "ods": (b"PK\x03\x04",),
+    "zip": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "xls": (b"\xd0\xcf\x11\xe0",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG",),
+}
 
 
 def _path_for(sha256: str) -> Path:
@@ -44,6 +63,12 @@ def store(file: FileStorage, owner_type: str, owner_id: int, user, note: str | N
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if not data:
         raise AttachmentError("Tệp rỗng, không có nội dung.")
+    extension = _extension(file.filename)
+    signatures = SIGNATURES.get(extension)
+    if signatures and not data.startswith(signatures):
+        raise AttachmentError(f"Nội dung tệp không phải tệp .{extension} hợp lệ.")
+    if extension == "csv" and b"\x00" in data[:4096]:
+        raise AttachmentError("Nội dung tệp không phải tệp .csv dạng văn bản.")
     if len(data) > limit:
         raise AttachmentError(f"Tệp vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
     sha256 = hashlib.sha256(data).hexdigest()

@@ -76,6 +76,8 @@ class Required(DataRequired):
     def __call__(self, form, field):
         if field.process_errors:
             raise StopValidation()
+        if isinstance(field.data, (int, Decimal)) and not isinstance(field.data, bool):
+            return  # 0 is a value (its own rules say whether it is allowed)
         super().__call__(form, field)
 
 
