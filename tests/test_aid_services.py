@@ -99,7 +99,7 @@ def test_value_rounds_half_up(app_ctx, db, org, planner):
 def test_create_item_rejects_bad_values(app_ctx, db, org, planner, overrides, field, message):
     with pytest.raises(FieldError) as error:
         services.create_item(item_input([org.id], **overrides), planner)
-    assert error.value.field == field and message in error.value.message
+    assert message in error.value.errors[field]
 
 
 def test_equal_split_and_duplicate_code(app_ctx, db, org, planner, item):

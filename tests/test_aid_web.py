@@ -499,3 +499,37 @@ def test_absurd_query_parameters_never_500(login, db, query):
     assert web.get("/quan-tri/nguoi-dung?agency=99999999999999999999").status_code == 200
     assert web.get("/quan-tri/nhat-ky?user=99999999999999999999").status_code == 200
     assert web.get("/quan-tri/xa-phuong?province=99999999999999999999").status_code == 200
+
+
+def test_every_broken_rule_of_the_dossier_shown_at_once(login, db, donor):
+    planner = login("planning.officer")
+    response = planner.post(
+        "/vien-tro/moi",
+        dossier_form(
+            donor,
+            main_donor_id="0",
+            value="-5",
+            counterpart_vnd="-1",
+            rate_vnd="0",
+            **{"sectors-0-sector": "", "sectors-1-sector": ""},
+        ),
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Vui lòng chọn nhà tài trợ chính." in body
+    planner_fixed_donor = planner.post(
+        "/vien-tro/moi",
+        dossier_form(
+            donor,
+            value="-5",
+            counterpart_vnd="-1",
+            **{"sectors-0-sector": "", "sectors-1-sector": ""},
+        ),
+    )
+    body = planner_fixed_donor.get_data(as_text=True)
+    for message in (
+        "Giá trị không được âm.",
+        "Vốn đối ứng không được âm.",
+        "Vui lòng chọn ít nhất một lĩnh vực.",
+    ):
+        assert message in body, message

@@ -340,9 +340,9 @@ def test_member_list_upload(login, db):
     delegation = get(db)
     rows = [
         ["Họ và tên", "Quốc tịch", "Số hộ chiếu", "Ngày sinh", "Trưởng đoàn"],
-        ["Lee Seo-yeon", "Hàn Quốc", "S1", "01/02/1985", "x"],
+        ["Lee Seo-yeon", "Hàn Quốc", "S1001", "01/02/1985", "x"],
         ["Park Ji-ho", "KR", None, "31/02/1990", None],
-        ["Choi Yoo-na", "KR", "S1", None, None],
+        ["Choi Yoo-na", "KR", "S1001", None, None],
     ]
     response = host.post(
         f"/doan/{delegation.id}/thanh-vien/tai-len",
@@ -353,7 +353,7 @@ def test_member_list_upload(login, db):
     assert response.status_code == 422
     assert "Dòng 3" in body and "Ngày sinh" in body and "Dòng 4" in body
     assert db.session.scalar(sa.select(sa.func.count(DelegationMember.id))) == 0
-    good = [rows[0], rows[1], ["Park Ji-ho", "KR", "S2", "01/02/1990", None]]
+    good = [rows[0], rows[1], ["Park Ji-ho", "KR", "S2002", "01/02/1990", None]]
     ok = host.post(
         f"/doan/{delegation.id}/thanh-vien/tai-len",
         {"file": (io.BytesIO(workbook(DanhSach=good)), "danh-sach.xlsx")},
@@ -361,7 +361,7 @@ def test_member_list_upload(login, db):
     )
     assert ok.status_code == 302
     assert sorted(m.full_name for m in delegation.members) == ["Lee Seo-yeon", "Park Ji-ho"]
-    csv_data = "Họ và tên;Quốc tịch;Số hộ chiếu\nTanaka;JP;T9\n".encode("utf-8-sig")
+    csv_data = "Họ và tên;Quốc tịch;Số hộ chiếu\nTanaka;JP;T9009\n".encode("utf-8-sig")
     ok_csv = host.post(
         f"/doan/{delegation.id}/thanh-vien/tai-len",
         {"file": (io.BytesIO(csv_data), "tv.csv")},

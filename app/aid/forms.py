@@ -11,7 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Regexp
+from wtforms.validators import NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.aid.models import (
@@ -78,7 +78,11 @@ class AidItemForm(VersionedForm):
     regime = SelectField(
         "Chế độ pháp lý", [chosen()], choices=choices(Regime.choices()), default="nd313_2025"
     )
-    main_donor_id = SelectField("Nhà tài trợ chính", [chosen()], coerce=int)
+    main_donor_id = SelectField(
+        "Nhà tài trợ chính",
+        [NumberRange(min=1, message="Vui lòng chọn nhà tài trợ chính.")],
+        coerce=int,
+    )
     co_donor_ids = SelectMultipleField("Nhà đồng tài trợ", [optional()], coerce=int)
     owner_name = StringField("Chủ khoản viện trợ (chủ dự án)", [optional(), max_length(300)])
     governing_agency = StringField(

@@ -111,38 +111,69 @@ class ItemInput:
 
 
 def _validate_item(data: ItemInput, item_id: int | None = None) -> None:
+    """Every rule of the dossier form; all broken ones are reported together."""
     f = data.fields
-    duplicate = db.session.scalar(
-        db.select(AidItem.id).where(AidItem.code == f["code"], AidItem.id != (item_id or 0))
-    )
-    if duplicate:
-        raise FieldError("code", f"Mã khoản viện trợ '{f['code']}' đã được dùng.")
-    if not data.donor_ids:
-        raise FieldError("main_donor_id", "Vui lòng chọn nhà tài trợ.")
-    known = set(
-        db.session.scalars(db.select(Organization.id).where(Organization.id.in_(data.donor_ids)))
-    )
-    if set(data.donor_ids) - known:
-        raise FieldError("main_donor_id", "Nhà tài trợ không tồn tại.")
-    if len(set(data.donor_ids)) != len(data.donor_ids):
-        raise FieldError("co_donor_ids", "Nhà đồng tài trợ không được trùng nhà tài trợ chính.")
-    _check_money(f["value"], f["currency"], f["rate_vnd"], f["rate_usd"])
-    if f.get("counterpart_vnd") is not None and f["counterpart_vnd"] < 0:
-        raise FieldError("counterpart_vnd", "Vốn đối ứng không được âm.")
-    if f.get("start_on") and f.get("end_on") and f["end_on"] < f["start_on"]:
-        raise FieldError("end_on", "Ngày kết thúc không được trước ngày bắt đầu.")
-    _not_future(f.get("dossier_received_on"), "dossier_received_on", "Ngày nhận hồ sơ")
-    _not_future(f.get("dossier_complete_on"), "dossier_complete_on", "Ngày hồ sơ hợp lệ")
-    received, complete = f.get("dossier_received_on"), f.get("dossier_complete_on")
-    if received and complete and complete < received:
-        raise FieldError("dossier_complete_on", "Ngày hồ sơ hợp lệ không được trước ngày nhận.")
-    check_sectors(data.sectors)
-    if data.commune_codes:
-        found = set(
-            db.session.scalars(db.select(Commune.code).where(Commune.code.in_(data.commune_codes)))
+    errors: dict[str, str] = {}
+
+    def check(rule, *args):
+        try:
+            rule(*args)
+        except FieldError as error:
+            for name, message in error.errors.items():
+                errors.setdefault(name, message)
+
+    def code_is_free():
+        duplicate = db.session.scalar(
+            db.select(AidItem.id).where(AidItem.code == f["code"], AidItem.id != (item_id or 0))
         )
-        if missing := sorted(set(data.commune_codes) - found):
-            raise FieldError("communes", f"Mã xã, phường không tồn tại: {', '.join(missing)}.")
+        if duplicate:
+            raise FieldError("code", f"Mã khoản viện trợ '{f['code']}' đã được dùng.")
+
+    def donors_exist():
+        if not data.donor_ids:
+            raise FieldError("main_donor_id", "Vui lòng chọn nhà tài trợ.")
+        known = set(
+            db.session.scalars(
+                db.select(Organization.id).where(Organization.id.in_(data.donor_ids))
+            )
+        )
+        if set(data.donor_ids) - known:
+            raise FieldError("main_donor_id", "Nhà tài trợ không tồn tại.")
+        if len(set(data.donor_ids)) != len(data.donor_ids):
+            raise FieldError("co_donor_ids", "Nhà đồng tài trợ không được trùng nhà tài trợ chính.")
+
+    def dates_in_order():
+        if f.get("start_on") and f.get("end_on") and f["end_on"] < f["start_on"]:
+            raise FieldError("end_on", "Ngày kết thúc không được trước ngày bắt đầu.")
+        received, complete = f.get("dossier_received_on"), f.get("dossier_complete_on")
+        if received and complete and complete < received:
+            raise FieldError("dossier_complete_on", "Ngày hồ sơ hợp lệ không được trước ngày nhận.")
+
+    def counterpart_not_negative():
+        if f.get("counterpart_vnd") is not None and f["counterpart_vnd"] < 0:
+            raise FieldError("counterpart_vnd", "Vốn đối ứng không được âm.")
+
+    def communes_exist():
+        if data.commune_codes:
+            found = set(
+                db.session.scalars(
+                    db.select(Commune.code).where(Commune.code.in_(data.commune_codes))
+                )
+            )
+            if missing := sorted(set(data.commune_codes) - found):
+                raise FieldError("communes", f"Mã xã, phường không tồn tại: {', '.join(missing)}.")
+
+    check(code_is_free)
+    check(donors_exist)
+    check(_check_money, f["value"], f["currency"], f["rate_vnd"], f["rate_usd"])
+    check(counterpart_not_negative)
+    check(dates_in_order)
+    check(_not_future, f.get("dossier_received_on"), "dossier_received_on", "Ngày nhận hồ sơ")
+    check(_not_future, f.get("dossier_complete_on"), "dossier_complete_on", "Ngày hồ sơ hợp lệ")
+    check(check_sectors, data.sectors)
+    check(communes_exist)
+    if errors:
+        raise FieldError.many(errors)
 
 
 def check_sectors(sectors: list[tuple[str, Decimal | None]]) -> None:

@@ -33,16 +33,24 @@ class FieldError(DomainError):
     status = 422
     title = "Dữ liệu không hợp lệ"
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, others: dict | None = None):
         super().__init__(message)
         self.field = field
+        self.errors = {field: message, **(others or {})}
+
+    @classmethod
+    def many(cls, errors: dict[str, str]) -> "FieldError":
+        """Several fields wrong at once: all are shown, not one per submit."""
+        (field, message), *rest = errors.items()
+        return cls(field, message, dict(rest))
 
     def attach_to(self, form) -> None:
-        field = getattr(form, self.field, None)
-        if field is None:
-            form.form_errors.append(self.message)
-        else:
-            field.errors = [*field.errors, self.message]
+        for name, message in self.errors.items():
+            field = getattr(form, name, None)
+            if field is None:
+                form.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
 
 
 class StaleObjectError(DomainError):

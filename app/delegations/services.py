@@ -3,6 +3,7 @@
 Services validate, change the models and flush; the view commits once.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -59,6 +60,7 @@ MEMBER_FIELDS = (
     "is_head",
 )
 EDITABLE_STATES = ("du_thao", "da_gui", "dang_xem_xet")
+PASSPORT_RE = re.compile(r"^[A-Z0-9]{3,30}$")
 LIVE_STATES = ("da_gui", "dang_xem_xet", "da_duyet")
 
 
@@ -187,7 +189,11 @@ def member_errors(values: dict, delegation: Delegation, other_passports: set[str
     birth = values.get("birth_date")
     if birth and birth >= today_vn():
         errors["birth_date"] = "Ngày sinh phải là một ngày trong quá khứ."
+    elif birth and birth.year < 1900:
+        errors["birth_date"] = "Ngày sinh không hợp lệ (trước năm 1900)."
     passport = normalize_passport(values.get("passport_number"))
+    if passport and not PASSPORT_RE.match(passport):
+        errors["passport_number"] = "Số hộ chiếu chỉ gồm chữ cái không dấu và chữ số."
     foreign = values.get("nationality") and values["nationality"] != "VN"
     if delegation.is_incoming and foreign and not passport:
         errors["passport_number"] = "Thành viên người nước ngoài của đoàn vào phải có số hộ chiếu."
@@ -200,6 +206,11 @@ def member_errors(values: dict, delegation: Delegation, other_passports: set[str
             f"({delegation.end_on:%d/%m/%Y})."
         )
     return errors
+
+
+def _one_head(delegation: Delegation, values: dict, except_id: int | None = None) -> None:
+    if values.get("is_head") and any(m.is_head and m.id != except_id for m in delegation.members):
+        raise FieldError("is_head", "Đoàn đã có trưởng đoàn; bỏ chọn người kia trước.")
 
 
 def _passports(delegation: Delegation, except_id: int | None = None) -> set[str]:
@@ -218,8 +229,8 @@ def add_member(delegation: Delegation, user, values: dict) -> DelegationMember:
     _require_editable(delegation, user)
     errors = member_errors(values, delegation, _passports(delegation))
     if errors:
-        name, message = next(iter(errors.items()))
-        raise FieldError(name, message)
+        raise FieldError.many(errors)
+    _one_head(delegation, values)
     member = DelegationMember(delegation_id=delegation.id, **values)
     db.session.add(member)
     _after_members_change(delegation)
@@ -237,8 +248,8 @@ def update_member(member: DelegationMember, user, values: dict) -> None:
     _require_editable(delegation, user)
     errors = member_errors(values, delegation, _passports(delegation, member.id))
     if errors:
-        name, message = next(iter(errors.items()))
-        raise FieldError(name, message)
+        raise FieldError.many(errors)
+    _one_head(delegation, values, member.id)
     before = audit.snapshot(member, MEMBER_FIELDS)
     for name in MEMBER_FIELDS:
         setattr(member, name, values.get(name))
@@ -304,6 +315,12 @@ def add_members_from_rows(
         errors += [RowError(row_number, labels.get(k, k), m) for k, m in row_errors.items()]
         if values.get("passport_number"):
             seen.add(normalize_passport(values["passport_number"]))
+    heads = [n for n, v in rows if v.get("is_head")]
+    if len(heads) + sum(1 for m in delegation.members if m.is_head) > 1:
+        errors += [
+            RowError(n, labels.get("is_head", "is_head"), "Một đoàn chỉ có một trưởng đoàn.")
+            for n in heads
+        ]
     if not rows and not errors:
         errors.append(RowError(0, "", "Tệp không có dòng thành viên nào."))
     if errors:
