@@ -466,3 +466,20 @@ def test_every_transition_refused_to_other_roles(item, user, db, state, action, 
         )
         == 0
     )
+
+
+def test_decision_changes_are_shown_in_vietnamese(item, planner, db, user):
+    to_approved(item, planner, db, user)
+    decision = services.amend(
+        item,
+        planner,
+        "151/QĐ-UBND",
+        date(2025, 6, 1),
+        None,
+        None,
+        {"value": Decimal("120000"), "end_on": date(2026, 12, 31)},
+    )
+    rows = dict((label, (old, new)) for label, old, new in decision.change_rows())
+    assert rows["Giá trị (nguyên tệ)"] == ("100.000", "120.000")
+    assert rows["Giá trị (VNĐ)"] == ("2.500.000.000 ₫", "3.000.000.000 ₫")
+    assert rows["Ngày kết thúc"] == ("—", "31/12/2026")

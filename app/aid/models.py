@@ -316,6 +316,17 @@ class Opinion(TimestampMixin, VersionedMixin, db.Model):
         return OpinionVerdict(self.verdict).label if self.verdict else "Chưa trả lời"
 
 
+CHANGE_LABELS = {
+    "value": "Giá trị (nguyên tệ)",
+    "currency": "Tiền tệ",
+    "rate_vnd": "Tỷ giá (VNĐ)",
+    "rate_usd": "Tỷ giá USD (VNĐ)",
+    "value_vnd": "Giá trị (VNĐ)",
+    "counterpart_vnd": "Vốn đối ứng",
+    "end_on": "Ngày kết thúc",
+}
+
+
 class Decision(TimestampMixin, db.Model):
     """Approval, non-acceptance, amendment or revocation, with the values it changed."""
 
@@ -336,6 +347,28 @@ class Decision(TimestampMixin, db.Model):
     @property
     def kind_label(self) -> str:
         return DecisionKind(self.kind).label
+
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(label, old, new) of what the decision changed, formatted for people."""
+        from app.core.dates import format_date, parse_date
+        from app.core.money import format_number, format_vnd
+
+        def shown(key, value):
+            if value in (None, ""):
+                return "—"
+            if key.endswith("_vnd"):
+                return format_vnd(value)
+            if key.endswith("_on"):
+                return format_date(parse_date(value))
+            if key in ("value", "rate_vnd", "rate_usd"):
+                number = Decimal(str(value))
+                return format_number(number, 0 if number == number.to_integral_value() else 2)
+            return str(value)
+
+        return [
+            (CHANGE_LABELS.get(key, key), shown(key, old), shown(key, new))
+            for key, (old, new) in (self.changes or {}).items()
+        ]
 
 
 class WorkflowStep(StepMixin, db.Model):

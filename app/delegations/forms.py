@@ -64,7 +64,7 @@ class DelegationForm(VersionedForm):
     )
     country = SelectField(
         "Quốc gia (nơi đi đối với đoàn vào, nơi đến đối với đoàn ra)",
-        [chosen()],
+        [chosen("Vui lòng chọn quốc gia.")],
         choices=_country_choices("— Chọn quốc gia —"),
     )
     other_countries = SelectMultipleField("Quốc gia khác", [optional()], choices=_country_choices())

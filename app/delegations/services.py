@@ -60,7 +60,7 @@ MEMBER_FIELDS = (
     "is_head",
 )
 EDITABLE_STATES = ("du_thao", "da_gui", "dang_xem_xet")
-PASSPORT_RE = re.compile(r"^[A-Z0-9]{3,30}$")
+PASSPORT_RE = re.compile(r"^[A-Z0-9]{1,30}$")
 LIVE_STATES = ("da_gui", "dang_xem_xet", "da_duyet")
 
 
@@ -376,7 +376,7 @@ def record_review(
         raise FieldError("text", "Vui lòng nhập nội dung ý kiến.")
     reviewed_on = reviewed_on or today_vn()
     if reviewed_on > today_vn():
-        raise FieldError("reviewed_on", "Ngày ý kiến không được sau ngày hôm nay.")
+        raise FieldError("reviewed_on", "Ngày văn bản không được sau ngày hôm nay.")
     review = delegation.review_by(kind)
     before = audit.snapshot(review, ("verdict", "text")) if review else {}
     if review is None:

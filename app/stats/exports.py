@@ -130,7 +130,7 @@ def tables(report: dict) -> list[Table]:
                 Column("Loại đoàn"),
                 Column("Số đoàn", COUNT),
                 Column("Số lượt thành viên", COUNT),
-                Column("Số khách nước ngoài (theo hộ chiếu)", COUNT),
+                Column("Số khách (theo hộ chiếu, không trùng)", COUNT),
                 Column("Số đoàn vào khu vực biên giới", COUNT),
             ),
             [
@@ -292,7 +292,7 @@ def counting_rules(year: int) -> list[str]:
         "Theo hình thức: các khoản phê duyệt trong năm theo hình thức viện trợ.",
         "Đoàn được tính: đoàn có ngày bắt đầu (từ ngày) trong năm và trạng thái Đã duyệt hoặc "
         "Hoàn thành; theo quốc gia chính của đoàn và tháng của ngày bắt đầu.",
-        "Số khách nước ngoài (đoàn vào): số cặp (số hộ chiếu, quốc tịch) khác nhau; thành viên "
+        "Số khách (đoàn vào): số cặp (số hộ chiếu, quốc tịch) khác nhau; thành viên "
         "không có số hộ chiếu không được tính. Số lượt thành viên đếm mọi thành viên.",
         "Sắp xếp: theo giá trị (viện trợ) hoặc tổng số đoàn giảm dần, rồi theo mã; theo tháng "
         "từ tháng 1 đến tháng 12.",
