@@ -50,7 +50,9 @@ def to_appraised(item, planner, db, user):
 
 def to_approved(item, planner, db, user):
     to_appraised(item, planner, db, user)
-    services.approve(item, planner, "123/QĐ-UBND", date(2025, 3, 25), "Chủ tịch UBND tỉnh", None)
+    services.approve(
+        item, planner, f"{item.id}/QĐ-UBND", date(2025, 3, 25), "Chủ tịch UBND tỉnh", None
+    )
 
 
 def test_create_item_computes_values_and_deadline(item, db):
@@ -483,3 +485,18 @@ def test_decision_changes_are_shown_in_vietnamese(item, planner, db, user):
     assert rows["Giá trị (nguyên tệ)"] == ("100.000", "120.000")
     assert rows["Giá trị (VNĐ)"] == ("2.500.000.000 ₫", "3.000.000.000 ₫")
     assert rows["Ngày kết thúc"] == ("—", "31/12/2026")
+
+
+def test_decision_numbers_and_dates_in_order(app_ctx, db, org, planner, user):
+    first = services.create_item(item_input([org.id], code="A-1"), planner)
+    to_approved(first, planner, db, user)
+    second = services.create_item(item_input([org.id], code="A-2"), planner)
+    to_appraised(second, planner, db, user)
+    with pytest.raises(FieldError, match="đã được dùng"):
+        services.approve(second, planner, f"{first.id}/QĐ-UBND", date(2025, 3, 26), "X", None)
+    with pytest.raises(FieldError, match="trước ngày thẩm định"):
+        services.approve(second, planner, "900/QĐ-UBND", date(2025, 3, 19), "X", None)
+    with pytest.raises(FieldError, match="trước ngày phê duyệt"):
+        services.add_inspection(
+            first, planner, date(2025, 1, 10), "Sở Tài chính", None, None, "chua_xu_ly"
+        )

@@ -109,7 +109,7 @@ def approve_item(item, planner, db, user, signed_on=date(Y, 3, 25)):
         officer = user(f"{opinion.agency.kind}.officer")
         aid_services.answer_opinion(opinion, officer, "dong_y", "Đồng ý", "12/STC", None)
     aid_services.appraise(item, planner, "lay_y_kien", date(Y, 3, 20), "Đủ điều kiện")
-    aid_services.approve(item, planner, "123/QĐ-UBND", signed_on, "Chủ tịch UBND tỉnh", None)
+    aid_services.approve(item, planner, f"{item.id}/QĐ-UBND", signed_on, "Chủ tịch UBND tỉnh", None)
 
 
 def make_delegation(db, agency_id, code, direction, status, start, country, purpose, people, **kw):

@@ -419,6 +419,13 @@ def appraise(item: AidItem, user, form_key: str, appraised_on: date, conclusion:
     if not conclusion:
         raise FieldError("conclusion", "Vui lòng nhập kết luận thẩm định.")
     _not_future(appraised_on, "appraised_on", "Ngày thẩm định")
+    _not_before(
+        appraised_on,
+        item.dossier_complete_on or item.dossier_received_on,
+        "appraised_on",
+        "Ngày thẩm định",
+        "ngày hồ sơ hợp lệ",
+    )
 
     def record():
         item.appraisal_form = form_key
@@ -451,6 +458,27 @@ def _check_decision_date(signed_on: date | None, item: AidItem) -> None:
     _not_future(signed_on, "signed_on", "Ngày ký")
     if item.dossier_received_on and signed_on < item.dossier_received_on:
         raise FieldError("signed_on", "Ngày ký không được trước ngày nhận hồ sơ.")
+    _not_before(signed_on, item.appraisal_on, "signed_on", "Ngày ký", "ngày thẩm định")
+
+
+def _not_before(day, earliest, field: str, what: str, what_earlier: str) -> None:
+    if day and earliest and day < earliest:
+        raise FieldError(field, f"{what} không được trước {what_earlier} ({earliest:%d/%m/%Y}).")
+
+
+def _check_decision_number_free(number: str, signed_on: date, field: str = "number") -> None:
+    """Decision numbers restart every year: one number is used once per year."""
+    used = db.session.scalar(
+        db.select(Decision.id).where(
+            Decision.number == number.strip(),
+            Decision.signed_on >= date(signed_on.year, 1, 1),
+            Decision.signed_on < date(signed_on.year + 1, 1, 1),
+        )
+    )
+    if used:
+        raise FieldError(
+            field, f"Số quyết định {number.strip()} năm {signed_on.year} đã được dùng."
+        )
 
 
 def approve(
@@ -471,6 +499,7 @@ def approve(
     _check_decision_date(signed_on, item)
     if not signer:
         raise FieldError("signer", "Vui lòng nhập người ký quyết định.")
+    _check_decision_number_free(number, signed_on)
     if approved_value is not None and approved_value < 0:
         raise FieldError("approved_value", "Giá trị phê duyệt không được âm.")
     decisions = []
@@ -538,6 +567,7 @@ def revoke(
 ) -> Decision:
     _check_decision_number(number)
     _check_decision_date(signed_on, item)
+    _check_decision_number_free(number, signed_on)
     if not reason:
         raise FieldError("content", "Vui lòng ghi lý do thu hồi.")
     decisions = []
@@ -564,6 +594,7 @@ def amend(
     """An approved change: a decision of its own, with the old and new values kept."""
     _check_decision_number(number)
     _check_decision_date(signed_on, item)
+    _check_decision_number_free(number, signed_on)
     merged = {k: new_values.get(k, getattr(item, k)) for k in AMENDABLE}
     _check_money(merged["value"], merged["currency"], merged["rate_vnd"], merged["rate_usd"])
     if merged["counterpart_vnd"] is not None and merged["counterpart_vnd"] < 0:
@@ -699,6 +730,10 @@ def add_report(
 ) -> AidReport:
     _require_follow_up(item, user)
     _not_future(received_on, "received_on", "Ngày nhận báo cáo")
+    _not_before(
+        received_on, item.decision_date, "received_on", "Ngày nhận báo cáo", "ngày phê duyệt"
+    )
+    _not_before(received_on, period_start, "received_on", "Ngày nhận báo cáo", "đầu kỳ báo cáo")
     if period_start and period_end and period_end < period_start:
         raise FieldError("period_end", "Cuối kỳ báo cáo không được trước đầu kỳ.")
     report = AidReport(
@@ -734,6 +769,7 @@ def add_inspection(
 ) -> Inspection:
     _require_follow_up(item, user)
     _not_future(inspected_on, "inspected_on", "Ngày kiểm tra")
+    _not_before(inspected_on, item.decision_date, "inspected_on", "Ngày kiểm tra", "ngày phê duyệt")
     if not team:
         raise FieldError("team", "Vui lòng ghi các cơ quan tham gia đoàn kiểm tra.")
     inspection = Inspection(

@@ -377,6 +377,8 @@ def record_review(
     reviewed_on = reviewed_on or today_vn()
     if reviewed_on > today_vn():
         raise FieldError("reviewed_on", "Ngày văn bản không được sau ngày hôm nay.")
+    if delegation.submitted_on and reviewed_on < delegation.submitted_on:
+        raise FieldError("reviewed_on", "Ngày văn bản không được trước ngày gửi hồ sơ đoàn.")
     review = delegation.review_by(kind)
     before = audit.snapshot(review, ("verdict", "text")) if review else {}
     if review is None:
@@ -476,6 +478,8 @@ def approve(delegation: Delegation, user, number: str, approved_on: date, approv
         raise FieldError("number", "Vui lòng nhập số văn bản hoặc quyết định.")
     if approved_on is None or approved_on > today_vn():
         raise FieldError("approved_on", "Ngày phê duyệt không hợp lệ (không được sau hôm nay).")
+    if delegation.submitted_on and approved_on < delegation.submitted_on:
+        raise FieldError("approved_on", "Ngày phê duyệt không được trước ngày gửi hồ sơ đoàn.")
 
     def record():
         delegation.approval_number = number.strip()

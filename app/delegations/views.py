@@ -426,6 +426,12 @@ def step(delegation_id: int, action: str):
         if done:
             db.session.commit()
             flash(f"Đã thực hiện: {transition.action.label}.", "success")
+            if action == "submit" and delegation.is_late_request:
+                days = current_app.config["DELEGATION_REQUEST_WORKING_DAYS"]
+                flash(
+                    f"Lưu ý: hồ sơ gửi muộn, ít hơn {days} ngày làm việc trước ngày đoàn đến.",
+                    "warning",
+                )
             return redirect(url_for("delegations.detail", delegation_id=delegation.id))
     if form.is_submitted():
         return render_invalid("delegations/step.html", form, **context)

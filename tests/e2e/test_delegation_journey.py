@@ -52,7 +52,7 @@ def test_incoming_delegation_request_to_report(browser, base_url):
     expect(host.get_by_test_id("members")).not_to_contain_text("TR123456")
     host.get_by_role("link", name="Gửi hồ sơ đề nghị").click()
     host.get_by_role("button", name="Gửi hồ sơ đề nghị").click()
-    expect(host.get_by_text("Gửi muộn")).to_be_visible()
+    expect(host.get_by_text("Lưu ý: hồ sơ gửi muộn")).to_be_visible()
 
     fa = open_as(browser, base_url, "foreign_affairs.officer")
     fa.goto(f"{base_url}/doan/viec-can-xu-ly")
