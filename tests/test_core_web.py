@@ -266,3 +266,8 @@ def test_attachment_content_must_match_its_type(app, db, user):
             FileStorage(io.BytesIO(b"a;b\n1;2\n"), filename="bang.csv"), "x", 1, user("admin")
         )
         assert ok.size == 8
+
+
+def test_page_past_the_end_shows_the_last_page(login, db):
+    page = login("admin").get("/quan-tri/xa-phuong?province=51&page=999").get_data(as_text=True)
+    assert "Hiển thị 51–96 / 96 bản ghi" in page

@@ -27,13 +27,11 @@ def page_number() -> int:
 
 def paginate(select, per_page: int | None = None):
     """db.paginate with the page from the query string; never 404s on a bad page number."""
-    return db.paginate(
-        select,
-        page=page_number(),
-        per_page=per_page or current_app.config["PAGE_SIZE"],
-        error_out=False,
-        count=True,
-    )
+    size = per_page or current_app.config["PAGE_SIZE"]
+    page = db.paginate(select, page=page_number(), per_page=size, error_out=False, count=True)
+    if page.pages and page.page > page.pages:  # past the end (an old bookmark): the last page
+        page = db.paginate(select, page=page.pages, per_page=size, error_out=False, count=True)
+    return page
 
 
 def apply_sort(select, allowed: dict, default: str):
