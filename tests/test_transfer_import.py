@@ -475,3 +475,14 @@ def test_replaced_members_are_counted_and_audited(app_ctx, db, admin):
         )
     )
     assert archived == 2
+
+
+def test_imported_passports_checked_like_the_form(app_ctx, db, admin):
+    data = workbook(
+        ThanhVien=[
+            ["ma_doan", "ho_ten", "quoc_tich", "so_ho_chieu"],
+            ["DV-X", "A", "JP", "TK 12#$%"],
+        ]
+    )
+    report = import_workbook(data, "tv.xlsx", admin)
+    assert any("chữ cái không dấu" in str(e) for e in report.errors)

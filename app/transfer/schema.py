@@ -27,6 +27,18 @@ from app.delegations.models import (
 )
 from app.orgs.models import CertificateStatus, CertificateType, OrgKind
 
+
+def _checked_passport(text: str) -> str | None:
+    """Upper case without spaces; only letters and digits (as the member form requires)."""
+    from app.delegations.services import PASSPORT_RE
+    from app.transfer.reader import CellError
+
+    number = normalize_passport(text)
+    if number and not PASSPORT_RE.match(number):
+        raise CellError("Số hộ chiếu chỉ gồm chữ cái không dấu và chữ số.")
+    return number
+
+
 # --- Column kinds -------------------------------------------------------------------------
 
 TEXT = "text"
@@ -407,7 +419,7 @@ THANH_VIEN = Sheet(
             "Số hộ chiếu",
             TEXT,
             max_length=30,
-            normalize=normalize_passport,
+            normalize=_checked_passport,
             note="bắt buộc với thành viên người nước ngoài của đoàn vào; "
             "không trùng trong một đoàn",
         ),
