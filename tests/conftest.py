@@ -264,3 +264,14 @@ def browser_login(page, base_url):
         return page
 
     return _login
+
+
+def open_menu(page, name: str):
+    """Open a navigation dropdown once Bootstrap's script has run (the page may be drawn
+    before the script at the end of the body is loaded)."""
+    page.wait_for_load_state("load")
+    toggle = page.get_by_role("button", name=name)
+    toggle.click()
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return page.locator("#mainnav")

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from app.core.dates import format_date, today_vn
 from app.extensions import db
 from app.orgs.models import Organization
+from tests.conftest import open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def open_as(browser, base_url, username):
 def test_aid_dossier_to_disbursement(browser, base_url, donor):
     today = format_date(today_vn())
     planner = open_as(browser, base_url, "planning.officer")
-    planner.get_by_role("button", name="Viện trợ").click()
+    open_menu(planner, "Viện trợ")
     planner.get_by_role("link", name="Khoản viện trợ").click()
     planner.get_by_role("link", name="+ Tiếp nhận hồ sơ").click()
     planner.get_by_label("Mã khoản viện trợ").fill("E2E-001")
@@ -66,7 +67,7 @@ def test_aid_dossier_to_disbursement(browser, base_url, donor):
         ("finance.officer", "dong_y_co_dieu_kien"),
     ):
         officer = open_as(browser, base_url, username)
-        officer.get_by_role("button", name="Viện trợ").click()
+        open_menu(officer, "Viện trợ")
         officer.get_by_role("link", name="Việc cần xử lý (viện trợ)").click()
         row = officer.get_by_test_id("opinions-inbox").get_by_role("row").filter(has_text="E2E-001")
         row.get_by_role("link", name="Góp ý").click()

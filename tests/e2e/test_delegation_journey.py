@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.dates import format_date, today_vn
+from tests.conftest import open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +24,7 @@ def open_as(browser, base_url, username):
 def test_incoming_delegation_request_to_report(browser, base_url):
     today = today_vn()
     host = open_as(browser, base_url, "other.officer")
-    host.get_by_role("button", name="Đoàn ra, đoàn vào").click()
+    open_menu(host, "Đoàn ra, đoàn vào")
     host.get_by_role("link", name="Danh sách đoàn").click()
     host.get_by_role("link", name="+ Lập hồ sơ đoàn").click()
     host.get_by_label("Mã đoàn").fill("E2E-DV-01")

@@ -1,12 +1,14 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import open_menu
+
 pytestmark = pytest.mark.e2e
 
 
 def test_officer_creates_organisation_after_fixing_dates(page, base_url, browser_login):
     browser_login("planning.officer")
-    page.get_by_role("button", name="Viện trợ").click()
+    open_menu(page, "Viện trợ")
     page.get_by_role("link", name="Nhà tài trợ").click()
     expect(page.get_by_role("heading", name="Nhà tài trợ, tổ chức nước ngoài")).to_be_visible()
     page.get_by_role("link", name="+ Thêm tổ chức").click()
@@ -37,7 +39,7 @@ def test_officer_creates_organisation_after_fixing_dates(page, base_url, browser
     expect(page.get_by_text("321/GĐK-BNG")).to_be_visible()
     expect(page.get_by_text("14/03/2027")).to_be_visible()
 
-    page.get_by_role("button", name="Viện trợ").click()
+    open_menu(page, "Viện trợ")
     page.locator("#mainnav").get_by_role("link", name="Nhà tài trợ").click()
     page.get_by_placeholder("Tìm theo mã, tên tổ chức").fill("hoi huu nghi dak to")
     page.get_by_role("button", name="Lọc").click()
