@@ -201,11 +201,6 @@ class DisbursementForm(BaseForm):
     verified = BooleanField("Đã đối chiếu với tài khoản tiếp nhận viện trợ")
 
 
-class ArchiveForm(BaseForm):
-    reason = StringField("Lý do", [required("Vui lòng ghi lý do."), max_length(500)])
-    version = HiddenField()
-
-
 class ReportForm(BaseForm):
     kind = SelectField("Loại báo cáo", [chosen()], choices=choices(ReportKind.choices()))
     period_start = VNDateField("Từ ngày (kỳ báo cáo)", [optional()])

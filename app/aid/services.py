@@ -29,7 +29,7 @@ from app.core import attachments, audit
 from app.core.concurrency import check_version
 from app.core.dates import add_months, add_period, today_vn
 from app.core.errors import DomainError, FieldError
-from app.core.models import Commune, utcnow
+from app.core.models import Commune, sync_children, utcnow
 from app.core.money import round_half_up, to_vnd
 from app.core.text import fold
 from app.extensions import db
@@ -215,19 +215,19 @@ def _apply_item_fields(item: AidItem, data: ItemInput) -> None:
     item.main_donor_id = data.donor_ids[0]
     # Child rows are part of the item (audited through its diff); rows whose key stays are
     # updated in place, so the unique (item, key) constraints never see a transient duplicate.
-    item.donors = _sync_children(
+    item.donors = sync_children(
         item.donors,
         "organization_id",
         AidDonor,
         [{"organization_id": org_id, "position": i} for i, org_id in enumerate(data.donor_ids)],
     )
-    item.sectors = _sync_children(
+    item.sectors = sync_children(
         item.sectors,
         "sector",
         AidSector,
         [{"sector": key, "share": share} for key, share in data.sectors],
     )
-    item.locations = _sync_children(
+    item.locations = sync_children(
         item.locations,
         "commune_code",
         AidLocation,
@@ -237,18 +237,6 @@ def _apply_item_fields(item: AidItem, data: ItemInput) -> None:
         db.select(Organization.name).where(Organization.id.in_(data.donor_ids))
     ).all()
     item.search_text = fold(" ".join([item.code, item.name, item.name_en or "", *donor_names]))
-
-
-def _sync_children(current: list, key: str, model, wanted: list[dict]) -> list:
-    """The child rows for `wanted`, reusing the current row of each key."""
-    existing = {getattr(row, key): row for row in current}
-    rows = []
-    for values in wanted:
-        row = existing.get(values[key]) or model()
-        for name, value in values.items():
-            setattr(row, name, value)
-        rows.append(row)
-    return rows
 
 
 def _snapshot(item: AidItem) -> dict:

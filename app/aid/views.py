@@ -10,7 +10,6 @@ from app.aid.forms import (
     AnswerOpinionForm,
     AppraiseForm,
     ApproveForm,
-    ArchiveForm,
     AttachmentForm,
     CommentForm,
     DecisionForm,
@@ -41,7 +40,7 @@ from app.core import permissions as rules
 from app.core.countries import country_choices
 from app.core.dates import today_vn
 from app.core.errors import DomainError
-from app.core.forms import choices
+from app.core.forms import ArchiveForm, choices
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.models import Commune
 from app.core.permissions import ATTACHMENT_READERS, requires

@@ -55,6 +55,19 @@ class ArchivableMixin:
         return self.archived_at is not None
 
 
+def sync_children(current: list, key: str, model, wanted: list[dict]) -> list:
+    """The child rows for `wanted` ({field: value} each), reusing the current row of each
+    key, so a unique (parent, key) constraint never sees a transient duplicate."""
+    existing = {getattr(row, key): row for row in current}
+    rows = []
+    for values in wanted:
+        row = existing.get(values[key]) or model()
+        for name, value in values.items():
+            setattr(row, name, value)
+        rows.append(row)
+    return rows
+
+
 class StepMixin:
     """A step of a record's workflow: who moved it, when, from which state, and why.
 

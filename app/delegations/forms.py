@@ -5,7 +5,6 @@ from wtforms import (
     FieldList,
     FileField,
     FormField,
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -140,8 +139,3 @@ class ReportForm(BaseForm):
     received_on = VNDateField("Ngày báo cáo", [required("Vui lòng nhập ngày báo cáo.")])
     summary = TextAreaField("Kết quả chuyến đi / đón đoàn", [required("Vui lòng nhập nội dung.")])
     file = FileField("Tệp báo cáo")
-
-
-class ArchiveForm(BaseForm):
-    reason = StringField("Lý do", [required("Vui lòng ghi lý do."), max_length(500)])
-    version = HiddenField()

@@ -9,7 +9,7 @@ from app.core import attachments
 from app.core import permissions as rules
 from app.core.countries import country_choices
 from app.core.dates import today_vn
-from app.core.forms import choices
+from app.core.forms import ArchiveForm, choices
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.models import Commune
 from app.core.permissions import ATTACHMENT_READERS, requires
@@ -18,7 +18,6 @@ from app.core.web import render_invalid, run_form_service
 from app.delegations import exports, services, workflow
 from app.delegations.forms import (
     ApproveForm,
-    ArchiveForm,
     CommentForm,
     DelegationForm,
     MemberForm,

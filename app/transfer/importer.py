@@ -18,7 +18,7 @@ from app.aid.services import VND_LIMIT
 from app.auth.models import Agency
 from app.core import audit
 from app.core.dates import DateParseError, parse_date
-from app.core.models import AuditEntry, Commune, utcnow
+from app.core.models import AuditEntry, Commune, sync_children, utcnow
 from app.core.money import to_vnd
 from app.core.text import fold
 from app.delegations.models import Delegation, DelegationMember, ItineraryStop
@@ -314,7 +314,7 @@ class _Writer:
                 donors = [self.org_ids[c] for c in row.values["nha_tai_tro"] or []]
                 old = [d.organization_id for d in item.donors] if not created else []
                 if old != donors:
-                    item.donors = _sync(
+                    item.donors = sync_children(
                         item.donors,
                         "organization_id",
                         AidDonor,
@@ -329,7 +329,7 @@ class _Writer:
                 sectors = [(k, s) for k, s in row.values["linh_vuc"] or []]
                 old = [(s.sector, s.share) for s in item.sectors] if not created else []
                 if [(k, None if s is None else Decimal(s)) for k, s in old] != sectors:
-                    item.sectors = _sync(
+                    item.sectors = sync_children(
                         item.sectors,
                         "sector",
                         AidSector,
@@ -343,7 +343,7 @@ class _Writer:
                 communes = list(row.values["dia_ban"] or [])
                 old = [loc.commune_code for loc in item.locations] if not created else []
                 if old != communes:
-                    item.locations = _sync(
+                    item.locations = sync_children(
                         item.locations,
                         "commune_code",
                         AidLocation,
@@ -575,17 +575,6 @@ class _Writer:
 
 def _any_agency() -> int:
     return db.session.scalar(sa.select(Agency.id).order_by(Agency.id).limit(1))
-
-
-def _sync(current, key, model, wanted):
-    existing = {getattr(row, key): row for row in current}
-    rows = []
-    for values in wanted:
-        row = existing.get(values[key]) or model()
-        for name, value in values.items():
-            setattr(row, name, value)
-        rows.append(row)
-    return rows
 
 
 def _fingerprints(rows, fields=None) -> Counter:
