@@ -391,12 +391,9 @@ class _Writer:
             current[d.aid_item_id].append(d)
         new_rows, archive_ids = [], []
         for item_id, rows in wanted.items():
-            if _fingerprints(rows) == _fingerprints(
-                [
-                    {k: getattr(d, k) for k in (*DISBURSEMENT_FIELDS.values(), "value_vnd")}
-                    for d in current[item_id]
-                ]
-            ):
+            fields = (*DISBURSEMENT_FIELDS.values(), "value_vnd")
+            stored = [{k: getattr(d, k) for k in fields} for d in current[item_id]]
+            if _fingerprints(rows, fields) == _fingerprints(stored, fields):
                 counts.unchanged += len(rows)
                 continue
             archive_ids += [d.id for d in current[item_id]]
@@ -577,8 +574,8 @@ def _any_agency() -> int:
     return db.session.scalar(sa.select(Agency.id).order_by(Agency.id).limit(1))
 
 
-def _fingerprints(rows, fields=None) -> Counter:
-    fields = fields or (*DISBURSEMENT_FIELDS.values(), "value_vnd")
+def _fingerprints(rows, fields) -> Counter:
+    """The rows as a multiset of their values: equal when the file repeats what is stored."""
 
     def norm(value):
         if isinstance(value, Decimal):
