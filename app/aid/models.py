@@ -10,6 +10,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.aid import states
+from app.aid.states import AidStatus, DecisionKind
 from app.core.enums import labelled
 from app.core.models import (
     ArchivableMixin,
@@ -38,25 +40,6 @@ Regime = labelled(
         "nd313_2025": "Nghị định 313/2025/NĐ-CP",
     },
 )
-
-AidStatus = labelled(
-    "AidStatus",
-    {
-        "tiep_nhan": "Tiếp nhận hồ sơ",
-        "tra_lai": "Trả lại để hoàn thiện",
-        "xin_y_kien": "Đang xin ý kiến",
-        "tham_dinh": "Đã thẩm định",
-        "da_phe_duyet": "Đã phê duyệt",
-        "khong_chap_thuan": "Không chấp thuận",
-        "dang_thuc_hien": "Đang thực hiện",
-        "tam_dung": "Tạm dừng",
-        "hoan_thanh": "Hoàn thành",
-        "thu_hoi": "Thu hồi quyết định",
-    },
-)
-
-# "Approved or later" (spec/interchange.md): these carry an approval decision.
-APPROVED_OR_LATER = ("da_phe_duyet", "dang_thuc_hien", "tam_dung", "hoan_thanh", "thu_hoi")
 
 Sector = labelled(
     "Sector",
@@ -115,16 +98,6 @@ AppraisalForm = labelled(
     {"lay_y_kien": "Lấy ý kiến bằng văn bản", "hoi_nghi": "Hội nghị thẩm định"},
 )
 
-DecisionKind = labelled(
-    "DecisionKind",
-    {
-        "phe_duyet": "Quyết định phê duyệt",
-        "khong_chap_thuan": "Thông báo không chấp thuận",
-        "dieu_chinh": "Quyết định điều chỉnh, bổ sung",
-        "thu_hoi": "Quyết định thu hồi",
-    },
-)
-
 ReportKind = labelled(
     "ReportKind",
     {"sau_thang": "Báo cáo 6 tháng", "nam": "Báo cáo năm", "ket_thuc": "Báo cáo kết thúc"},
@@ -154,7 +127,7 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     modality: Mapped[str] = mapped_column(enum_type(Modality), index=True)
     regime: Mapped[str] = mapped_column(enum_type(Regime), default="nd313_2025")
-    status: Mapped[str] = mapped_column(enum_type(AidStatus), index=True, default="tiep_nhan")
+    status: Mapped[str] = mapped_column(enum_type(AidStatus), index=True, default=states.INITIAL)
 
     owner_name: Mapped[str | None] = mapped_column(sa.String(300))  # chủ khoản viện trợ
     governing_agency: Mapped[str | None] = mapped_column(sa.String(300))  # cơ quan chủ quản
@@ -226,6 +199,31 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     @property
     def modality_label(self) -> str:
         return Modality(self.modality).label
+
+    # Named groups of states (app.aid.states), asked by services and templates alike.
+    @property
+    def in_procedure(self) -> bool:
+        return self.status in states.IN_PROCEDURE
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in states.EDITABLE and not self.is_archived
+
+    @property
+    def in_follow_up(self) -> bool:
+        return self.status in states.FOLLOW_UP and not self.is_archived
+
+    @property
+    def is_approved_or_later(self) -> bool:
+        return self.status in states.APPROVED_OR_LATER
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == states.S.TRA_LAI
+
+    @property
+    def waits_for_opinions(self) -> bool:
+        return self.status == states.WAITING_FOR_OPINIONS
 
     @property
     def is_emergency(self) -> bool:

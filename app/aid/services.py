@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy.orm import contains_eager
 
 from app.aid import workflow
+from app.aid.states import APPROVED_OR_LATER
 from app.aid.models import (
-    APPROVED_OR_LATER,
     AidDonor,
     AidItem,
     AidLocation,

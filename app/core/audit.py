@@ -8,16 +8,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from app.core.models import AuditEntry
+from app.core.models import AuditEntry, utcnow
 from app.extensions import db
 
 
-def _plain(value):
+def plain(value):
     """A JSON-friendly rendering of a field value for the diff."""
     if isinstance(value, Enum):
         return value.value
@@ -31,7 +32,7 @@ def _plain(value):
 
 
 def snapshot(obj, fields) -> dict:
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    return {name: plain(getattr(obj, name)) for name in fields}
 
 
 def diff(before: dict, after: dict) -> dict:
@@ -45,7 +46,7 @@ def _current_user():
     return None
 
 
-def _client_ip():
+def client_ip():
     if not has_request_context():
         return None
     return request.remote_addr
@@ -78,7 +79,7 @@ def record(
     entry = AuditEntry(
         user_id=user.id if user else None,
         username=username or (user.username if user else None),
-        ip=_client_ip(),
+        ip=client_ip(),
         action=action,
         object_type=object_type,
         object_id=str(object_id) if object_id is not None else None,
@@ -87,6 +88,42 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def entry_row(
+    action: str,
+    object_type: str,
+    object_id,
+    summary: str,
+    changes: dict | None = None,
+    *,
+    user=None,
+    username: str | None = None,
+    ip: str | None = None,
+) -> dict:
+    """One audit entry as a plain row, for bulk writers (see record_many)."""
+    return {
+        "at": utcnow(),
+        "user_id": user.id if user else None,
+        "username": username or (user.username if user else None),
+        "ip": ip,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None,
+        "summary": summary[:500],
+        "changes": changes or None,
+    }
+
+
+def record_many(rows: list[dict], chunk_size: int = 5000) -> None:
+    """Insert many audit entries (rows from entry_row) in bulk, in the caller's transaction.
+
+    The same vocabulary as record(): a bulk writer such as the workbook import uses the
+    action names the forms use, so filtering the log finds both.
+    """
+    for start in range(0, len(rows), chunk_size):
+        db.session.execute(sa.insert(AuditEntry), rows[start : start + chunk_size])
+    db.session.flush()
 
 
 @event.listens_for(Session, "before_flush")

@@ -25,3 +25,9 @@ def labelled(name: str, labels: dict[str, str]) -> type[Labelled]:
     enum_class = Labelled(name, members)
     enum_class._labels = dict(labels)  # set after creation, so it is not a member
     return enum_class
+
+
+def group(*members: Labelled) -> frozenset[str]:
+    """A named group of coded values (e.g. the states an item may be edited in), as plain
+    strings so SQL parameters and pandas comparisons see ordinary text."""
+    return frozenset(str(member.value) for member in members)

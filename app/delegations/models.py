@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.enums import labelled
+from app.delegations import states
+from app.delegations.states import DelegationStatus
 from app.core.models import ArchivableMixin, StepMixin, TimestampMixin, VersionedMixin, enum_type
 from app.core.text import fold
 from app.extensions import db
@@ -25,19 +27,6 @@ Purpose = labelled(
         "hoi_nghi": "Hội nghị, tập huấn",
         "nhan_dao": "Nhân đạo, từ thiện",
         "khac": "Khác",
-    },
-)
-
-DelegationStatus = labelled(
-    "DelegationStatus",
-    {
-        "du_thao": "Dự thảo",
-        "da_gui": "Đã gửi",
-        "dang_xem_xet": "Đang xem xét",
-        "da_duyet": "Đã duyệt",
-        "tu_choi": "Từ chối",
-        "hoan_thanh": "Hoàn thành",
-        "huy": "Hủy",
     },
 )
 
@@ -84,7 +73,7 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(500))
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     purpose: Mapped[str] = mapped_column(enum_type(Purpose), index=True)
-    status: Mapped[str] = mapped_column(enum_type(DelegationStatus), index=True, default="du_thao")
+    status: Mapped[str] = mapped_column(enum_type(DelegationStatus), index=True, default=states.INITIAL)
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organization.id"), index=True
     )
@@ -140,6 +129,27 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     @property
     def status_label(self) -> str:
         return DelegationStatus(self.status).label
+
+    # Named groups of states (app.delegations.states), asked by services and templates.
+    @property
+    def is_draft(self) -> bool:
+        return self.status == states.DRAFT
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in states.EDITABLE and not self.is_archived
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in states.LIVE and not self.is_archived
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == states.APPROVED
+
+    @property
+    def before_approval(self) -> bool:
+        return self.status in states.BEFORE_APPROVAL
 
     @property
     def direction_label(self) -> str:

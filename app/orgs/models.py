@@ -93,3 +93,13 @@ class Organization(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class OrgAudit:
+    """Audit action names of donor organisations: the same from a form or the import."""
+
+    CREATE = "organization.create"
+    UPDATE = "organization.update"
+    ARCHIVE = "organization.archive"
+    RESTORE = "organization.restore"
+    EXPORT = "organization.export"

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pycountry
 import sqlalchemy as sa
 
-from app.aid.models import APPROVED_OR_LATER, AidDonor, AidItem, AidStatus, Disbursement
+from app.aid.models import AidDonor, AidItem, Disbursement
+from app.aid.states import APPROVED_OR_LATER, AidStatus
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.countries import country_choices, country_name

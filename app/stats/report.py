@@ -36,10 +36,10 @@ import pandas as pd
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
-# Statuses that carry an approval decision (spec/interchange.md "approved or later").
-APPROVED_OR_LATER = ("da_phe_duyet", "dang_thuc_hien", "tam_dung", "hoan_thanh", "thu_hoi")
-ACTIVE_STATUSES = ("da_phe_duyet", "dang_thuc_hien", "hoan_thanh")
-COUNTED_DELEGATION_STATUSES = ("da_duyet", "hoan_thanh")
+from app.aid.states import ACTIVE as ACTIVE_STATUSES
+from app.aid.states import APPROVED_OR_LATER
+from app.delegations.states import COUNTED as COUNTED_DELEGATION_STATUSES
+
 INCOMING, OUTGOING = "vao", "ra"
 
 ITEM_COLUMNS = (

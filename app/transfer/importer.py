@@ -168,7 +168,7 @@ class _Writer:
         self.user = user
         self.report = report
         self.audit_rows: list[dict] = []
-        self.ip = audit._client_ip()
+        self.ip = audit.client_ip()
         self.org_ids: dict[str, int] = {}
         self.org_names: dict[int, str] = {}
         self.item_ids: dict[str, int] = {}
@@ -221,16 +221,16 @@ class _Writer:
                 obj = make()
                 db.session.add(obj)
                 existing[code] = obj
-            before = {} if created else {n: audit._plain(getattr(obj, n)) for n in fields}
+            before = {} if created else {n: audit.plain(getattr(obj, n)) for n in fields}
             self.apply_fields(obj, row, mapping)
             extra = (after(obj, row, created) or {}) if after else {}
             changes = (
                 {}
                 if created
                 else {
-                    n: [before[n], audit._plain(getattr(obj, n))]
+                    n: [before[n], audit.plain(getattr(obj, n))]
                     for n in fields
-                    if not _same(before[n], audit._plain(getattr(obj, n)))
+                    if not _same(before[n], audit.plain(getattr(obj, n)))
                 }
             )
             changes.update(extra)

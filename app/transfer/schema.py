@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.aid.models import APPROVED_OR_LATER, AidStatus, Modality, Regime, Sector
+from app.aid.models import Modality, Regime, Sector
+from app.aid.states import APPROVED_OR_LATER, AidStatus
 from app.core.text import fold_key
 from app.delegations.models import (
     DelegationStatus,

@@ -1,0 +1,73 @@
+"""The aid procedure's fixed vocabulary, in one place: statuses, their named groups, the
+kinds of decision that move them, and the audit action names.
+
+Keys are the registry workbook's (spec/interchange.md). Everything else (models, services,
+statistics, the import, templates through the item's properties) imports these names; a
+test fails if a status key is written as a literal anywhere else in `app/` or `templates/`.
+"""
+
+from app.core.enums import group, labelled
+
+AidStatus = labelled(
+    "AidStatus",
+    {
+        "tiep_nhan": "Tiếp nhận hồ sơ",
+        "tra_lai": "Trả lại để hoàn thiện",
+        "xin_y_kien": "Đang xin ý kiến",
+        "tham_dinh": "Đã thẩm định",
+        "da_phe_duyet": "Đã phê duyệt",
+        "khong_chap_thuan": "Không chấp thuận",
+        "dang_thuc_hien": "Đang thực hiện",
+        "tam_dung": "Tạm dừng",
+        "hoan_thanh": "Hoàn thành",
+        "thu_hoi": "Thu hồi quyết định",
+    },
+)
+S = AidStatus
+
+INITIAL = S.TIEP_NHAN.value
+# Before the decision: the dossier may still be edited, and it sits in the focal agency's inbox.
+IN_PROCEDURE = group(S.TIEP_NHAN, S.TRA_LAI, S.XIN_Y_KIEN, S.THAM_DINH)
+EDITABLE = IN_PROCEDURE
+# In the procedure and running against a deadline (a returned dossier waits for its owner).
+ON_THE_CLOCK = group(S.TIEP_NHAN, S.XIN_Y_KIEN, S.THAM_DINH)
+# "Approved or later" (spec/interchange.md): these carry an approval decision.
+APPROVED_OR_LATER = group(S.DA_PHE_DUYET, S.DANG_THUC_HIEN, S.TAM_DUNG, S.HOAN_THANH, S.THU_HOI)
+# A decision in force that may still be amended or revoked, and whose closing report is due.
+DECISION_IN_FORCE = group(S.DA_PHE_DUYET, S.DANG_THUC_HIEN, S.TAM_DUNG)
+# Disbursements, reports and inspections are recorded for these.
+FOLLOW_UP = group(S.DA_PHE_DUYET, S.DANG_THUC_HIEN, S.TAM_DUNG, S.HOAN_THANH)
+# "Active in Y" in the annual report (spec/annual-report.md).
+ACTIVE = group(S.DA_PHE_DUYET, S.DANG_THUC_HIEN, S.HOAN_THANH)
+WAITING_FOR_OPINIONS = S.XIN_Y_KIEN.value
+APPROVED_NOT_STARTED = S.DA_PHE_DUYET.value
+RUNNING = S.DANG_THUC_HIEN.value
+
+
+DecisionKind = labelled(
+    "DecisionKind",
+    {
+        "phe_duyet": "Quyết định phê duyệt",
+        "khong_chap_thuan": "Thông báo không chấp thuận",
+        "dieu_chinh": "Quyết định điều chỉnh, bổ sung",
+        "thu_hoi": "Quyết định thu hồi",
+    },
+)
+
+
+class AidAudit:
+    """Audit action names of the aid domain: the same from a form or from the import.
+
+    Workflow steps are logged as `aid.<action>` by app.core.workflow (e.g. `aid.approve`).
+    """
+
+    CREATE = "aid.create"
+    UPDATE = "aid.update"
+    ARCHIVE = "aid.archive"
+    OPINION_ANSWER = "aid.opinion_answer"
+    DISBURSEMENT_ADD = "aid.disbursement_add"
+    DISBURSEMENT_UPDATE = "aid.disbursement_update"
+    DISBURSEMENT_ARCHIVE = "aid.disbursement_archive"
+    REPORT_ADD = "aid.report_add"
+    INSPECTION_ADD = "aid.inspection_add"
+    INSPECTION_FOLLOW_UP = "aid.inspection_follow_up"
