@@ -85,7 +85,9 @@ def _register_template_helpers(app: Flask) -> None:
         aid_status=lambda key: AidStatus(key).label if key else "",
         delegation_status=lambda key: DelegationStatus(key).label if key else "",
     )
-    app.jinja_env.globals.update(url_with=listing.url_with)
+    from app.core.workflow import may
+
+    app.jinja_env.globals.update(url_with=listing.url_with, may=may)
 
 
 def _register_blueprints(app: Flask) -> None:

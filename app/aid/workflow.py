@@ -84,6 +84,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 
 
 AID_WORKFLOW = Workflow(
+    model=AidItem,
     noun="khoản viện trợ",
     audit_prefix="aid",
     transitions=TRANSITIONS,

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template
 
 from app.core.errors import FieldError, flash_form_errors
 from app.extensions import db
@@ -27,6 +27,45 @@ def render_invalid(template: str, form, **context):
     """The form again with its errors next to each field, HTTP 422."""
     flash_form_errors(form)
     return render_template(template, form=form, **context), 422
+
+
+def form_page(
+    form,
+    template: str,
+    *,
+    save: Callable,
+    success: str | Callable,
+    redirect_to: str | Callable,
+    **context,
+):
+    """The whole life of a form page: show it, or validate → service → commit → flash →
+    redirect, or show it again with its errors next to each field (HTTP 422).
+
+    `save()` calls one service; `success` and `redirect_to` are a message / URL, or a
+    function of what `save()` returned. A FieldError from the service is shown next to its
+    field, rolled back; any other DomainError becomes its 403/409 page.
+    """
+    if form.validate_on_submit():
+        try:
+            result = save()
+        except FieldError as error:
+            db.session.rollback()
+            error.attach_to(form)
+        else:
+            db.session.commit()
+            flash(success(result) if callable(success) else success, "success")
+            return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    if form.is_submitted():
+        return render_invalid(template, form, **context)
+    return render_template(template, form=form, **context)
+
+
+def get_or_404(model, ident):
+    """The record, or the 404 page (ids from the URL are never trusted to exist)."""
+    record = db.session.get(model, ident)
+    if record is None:
+        abort(404)
+    return record
 
 
 def safe_next(target: str | None, default: str) -> str:

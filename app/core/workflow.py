@@ -1,13 +1,23 @@
-"""Workflows as data: a transition table (state, action) -> (new state, who may, guard).
+"""Workflows as data: one table per domain of what may be done to a record, in which state,
+by whom, and on what condition.
 
-Each domain builds one `Workflow` from its table; `apply()` is the only way a record changes
-state: it checks the table, the permission rule and the guard, runs the step's effect,
-sets the state, stores who/when/comment as a step row and writes the audit entry, all in
-the caller's transaction.
+Two kinds of rows share the table:
+- a `Transition` moves the record to a new state (or keeps it, e.g. an amendment): it
+  writes a step row (who, when, comment) and an audit entry with the state change;
+- an `Entry` records something on the record without changing its state (a disbursement,
+  a review, a border permit...): the service writes its own row and audit entry.
+
+`with workflow.step(record, action, user, comment) as step:` checks the row on entry (state,
+permission rule, archived, guard), lets the service record the step's own data, and on a
+clean exit writes the state, the step row and the audit entry. An exception inside the
+block writes nothing (the view rolls the transaction back). `may()` answers "may this user
+do X to this record now" for the service, the view and the template alike (`may(record,
+"x")` in Jinja).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from app.core import audit
 from app.core.errors import DomainError
@@ -33,18 +43,51 @@ class Transition:
     hide_when_blocked: bool = False
 
 
+@dataclass(frozen=True)
+class Entry:
+    """Something recorded on a record, in the given states, without changing its state."""
+
+    action: Action
+    states: frozenset[str]
+    guard: Callable | None = None
+    # Message when the record is in another state ("{state}" is replaced by its label).
+    wrong_state: str = ""
+
+
+@dataclass
+class Step:
+    """What the block of `workflow.step()` may add to the step's audit entry."""
+
+    transition: Transition
+    changes: dict = field(default_factory=dict)
+    row: object | None = None  # the step row, once written
+
+
+# Every workflow by the model class it governs, for the `may()` template helper.
+WORKFLOWS: dict[type, "Workflow"] = {}
+
+
 @dataclass
 class Workflow:
+    model: type
     noun: str  # "khoản viện trợ", for messages
     audit_prefix: str  # "aid"
     transitions: dict[tuple[str, str], Transition]
     state_labels: dict[str, str]
     step_model: type
     step_owner_field: str  # the step's foreign key to the record
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def __post_init__(self):
+        WORKFLOWS[self.model] = self
 
     @property
     def actions(self) -> dict[str, Action]:
-        return {t.action.key: t.action for t in self.transitions.values()}
+        found = {t.action.key: t.action for t in self.transitions.values()}
+        found.update({key: entry.action for key, entry in self.entries.items()})
+        return found
+
+    # --- Questions ---------------------------------------------------------------------
 
     def transition_for(self, record, action: str) -> Transition:
         """The transition of `action` from the record's state, or a 409 DomainError."""
@@ -58,8 +101,44 @@ class Workflow:
             )
         return found
 
+    def why_not(self, record, action: str, user) -> str | None:
+        """None when the user may do `action` to the record now, else the reason."""
+        try:
+            self.require(record, action, user)
+        except DomainError as refusal:
+            return refusal.message
+        return None
+
+    def may(self, record, action: str, user) -> bool:
+        return self.why_not(record, action, user) is None
+
+    def require(self, record, action: str, user) -> Transition | Entry:
+        """Check one row of the table; raise PermissionDenied (403) or DomainError (409)."""
+        entry = self.entries.get(action)
+        if entry is not None:
+            entry.action.rule.require(user, record)
+            if record.is_archived:
+                raise DomainError(f"{self.noun.capitalize()} đã lưu trữ, không thể xử lý tiếp.")
+            if record.status not in entry.states:
+                state = self.state_labels[record.status]
+                raise DomainError(
+                    entry.wrong_state.format(state=state)
+                    or f"Không thể thực hiện “{entry.action.label}” khi {self.noun} đang ở "
+                    f"trạng thái “{state}”."
+                )
+            if entry.guard and (reason := entry.guard(record)):
+                raise DomainError(reason)
+            return entry
+        transition = self.transition_for(record, action)
+        transition.action.rule.require(user, record)
+        if record.is_archived:
+            raise DomainError(f"{self.noun.capitalize()} đã lưu trữ, không thể xử lý tiếp.")
+        if transition.guard and (reason := transition.guard(record)):
+            raise DomainError(reason)
+        return transition
+
     def available_actions(self, record, user) -> tuple[list[Action], list[tuple[Action, str]]]:
-        """(actions the user may take now, [(action, why it must wait)])."""
+        """State changes: (actions the user may take now, [(action, why it must wait)])."""
         if record.is_archived:
             return [], []
         ready, blocked = [], []
@@ -72,6 +151,16 @@ class Workflow:
             elif not transition.hide_when_blocked:
                 blocked.append((transition.action, reason))
         return ready, blocked
+
+    def available_entries(self, record, user) -> list[Action]:
+        """What the user may record on the record now, without changing its state."""
+        return [
+            entry.action
+            for key, entry in self.entries.items()
+            if self.why_not(record, key, user) is None
+        ]
+
+    # --- Doing ---------------------------------------------------------------------------
 
     def record_start(self, record, user, action: str = "create") -> None:
         """The first step of a new record (flushed, so the record has its id)."""
@@ -90,27 +179,42 @@ class Workflow:
         db.session.add(step)
         return step
 
-    def apply(self, record, action: str, user, comment: str | None = None, effect=None):
-        """Check and perform one step; `effect` records the step's own data."""
-        transition = self.transition_for(record, action)
-        transition.action.rule.require(user, record)
-        if record.is_archived:
-            raise DomainError(f"{self.noun.capitalize()} đã lưu trữ, không thể xử lý tiếp.")
-        if transition.guard and (reason := transition.guard(record)):
-            raise DomainError(reason)
-        if effect:
-            effect()
+    @contextmanager
+    def step(self, record, action: str, user, comment: str | None = None) -> Iterator[Step]:
+        """Check, let the caller record the step's data, then write state, step and audit."""
+        checked = self.require(record, action, user)
+        if isinstance(checked, Entry):
+            raise TypeError(f"{action} records an entry; use require(), not step()")
+        current = Step(checked)
+        yield current
         old_status = record.status
-        new_status = transition.target or old_status
+        new_status = checked.target or old_status
         record.status = new_status
-        step = self._add_step(record, action, old_status, new_status, user, comment)
+        current.row = self._add_step(record, action, old_status, new_status, user, comment)
         db.session.flush()
-        summary = f"{transition.action.label}: {record.code}" + (f" – {comment}" if comment else "")
+        changes = dict(current.changes)
+        if old_status != new_status:
+            changes["status"] = [old_status, new_status]
+        summary = f"{checked.action.label}: {record.code}" + (f" – {comment}" if comment else "")
         audit.record(
             f"{self.audit_prefix}.{action}",
             record,
             user=user,
             summary=summary,
-            changes={"status": [old_status, new_status]} if old_status != new_status else None,
+            changes=changes or None,
         )
-        return step
+
+    def apply(self, record, action: str, user, comment: str | None = None, effect=None):
+        """Transitional: the old callback form, until every service uses step()."""
+        with self.step(record, action, user, comment) as current:
+            if effect:
+                effect()
+        return current.row
+
+
+def may(record, action: str) -> bool:
+    """Template helper: may the signed-in user do `action` to `record` now?"""
+    from flask_login import current_user
+
+    workflow = WORKFLOWS.get(type(record))
+    return bool(workflow and workflow.may(record, action, current_user))

@@ -81,6 +81,7 @@ TRANSITIONS = {
 }
 
 DELEGATION_WORKFLOW = Workflow(
+    model=Delegation,
     noun="đoàn",
     audit_prefix="delegation",
     transitions=TRANSITIONS,
