@@ -23,3 +23,17 @@ def fold_key(text: str | None) -> str:
     "Viện trợ", "Vien Tro", "VienTro" and "vien_tro" all give "vientro".
     """
     return fold(text).replace(" ", "").replace("_", "")
+
+
+def search_condition(column, query: str | None):
+    """The one list search: every word of `query` (folded) appears in the folded column.
+
+    "dak to truong" finds "Trường học Đắk Tô". None when the query has no words, so
+    callers can write `if (cond := search_condition(...)) is not None: q = q.where(cond)`.
+    """
+    from sqlalchemy import and_
+
+    words = fold(query).split()[:10]  # bounded: ten words are plenty for a search box
+    if not words:
+        return None
+    return and_(*(column.contains(word, autoescape=True) for word in words))
