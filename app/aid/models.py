@@ -197,6 +197,10 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
         return AidStatus(self.status).label
 
     @property
+    def status_style(self) -> str:
+        return states.STYLES[self.status]
+
+    @property
     def modality_label(self) -> str:
         return Modality(self.modality).label
 

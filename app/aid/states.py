@@ -25,6 +25,20 @@ AidStatus = labelled(
 )
 S = AidStatus
 
+# Bootstrap colour of each status's badge.
+STYLES = {
+    S.TIEP_NHAN: "info",
+    S.TRA_LAI: "warning",
+    S.XIN_Y_KIEN: "primary",
+    S.THAM_DINH: "primary",
+    S.DA_PHE_DUYET: "success",
+    S.KHONG_CHAP_THUAN: "danger",
+    S.DANG_THUC_HIEN: "success",
+    S.TAM_DUNG: "warning",
+    S.HOAN_THANH: "secondary",
+    S.THU_HOI: "danger",
+}
+
 INITIAL = S.TIEP_NHAN.value
 # Before the decision: the dossier may still be edited, and it sits in the focal agency's inbox.
 IN_PROCEDURE = group(S.TIEP_NHAN, S.TRA_LAI, S.XIN_Y_KIEN, S.THAM_DINH)

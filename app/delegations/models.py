@@ -130,6 +130,10 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     def status_label(self) -> str:
         return DelegationStatus(self.status).label
 
+    @property
+    def status_style(self) -> str:
+        return states.STYLES[self.status]
+
     # Named groups of states (app.delegations.states), asked by services and templates.
     @property
     def is_draft(self) -> bool:

@@ -22,6 +22,17 @@ DelegationStatus = labelled(
 )
 S = DelegationStatus
 
+# Bootstrap colour of each status's badge.
+STYLES = {
+    S.DU_THAO: "secondary",
+    S.DA_GUI: "info",
+    S.DANG_XEM_XET: "primary",
+    S.DA_DUYET: "success",
+    S.TU_CHOI: "danger",
+    S.HOAN_THANH: "secondary",
+    S.HUY: "dark",
+}
+
 INITIAL = S.DU_THAO.value
 DRAFT = S.DU_THAO.value  # seen only by the agency that lodged it
 SUBMITTED = S.DA_GUI.value  # waiting for foreign affairs to receive it
