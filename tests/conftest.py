@@ -15,6 +15,8 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.extensions import db as _db
 
+pytest_plugins = ["tests.fixtures.orgs", "tests.fixtures.aid", "tests.fixtures.delegations"]
+
 DEMO_PASSWORD = "demo12345"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
