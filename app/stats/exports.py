@@ -15,13 +15,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from app.aid.models import Modality, Sector
 from app.core.countries import country_name
 from app.core.dates import format_datetime
-from app.core.export import csv_bytes
+from app.core.export import csv_bytes, write_cell
 from app.delegations.models import Purpose
 
 # Column kinds: how a value shows on the page and which number format it gets in Excel.
@@ -307,23 +308,34 @@ def report_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
+def _append(sheet, values: list, number_formats: list | None = None) -> None:
+    """A row written through the one safe writer (text as text, numbers as numbers)."""
+    formats = number_formats or [None] * len(values)
+    sheet.append(
+        [
+            write_cell(WriteOnlyCell(sheet), value, number_format)
+            for value, number_format in zip(values, formats, strict=True)
+        ]
+    )
+
+
 def workbook_bytes(report: dict, generated_by: str) -> bytes:
     """The workbook: a first sheet (year, time, author, rules), then one sheet per table."""
     workbook = Workbook()
     info = workbook.active
     info.title = "Thông tin"
     bold = Font(bold=True)
-    info.append([f"BÁO CÁO THỐNG KÊ NĂM {report['year']}"])
+    _append(info, [f"BÁO CÁO THỐNG KÊ NĂM {report['year']}"])
     info["A1"].font = Font(bold=True, size=14)
-    info.append([])
-    info.append(["Năm thống kê", report["year"]])
-    info.append(["Thời điểm lập (giờ Việt Nam)", format_datetime(_generated_at(report))])
-    info.append(["Người lập", generated_by])
-    info.append([])
-    info.append(["Quy tắc thống kê"])
+    _append(info, [])
+    _append(info, ["Năm thống kê", report["year"]])
+    _append(info, ["Thời điểm lập (giờ Việt Nam)", format_datetime(_generated_at(report))])
+    _append(info, ["Người lập", generated_by])
+    _append(info, [])
+    _append(info, ["Quy tắc thống kê"])
     info.cell(row=info.max_row, column=1).font = bold
     for number, rule in enumerate(counting_rules(report["year"]), start=1):
-        info.append([f"{number}.", rule])
+        _append(info, [f"{number}.", rule])
         info.cell(row=info.max_row, column=2).alignment = Alignment(wrap_text=True)
     for row in range(3, 6):
         info.cell(row=row, column=1).font = bold
@@ -332,19 +344,16 @@ def workbook_bytes(report: dict, generated_by: str) -> bytes:
 
     for table in tables(report):
         sheet = workbook.create_sheet(table.sheet[:31])
-        sheet.append(table.headers)
+        _append(sheet, table.headers)
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "A2"
+        formats = [NUMBER_FORMATS.get(column.kind) for column in table.columns]
         for values in table.rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in values])
+            _append(sheet, values, formats)
         for index, column in enumerate(table.columns, start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = max(12, min(50, len(column.header) + 4))
-            number_format = NUMBER_FORMATS.get(column.kind)
-            if number_format:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = number_format
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
