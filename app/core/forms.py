@@ -97,11 +97,10 @@ def max_length(n: int):
     return Length(max=n, message=f"Không được dài quá {n} ký tự.")
 
 
-class ArchiveForm(BaseForm):
+class ArchiveForm(VersionedForm):
     """Archiving (never deleting) a record: why, and the version the page showed."""
 
     reason = StringField("Lý do", [Required("Vui lòng ghi lý do."), Length(max=500)])
-    version = HiddenField()
 
 
 class VNDateField(StringField):
