@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from app.aid.models import AidItem, Disbursement
+from app.aid.states import AidAudit
 from app.core.models import AuditEntry
 from app.delegations.models import Delegation, DelegationMember
+from app.delegations.states import DelegationAudit
 from app.demo_records import build_workbook
 from app.orgs.models import Organization
 from app.transfer.exporter import export_workbook, template_workbook
@@ -180,10 +182,15 @@ def test_update_replaces_children_and_audits(app_ctx, db, admin):
     rows = rows.all()
     assert sum(1 for d in rows if d.archived_at is None) == 2
     assert sum(1 for d in rows if d.archived_at is not None) == 1  # replaced, not deleted
-    entry = db.session.scalar(
-        sa.select(AuditEntry).where(AuditEntry.action == "aid_item.import_update")
-    )
+    # The import speaks the forms' audit vocabulary (AidAudit), on the aid_item table.
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == AidAudit.UPDATE))
+    assert entry.object_type == "aid_item" and entry.object_id == str(item.id)
     assert entry.changes["value_vnd"] == [2_500_000_000, 3_000_000_000]
+    assert entry.summary == "Nhập từ tệp b.xlsx: cập nhật VT-1"
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.object_type == "disbursement")
+    ).all()
+    assert sorted(actions) == [AidAudit.DISBURSEMENT_ADD] * 3 + [AidAudit.DISBURSEMENT_ARCHIVE]
 
 
 def test_empty_optional_cell_clears_the_field(app_ctx, db, admin):
@@ -471,7 +478,7 @@ def test_replaced_members_are_counted_and_audited(app_ctx, db, admin):
     assert "2 dòng cũ được thay thế" in report.summary()
     archived = db.session.scalar(
         sa.select(sa.func.count(AuditEntry.id)).where(
-            AuditEntry.action == "delegation_member.import_archive"
+            AuditEntry.action == DelegationAudit.MEMBER_REMOVE
         )
     )
     assert archived == 2

@@ -890,7 +890,7 @@ def test_passport_required_for_foreign_members_of_incoming_delegations(tmp_path)
     validate_cross_sheet(
         result, {**KNOWN, "Doan": {"D8", "D9"}}, known_directions={"D8": "vao", "D9": "ra"}
     )
-    message = "Thiếu số hộ chiếu (bắt buộc với thành viên người nước ngoài của đoàn vào)."
+    message = "Thành viên người nước ngoài của đoàn vào phải có số hộ chiếu."
     assert texts(result.errors) == [
         f"ThanhVien, dòng 2, cột «Số hộ chiếu»: {message}",
         f"ThanhVien, dòng 5, cột «Số hộ chiếu»: {message}",

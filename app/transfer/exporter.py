@@ -17,11 +17,11 @@ from openpyxl.utils import get_column_letter
 
 from app.aid.models import AidDonor, AidItem, AidLocation, AidSector, Disbursement
 from app.auth.models import Agency
-from app.core.export import DATE_NUMBER_FORMAT
+from app.core.export import DATE_NUMBER_FORMAT, write_cell
 from app.delegations.models import Delegation, DelegationMember, ItineraryStop
 from app.extensions import db
 from app.orgs.models import Organization
-from app.transfer.importer import (
+from app.transfer.fields import (
     DELEGATION_FIELDS,
     DISBURSEMENT_FIELDS,
     ITEM_FIELDS,
@@ -72,9 +72,14 @@ class _Book:
                     value = None
                 elif column.kind == BOOL:
                     value = bool(value)
-                cell = WriteOnlyCell(worksheet, value=_cell_value(value))
-                if hasattr(value, "year") and hasattr(value, "day"):
-                    cell.number_format = DATE_NUMBER_FORMAT
+                # Text stays text: a name such as "=1+2" is written as a string cell
+                # with the quote prefix, never as a formula (app.core.export).
+                is_date = hasattr(value, "year") and hasattr(value, "day")
+                cell = write_cell(
+                    WriteOnlyCell(worksheet),
+                    _cell_value(value),
+                    DATE_NUMBER_FORMAT if is_date else None,
+                )
                 cells.append(cell)
             worksheet.append(cells)
         return worksheet
@@ -179,26 +184,31 @@ def _members(visible):
         yield {"ma_doan": code, **{k: getattr(member, n) for k, n in MEMBER_FIELDS.items()}}
 
 
-def export_workbook(include_personal: bool = True, user=None) -> bytes:
+def export_workbook(include_personal: bool = True, user=None, progress=None) -> bytes:
     """Every record of the registry; dates of birth and passports only when allowed.
 
     With a user, only what that user may see (other agencies' draft delegations stay out);
-    without one (the operator's command), everything.
+    without one (the operator's command), everything. `progress(text, step, steps)` hears
+    which sheet is being written (a background job's progress page).
     """
     from app.delegations.services import visible_to
 
     visible = visible_to(user) if user is not None else sa.true()
     org_codes = dict(db.session.execute(sa.select(Organization.id, Organization.code)).all())
     book = _Book()
-    book.sheet(SHEETS["ToChuc"], _organizations())
-    book.sheet(SHEETS["VienTro"], _items(org_codes))
-    book.sheet(SHEETS["GiaiNgan"], _disbursements())
-    book.sheet(SHEETS["Doan"], _delegations(org_codes, visible))
-    book.sheet(
-        SHEETS["ThanhVien"],
-        _members(visible),
-        skip=set() if include_personal else PERSONAL_COLUMNS,
+    sheets = (
+        ("ToChuc", lambda: _organizations(), ()),
+        ("VienTro", lambda: _items(org_codes), ()),
+        ("GiaiNgan", lambda: _disbursements(), ()),
+        ("Doan", lambda: _delegations(org_codes, visible), ()),
+        ("ThanhVien", lambda: _members(visible), () if include_personal else PERSONAL_COLUMNS),
     )
+    for step, (key, rows, skip) in enumerate(sheets):
+        if progress is not None:
+            progress(f"Đang xuất trang {key}", step, len(sheets) + 1)
+        book.sheet(SHEETS[key], rows(), skip=set(skip))
+    if progress is not None:
+        progress("Đang lưu tệp", len(sheets), len(sheets) + 1)
     return book.bytes()
 
 

@@ -24,20 +24,20 @@ from app.delegations.models import (
     PassportType,
     Purpose,
     Sex,
-    normalize_passport,
 )
 from app.orgs.models import CertificateStatus, CertificateType, OrgKind
 
 
 def _checked_passport(text: str) -> str | None:
-    """Upper case without spaces; only letters and digits (as the member form requires)."""
-    from app.delegations.services import PASSPORT_RE
-    from app.transfer.reader import CellError
+    """Upper case without spaces; only letters and digits (the member form's rule)."""
+    from app.core.errors import FieldError
+    from app.delegations.rules import checked_passport
+    from app.transfer.issues import CellError
 
-    number = normalize_passport(text)
-    if number and not PASSPORT_RE.match(number):
-        raise CellError("Số hộ chiếu chỉ gồm chữ cái không dấu và chữ số.")
-    return number
+    try:
+        return checked_passport(text)
+    except FieldError as error:
+        raise CellError(error.message) from None
 
 
 # --- Column kinds -------------------------------------------------------------------------

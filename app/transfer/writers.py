@@ -1,0 +1,223 @@
+"""Writing the keyed sheets: organisations, aid items (donors, sectors, communes) and
+delegations (countries, host, itinerary), each upserted by `ma` through Writer.upsert."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.aid.models import AidDonor, AidItem, AidLocation, AidSector
+from app.auth.models import Agency
+from app.core.dates import parse_date
+from app.core.models import sync_children
+from app.core.money import to_vnd
+from app.core.text import fold
+from app.delegations.models import Delegation, ItineraryStop
+from app.delegations.services import refresh_border_area
+from app.extensions import db
+from app.orgs.models import Organization
+from app.transfer.fields import DELEGATION_FIELDS, ITEM_FIELDS, ORG_FIELDS
+from app.transfer.upsert import Writer
+
+
+def write_organizations(w: Writer) -> None:
+    codes = w.result.codes("ToChuc")
+    existing = (
+        {
+            o.code: o
+            for o in db.session.scalars(sa.select(Organization).where(Organization.code.in_(codes)))
+        }
+        if codes
+        else {}
+    )
+    w.upsert("ToChuc", Organization, ORG_FIELDS, existing, Organization)
+    referenced = set()
+    for row in w.rows("VienTro"):
+        referenced.update(row.values.get("nha_tai_tro") or [])
+    for row in w.rows("Doan"):
+        if row.values.get("to_chuc"):
+            referenced.add(row.values["to_chuc"])
+    for org_id, code, name in db.session.execute(
+        sa.select(Organization.id, Organization.code, Organization.name).where(
+            Organization.code.in_(referenced | codes)
+        )
+    ):
+        w.org_ids[code] = org_id
+        w.org_names[org_id] = name
+
+
+def write_items(w: Writer) -> None:
+    codes = w.result.codes("VienTro")
+    existing = (
+        {i.code: i for i in db.session.scalars(sa.select(AidItem).where(AidItem.code.in_(codes)))}
+        if codes
+        else {}
+    )
+
+    def after(item: AidItem, row, created):
+        changes = {}
+        if item.currency == "VND":
+            item.rate_vnd = None
+        if item.currency == "USD" and item.rate_usd is None:
+            item.rate_usd = item.rate_vnd
+        value_vnd = to_vnd(item.value, None if item.currency == "VND" else item.rate_vnd)
+        if item.value_vnd != value_vnd:
+            item.value_vnd = value_vnd
+        if created:
+            item.created_by_id = w.user.id if w.user else None
+            item.regime = item.regime or "nd313_2025"
+        if "nha_tai_tro" in row.present:
+            donors = [w.org_ids[c] for c in row.values["nha_tai_tro"] or []]
+            old = [d.organization_id for d in item.donors] if not created else []
+            if old != donors:
+                item.donors = sync_children(
+                    item.donors,
+                    "organization_id",
+                    AidDonor,
+                    [{"organization_id": org_id, "position": i} for i, org_id in enumerate(donors)],
+                )
+                changes["donors"] = [old, donors]
+            item.main_donor_id = donors[0] if donors else None
+        if "linh_vuc" in row.present:
+            sectors = [(k, s) for k, s in row.values["linh_vuc"] or []]
+            old = [(s.sector, s.share) for s in item.sectors] if not created else []
+            if [(k, None if s is None else Decimal(s)) for k, s in old] != sectors:
+                item.sectors = sync_children(
+                    item.sectors,
+                    "sector",
+                    AidSector,
+                    [{"sector": k, "share": s} for k, s in sectors],
+                )
+                changes["sectors"] = [
+                    [f"{k}:{s}" for k, s in old],
+                    [f"{k}:{s}" for k, s in sectors],
+                ]
+        if "dia_ban" in row.present:
+            communes = list(row.values["dia_ban"] or [])
+            old = [loc.commune_code for loc in item.locations] if not created else []
+            if old != communes:
+                item.locations = sync_children(
+                    item.locations,
+                    "commune_code",
+                    AidLocation,
+                    [{"commune_code": c} for c in communes],
+                )
+                changes["communes"] = [old, communes]
+        names = [w.org_names.get(d.organization_id, "") for d in item.donors]
+        search = fold(" ".join([item.code, item.name, item.name_en or "", *names]))
+        if item.search_text != search:
+            item.search_text = search
+        return changes
+
+    w.upsert("VienTro", AidItem, ITEM_FIELDS, existing, AidItem, after)
+    w.item_ids = {code: item.id for code, item in existing.items()}
+    missing = {r.values["ma_vien_tro"] for r in w.rows("GiaiNgan")}
+    missing |= {r.values.get("ma_vien_tro") for r in w.rows("Doan")}
+    missing = {c for c in missing if c and c not in w.item_ids}
+    if missing:
+        w.item_ids.update(
+            db.session.execute(
+                sa.select(AidItem.code, AidItem.id).where(AidItem.code.in_(missing))
+            ).all()
+        )
+
+
+def write_delegations(w: Writer) -> None:
+    codes = w.result.codes("Doan")
+    existing = (
+        {
+            d.code: d
+            for d in db.session.scalars(sa.select(Delegation).where(Delegation.code.in_(codes)))
+        }
+        if codes
+        else {}
+    )
+    agencies = {
+        fold(name): agency_id
+        for agency_id, name in db.session.execute(sa.select(Agency.id, Agency.name))
+    }
+
+    def after(delegation: Delegation, row, created):
+        changes = {}
+        if created:
+            delegation.author_agency_id = w.user.agency_id if w.user else _any_agency()
+        if "to_chuc" in row.present:
+            org_id = w.org_ids.get(row.values.get("to_chuc")) if row.values.get("to_chuc") else None
+            if delegation.organization_id != org_id:
+                changes["organization_id"] = [delegation.organization_id, org_id]
+                delegation.organization_id = org_id
+        if "quoc_gia" in row.present:
+            countries = list(row.values["quoc_gia"])
+            others = countries[1:] or None
+            if delegation.country != countries[0] or delegation.other_countries != others:
+                changes["countries"] = [delegation.countries if not created else [], countries]
+                delegation.country, delegation.other_countries = countries[0], others
+        if "ma_vien_tro" in row.present:
+            code = row.values.get("ma_vien_tro")
+            item_id = w.item_ids.get(code) if code else None
+            if delegation.aid_item_id != item_id:
+                delegation.aid_item_id = item_id
+                changes["aid_item_id"] = [None, item_id]
+        if "don_vi" in row.present:
+            name = row.values.get("don_vi")
+            host = agencies.get(fold(name)) if name else None
+            if delegation.host_agency_id != host and (host or not name):
+                changes["host_agency_id"] = [delegation.host_agency_id, host]
+                delegation.host_agency_id = host
+        if created and delegation.host_agency_id is None:
+            delegation.host_agency_id = delegation.author_agency_id
+        stops = _stops_of(row)
+        if stops is not None:
+            old = [(s.day, s.commune_code, s.place, s.activity) for s in delegation.stops]
+            if created or old != [tuple(s.values()) for s in stops]:
+                delegation.stops = [ItineraryStop(**s) for s in stops]
+                if not created:
+                    changes["stops"] = [len(old), len(stops)]
+        if (
+            "bien_gioi" in row.present
+            and delegation.border_area_override != row.values["bien_gioi"]
+        ):
+            delegation.border_area_override = row.values["bien_gioi"]
+            changes["border_area_override"] = [None, row.values["bien_gioi"]]
+        return changes
+
+    w.upsert("Doan", Delegation, DELEGATION_FIELDS, existing, Delegation, after)
+    for delegation in existing.values():
+        if delegation.code in codes:  # derived from the stops and the communes' flags
+            refresh_border_area(delegation)
+    w.delegation_ids = {code: d.id for code, d in existing.items()}
+    missing = {r.values["ma_doan"] for r in w.rows("ThanhVien")} - set(w.delegation_ids)
+    if missing:
+        w.delegation_ids.update(
+            db.session.execute(
+                sa.select(Delegation.code, Delegation.id).where(Delegation.code.in_(missing))
+            ).all()
+        )
+
+
+def _any_agency() -> int:
+    return db.session.scalar(sa.select(Agency.id).order_by(Agency.id).limit(1))
+
+
+def _stops_of(row) -> list[dict] | None:
+    """The itinerary from `lich_trinh` (day | commune | place | activity per line), else
+    from `dia_ban` (communes without a day); None when neither column is present."""
+    text = row.values.get("lich_trinh") if "lich_trinh" in row.present else None
+    if text:
+        stops = []
+        for line in text.splitlines():
+            parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
+            stops.append(
+                {
+                    "day": parse_date(parts[0]) if parts[0] else None,
+                    "commune_code": parts[1] or None,
+                    "place": parts[2] or None,
+                    "activity": parts[3] or None,
+                }
+            )
+        return stops
+    if "dia_ban" in row.present:
+        return [
+            {"day": None, "commune_code": c, "place": None, "activity": None}
+            for c in row.values.get("dia_ban") or []
+        ]
+    return None
