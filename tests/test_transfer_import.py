@@ -286,22 +286,40 @@ def test_cli_import_dry_run_export_template(app, db, tmp_path):
     assert "DanhMuc" in load_workbook(template).sheetnames
 
 
+def upload(web, data: bytes, filename: str = "so-lieu.xlsx"):
+    """Upload a file on the transfer page; the check job's page (immediate mode)."""
+    return web.post(
+        "/du-lieu/kiem-tra",
+        {"file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def job_url(response) -> str:
+    """The job page a POST redirected to."""
+    return response.request.path
+
+
 def test_web_upload_report_confirm(login, db):
     web = login("planning.officer")
     assert web.get("/du-lieu/").status_code == 200
-    checked = web.post(
-        "/du-lieu/kiem-tra",
-        {"file": (io.BytesIO(small_file()), "so-lieu.xlsx")},
-        content_type="multipart/form-data",
-    )
+    checked = upload(web, small_file())
     page = checked.get_data(as_text=True)
     assert checked.status_code == 200 and "Tệp hợp lệ" in page
     assert db.session.scalar(sa.select(sa.func.count(AidItem.id))) == 0  # only checked
-    token = page.split('name="token" value="')[1].split('"')[0]
-    done = web.post("/du-lieu/nhap", {"token": token, "filename": "so-lieu.xlsx"})
+    check_url = job_url(checked)
+    done = web.post(f"{check_url}/nhap", follow_redirects=True)
     assert done.status_code == 200 and "Đã nhập dữ liệu" in done.get_data(as_text=True)
+    assert job_url(done) != check_url  # the import is a job of its own
     assert db.session.scalar(sa.select(sa.func.count(AidItem.id))) == 1
-    assert web.post("/du-lieu/nhap", {"token": "../../etc/passwd"}).status_code == 400
+    again = web.post(f"{check_url}/nhap")  # a second click shows the same import
+    assert again.status_code == 303 and again.location.endswith(job_url(done))
+    assert web.get("/du-lieu/viec/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    # Another user cannot see the job, nor confirm it.
+    other = login("foreign_affairs.officer")
+    assert other.get(check_url).status_code == 404
+    assert other.post(f"{check_url}/nhap").status_code == 404
 
 
 def test_web_upload_errors_and_permissions(login, db):
@@ -321,15 +339,25 @@ def test_web_upload_errors_and_permissions(login, db):
             content_type="multipart/form-data",
         )
         assert refused.status_code == 403
+        assert other.post("/du-lieu/xuat").status_code == 403
+
+
+def export_contents(web) -> dict:
+    """Run the export job on the web and download its file."""
+    page = web.post("/du-lieu/xuat", follow_redirects=True)
+    assert page.status_code == 200 and "Tải tệp về" in page.get_data(as_text=True)
+    download = web.get(f"{job_url(page)}/tep")
+    assert download.status_code == 200
+    return contents(download.data)
 
 
 def test_web_export_masks_for_planning_and_is_audited(login, db, admin, app):
     with app.app_context():
         import_workbook(small_file(), "a.xlsx", admin)
     db.session.commit()
-    planning = contents(login("planning.officer").get("/du-lieu/xuat.xlsx").data)
+    planning = export_contents(login("planning.officer"))
     assert "Số hộ chiếu" not in planning["ThanhVien"][0]
-    foreign = contents(login("foreign_affairs.officer").get("/du-lieu/xuat.xlsx").data)
+    foreign = export_contents(login("foreign_affairs.officer"))
     assert "M12345" in str(foreign["ThanhVien"])
     assert (
         db.session.scalar(
@@ -448,7 +476,7 @@ def test_other_agencies_drafts_stay_out_of_exports_and_imports(login, db):
     draft = get(db)
     host.post(f"/doan/{draft.id}/thanh-vien/moi", member_form())
     planner = login("planning.officer")
-    exported = contents(planner.get("/du-lieu/xuat.xlsx").data)
+    exported = export_contents(planner)
     assert "DV-2026-01" not in str(exported["Doan"]) + str(exported["ThanhVien"])
     members = workbook(
         ThanhVien=[
@@ -456,11 +484,7 @@ def test_other_agencies_drafts_stay_out_of_exports_and_imports(login, db):
             ["DV-2026-01", "Hacker", "JP", "P333"],
         ]
     )
-    checked = planner.post(
-        "/du-lieu/kiem-tra",
-        {"file": (io.BytesIO(members), "tv.xlsx")},
-        content_type="multipart/form-data",
-    )
+    checked = upload(planner, members, "tv.xlsx")
     assert checked.status_code == 422 and "đơn vị khác" in checked.get_data(as_text=True)
     assert [m.full_name for m in draft.members] == ["Kim Min-jun"]
 

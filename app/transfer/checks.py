@@ -10,6 +10,7 @@ from app.core.dates import DateParseError, parse_date
 from app.core.models import Commune
 from app.core.money import to_vnd
 from app.core.validation import VND_LIMIT
+from app.delegations import states as delegation_states
 from app.delegations.models import Delegation
 from app.extensions import db
 from app.orgs.models import Organization
@@ -32,7 +33,7 @@ def drafts_of_others(result: ReadResult, user) -> None:
         db.session.scalars(
             sa.select(Delegation.code).where(
                 Delegation.code.in_(codes),
-                Delegation.status == "du_thao",
+                Delegation.status == delegation_states.DRAFT,
                 Delegation.author_agency_id != user.agency_id,
             )
         )

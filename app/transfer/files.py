@@ -13,6 +13,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -49,6 +50,11 @@ _CACHED_RE = re.compile(rb"<(?:\w+:)?v>[^<]")
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class LimitIssue(Issue):
+    """A file refused for its size (HTTP 413 on the web), not for its content."""
+
+
 def limits() -> tuple[int, int]:
     """(bytes one zip part may inflate to, data rows per sheet): the app's settings
     IMPORT_MAX_INFLATED_MB and IMPORT_MAX_ROWS, or their defaults outside an app."""
@@ -75,7 +81,7 @@ def check_upload(
     if not data:
         return Issue(None, None, None, f"Tệp '{name}' rỗng.")
     if len(data) > max_bytes:
-        return Issue(
+        return LimitIssue(
             None,
             None,
             None,
@@ -112,7 +118,7 @@ def _check_zip(data: bytes, name: str, max_bytes: int, max_inflated: int) -> Iss
         return Issue(None, None, None, message)
     for part in parts:
         if part.file_size > max_inflated:
-            return Issue(
+            return LimitIssue(
                 None,
                 None,
                 None,
@@ -121,7 +127,7 @@ def _check_zip(data: bytes, name: str, max_bytes: int, max_inflated: int) -> Iss
                 "tệp không được đọc. Hãy chia dữ liệu thành nhiều tệp nhỏ hơn.",
             )
     if sum(part.file_size for part in parts) > max_bytes * MAX_INFLATION:
-        return Issue(None, None, None, f"Tệp '{name}' giải nén quá lớn, không đọc được.")
+        return LimitIssue(None, None, None, f"Tệp '{name}' giải nén quá lớn, không đọc được.")
     return None
 
 

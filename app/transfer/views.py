@@ -1,106 +1,179 @@
-"""The registry workbook on the web: upload → validation report → confirm → result."""
+"""The registry workbook on the web: upload → check (a job) → confirm → import (a job) →
+result; the full export is a job too. A job's page shows its progress (refreshing itself
+with <meta http-equiv=refresh>, no script) and then its result; it stays reachable by its
+URL after the browser is closed, and the transfer page lists the user's recent jobs."""
 
 import hashlib
-import re
-from pathlib import Path
+import math
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.utils import redirect
 
-from app.core import audit
 from app.core import permissions as rules
-from app.core.export import send_bytes
+from app.core.dates import today_vn
 from app.core.permissions import requires
-from app.extensions import db
-from app.transfer.exporter import export_workbook, template_workbook
-from app.transfer.importer import import_workbook
+from app.transfer import jobs
+from app.transfer.exporter import template_workbook
+from app.transfer.files import LimitIssue, check_upload, file_name
+from app.transfer.tasks import staging_dir
 
 bp = Blueprint("transfer", __name__, url_prefix="/du-lieu")
+bp.record_once(lambda state: jobs.init_app(state.app))
 
-TOKEN_RE = re.compile(r"^[0-9a-f]{64}\.(xlsx|csv)$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS_PER_PAGE = 500
+REFRESH_SECONDS = 2
 
 
-def _staging_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _index(error: str | None = None, status: int = 200):
+    recent = jobs.recent(current_user)
+    return render_template("transfer/index.html", error=error, jobs=recent), status
 
 
 def _stage(data: bytes, filename: str) -> str:
-    """Keep the uploaded file until it is confirmed; the token names it by content."""
+    """Keep the uploaded file for the check and the import; the token names it by content."""
     extension = "csv" if filename.lower().endswith(".csv") else "xlsx"
     token = f"{hashlib.sha256(data).hexdigest()}.{extension}"
-    (_staging_dir() / token).write_bytes(data)
+    (staging_dir() / token).write_bytes(data)
     return token
 
 
-def _staged(token: str) -> bytes:
-    if not TOKEN_RE.match(token or ""):
-        abort(400)
-    path = _staging_dir() / token
-    if not path.exists():
+def _own_job(job_id: str) -> dict:
+    """The current user's job, else 404 (another user's job is not revealed)."""
+    job = jobs.load(job_id)
+    if job is None or job.get("user_id") != current_user.id:
         abort(404)
-    return path.read_bytes()
+    return job
+
+
+def _to_job(job: dict):
+    return redirect(url_for("transfer.job", job_id=job["id"]), 303)
 
 
 @bp.route("/")
 @requires(rules.transfer_data)
 def index():
-    return render_template("transfer/index.html")
+    return _index()
 
 
 @bp.route("/kiem-tra", methods=["POST"])
 @requires(rules.transfer_data)
 def check():
-    """Validate the upload and count what it would do (a dry run, rolled back)."""
+    """Refuse what cannot be read cheaply at once; check the rest in a job."""
     file = request.files.get("file")
     if file is None or not file.filename:
-        return render_template("transfer/index.html", error="Vui lòng chọn tệp."), 422
+        return _index("Vui lòng chọn tệp.", 422)
     data = file.read()
-    filename = Path(file.filename).name
-    report = import_workbook(data, filename, current_user)
-    db.session.rollback()  # the dry run writes nothing
-    if not report.ok:
-        return render_template("transfer/report.html", report=report, token=None), 422
-    token = _stage(data, filename)
-    return render_template("transfer/report.html", report=report, token=token, filename=filename)
+    filename = file_name(file.filename)
+    refused = check_upload(data, filename)
+    if refused is not None:
+        return _index(refused.message, 413 if isinstance(refused, LimitIssue) else 422)
+    job = jobs.create(
+        jobs.CHECK,
+        current_user,
+        filename=filename,
+        token=_stage(data, filename),
+        ip=request.remote_addr,
+    )
+    jobs.start(job)
+    return _to_job(job)
 
 
-@bp.route("/nhap", methods=["POST"])
+@bp.route("/viec/<job_id>")
 @requires(rules.transfer_data)
-def confirm():
-    token = request.form.get("token", "")
-    filename = Path(request.form.get("filename") or token).name
-    data = _staged(token)
-    report = import_workbook(data, filename, current_user)
-    if not report.ok:  # the registry changed since the check
-        db.session.rollback()
-        return render_template("transfer/report.html", report=report, token=None), 409
-    db.session.commit()
-    (_staging_dir() / token).unlink(missing_ok=True)
-    return render_template("transfer/result.html", report=report)
+def job(job_id):
+    job = _own_job(job_id)
+    running = job["state"] in (jobs.QUEUED, jobs.RUNNING)
+    result = jobs.load_result(job) if job["state"] == jobs.DONE else None
+    status = 200
+    page = None
+    if result is not None and result.get("errors"):
+        status = 409 if job["kind"] == jobs.IMPORT else 422
+        page = _error_page(result["errors"])
+    return (
+        render_template(
+            "transfer/job.html",
+            job=job,
+            result=result,
+            running=running,
+            page=page,
+            refresh=REFRESH_SECONDS,
+        ),
+        status,
+    )
 
 
-@bp.route("/xuat.xlsx")
+def _error_page(errors: list) -> dict:
+    """One page of the errors (every error is on some page, reachable by plain links)."""
+    pages = max(1, math.ceil(len(errors) / ERRORS_PER_PAGE))
+    number = min(max(request.args.get("trang", 1, type=int), 1), pages)
+    start = (number - 1) * ERRORS_PER_PAGE
+    return {
+        "number": number,
+        "pages": pages,
+        "first": start + 1,
+        "rows": errors[start : start + ERRORS_PER_PAGE],
+        "total": len(errors),
+    }
+
+
+@bp.route("/viec/<job_id>/nhap", methods=["POST"])
+@requires(rules.transfer_data)
+def confirm(job_id):
+    """Import a checked file (once: a second click shows the same import)."""
+    checked = _own_job(job_id)
+    result = jobs.load_result(checked) if checked["state"] == jobs.DONE else None
+    if checked["kind"] != jobs.CHECK or result is None or not result["ok"]:
+        abort(409)
+    if checked.get("import_job") and (done := jobs.load(checked["import_job"])):
+        return _to_job(done)
+    if not (staging_dir() / checked["token"]).exists():
+        abort(404)
+    job = jobs.create(
+        jobs.IMPORT,
+        current_user,
+        filename=checked["filename"],
+        token=checked["token"],
+        ip=request.remote_addr,
+    )
+    checked["import_job"] = job["id"]
+    jobs.save(checked)
+    jobs.start(job)
+    return _to_job(job)
+
+
+@bp.route("/xuat", methods=["POST"])
 @requires(rules.transfer_data)
 def export():
-    with_personal = rules.see_personal_data.allows(current_user)
-    body = export_workbook(include_personal=with_personal, user=current_user)
-    audit.record(
-        "transfer.export",
-        object_type="export",
-        object_id="web",
-        summary="Xuất toàn bộ dữ liệu" + (" (có dữ liệu cá nhân)" if with_personal else ""),
+    """The whole registry (personal data only for those who may see it), as a job."""
+    personal = rules.see_personal_data.allows(current_user)
+    job = jobs.create(jobs.EXPORT, current_user, personal=personal, ip=request.remote_addr)
+    jobs.start(job)
+    return _to_job(job)
+
+
+@bp.route("/viec/<job_id>/tep")
+@requires(rules.transfer_data)
+def download(job_id):
+    job = _own_job(job_id)
+    path = jobs.export_file(job)
+    if job["kind"] != jobs.EXPORT or job["state"] != jobs.DONE or not path.exists():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"du-lieu-vien-tro-doan-{today_vn():%d-%m-%Y}.xlsx",
+        max_age=0,
     )
-    db.session.commit()
-    return send_bytes(body, "du-lieu-vien-tro-doan", "xlsx", XLSX)
 
 
 @bp.route("/mau.xlsx")
 @requires(rules.transfer_data)
 def template():
+    from app.core.export import send_bytes
+
     return send_bytes(template_workbook(), "mau-nhap-du-lieu", "xlsx", XLSX)
 
 
@@ -108,3 +181,13 @@ def template():
 @requires(rules.transfer_data)
 def check_get():
     return redirect(url_for("transfer.index"))
+
+
+@bp.app_template_filter("job_state")
+def job_state(job: dict) -> str:
+    return {
+        jobs.QUEUED: "Đang chờ xử lý",
+        jobs.RUNNING: "Đang xử lý",
+        jobs.DONE: "Xong",
+        jobs.FAILED: "Lỗi",
+    }.get(job.get("state"), "")
