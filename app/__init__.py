@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     _register_template_helpers(app)
     _register_blueprints(app)
+    _init_domains(app)
 
     from app import cli
 
@@ -88,6 +89,13 @@ def _register_template_helpers(app: Flask) -> None:
     from app.core.workflow import may
 
     app.jinja_env.globals.update(url_with=listing.url_with, may=may)
+
+
+def _init_domains(app: Flask) -> None:
+    """Each domain registers its attachment readers and home-page lines itself."""
+    from app import aid
+
+    aid.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

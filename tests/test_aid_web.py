@@ -10,12 +10,13 @@ from openpyxl import load_workbook
 from app.aid.models import AidItem, Disbursement, Opinion
 from app.core.dates import format_date, today_vn
 from app.core.models import Attachment
-from tests.aid_helpers import make_org
+from tests.fixtures.aid import agency_ids, item_input, to_appraised, to_approved
+from tests.fixtures.orgs import new_org
 
 
 @pytest.fixture
 def donor(db):
-    org = make_org(db, "SCF", "GB", "Save the Children Fund")
+    org = new_org(db, "SCF", "GB", "Save the Children Fund")
     db.session.commit()
     return org
 
@@ -63,8 +64,6 @@ def test_whole_procedure_through_the_web(login, db, donor):
     # Ask finance and police.
     page = planner.get(f"/vien-tro/{item.id}/buoc/request_opinions").get_data(as_text=True)
     assert "Công an tỉnh Quảng Ngãi" in page
-    from tests.aid_helpers import agency_ids
-
     asked = planner.post(
         f"/vien-tro/{item.id}/buoc/request_opinions",
         {"agency_ids": agency_ids(db, "finance", "police"), "note": "Đề nghị góp ý"},
@@ -208,8 +207,6 @@ def test_opinion_of_another_agency_is_403(login, db, donor):
     planner = login("planning.officer")
     planner.post("/vien-tro/moi", dossier_form(donor))
     item = item_by_code(db, "VT-2025-01")
-    from tests.aid_helpers import agency_ids
-
     planner.post(
         f"/vien-tro/{item.id}/buoc/request_opinions", {"agency_ids": agency_ids(db, "police")}
     )
@@ -243,16 +240,14 @@ def test_stale_edit_is_refused(login, db, donor):
 
 def test_disbursement_archive_keeps_row(app, login, db, donor, user):
     from app.aid import services
-    from tests.aid_helpers import item_input
-    from tests.test_aid_services import to_approved
 
     planner_user = user("planning.officer")
     planner = login("planning.officer")
     with app.app_context():
-        item = services.create_item(item_input([donor.id]), planner_user)
+        item = services.create_item(item_input([donor.id]), user=planner_user)
         to_approved(item, planner_user, db, user)
         d = services.add_disbursement(
-            item, planner_user, today_vn(), 1000, "VND", None, None, None, False
+            item, today_vn(), 1000, "VND", None, None, None, False, user=planner_user
         )
     db.session.commit()
     missing_reason = planner.post(f"/vien-tro/giai-ngan/{d.id}/huy", {"reason": ""})
@@ -312,7 +307,7 @@ def test_list_query_count_does_not_grow_with_rows(login, db, donor):
 
 def test_list_filters_search_and_plain_links(login, db, donor):
     make_items(db, donor, 30)
-    other = make_org(db, "JICA", "JP", "Japan International")
+    other = new_org(db, "JICA", "JP", "Japan International")
     item = AidItem(
         code="JP-1",
         name="Trường học Đắk Hà",
@@ -376,8 +371,6 @@ def test_home_shows_what_waits(login, db, donor):
     home = planner.get("/").get_data(as_text=True)
     assert "Hồ sơ viện trợ đang xử lý" in home and "<strong>1</strong>" in home
     item = item_by_code(db, "VT-2025-01")
-    from tests.aid_helpers import agency_ids
-
     planner.post(
         f"/vien-tro/{item.id}/buoc/request_opinions", {"agency_ids": agency_ids(db, "police")}
     )
@@ -425,12 +418,10 @@ def test_item_attachments_upload_and_download(login, db, donor):
 def test_approval_with_different_approved_value(app, login, db, donor, user):
     from app.aid import services
     from app.aid.models import Decision
-    from tests.aid_helpers import item_input
-    from tests.test_aid_services import to_appraised
 
     planner_user = user("planning.officer")
     with app.app_context():
-        item = services.create_item(item_input([donor.id]), planner_user)
+        item = services.create_item(item_input([donor.id]), user=planner_user)
         to_appraised(item, planner_user, db, user)
     db.session.commit()
     planner = login("planning.officer")

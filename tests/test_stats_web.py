@@ -104,12 +104,16 @@ def without_time(report: dict) -> dict:
 
 
 def approve_item(item, planner, db, user, signed_on=date(Y, 3, 25)):
-    aid_services.request_opinions(item, planner, agency_ids(db, "finance", "police"), "Xin ý kiến")
+    aid_services.request_opinions(
+        item, agency_ids(db, "finance", "police"), "Xin ý kiến", user=planner
+    )
     for opinion in item.opinions:
         officer = user(f"{opinion.agency.kind}.officer")
-        aid_services.answer_opinion(opinion, officer, "dong_y", "Đồng ý", "12/STC", None)
-    aid_services.appraise(item, planner, "lay_y_kien", date(Y, 3, 20), "Đủ điều kiện")
-    aid_services.approve(item, planner, f"{item.id}/QĐ-UBND", signed_on, "Chủ tịch UBND tỉnh", None)
+        aid_services.answer_opinion(opinion, "dong_y", "Đồng ý", "12/STC", None, user=officer)
+    aid_services.appraise(item, "lay_y_kien", date(Y, 3, 20), "Đủ điều kiện", user=planner)
+    aid_services.approve(
+        item, f"{item.id}/QĐ-UBND", signed_on, "Chủ tịch UBND tỉnh", None, user=planner
+    )
 
 
 def make_delegation(db, agency_id, code, direction, status, start, country, purpose, people, **kw):
@@ -149,15 +153,23 @@ def build_dataset(app, db, user):
         koica = make_org(db, "T-KOICA", "KR", "Test KOICA")
 
         # A: 100 000 USD x 25 000 = 2 500 000 000 đ (100 000 USD), 60 % water, 40 % health.
-        a = aid_services.create_item(item_input([usaid.id], code="ST-A"), planner)
+        a = aid_services.create_item(item_input([usaid.id], code="ST-A"), user=planner)
         approve_item(a, planner, db, user)
-        aid_services.start(a, planner, date(Y, 4, 1), None)
+        aid_services.start(a, date(Y, 4, 1), None, user=planner)
         # 40 000 USD x 25 100 = 1 004 000 000 đ (40 000 USD); 10 000 000 đ without a USD rate.
         aid_services.add_disbursement(
-            a, planner, date(Y, 4, 10), Decimal(40_000), "USD", Decimal(25_100), None, None, True
+            a,
+            date(Y, 4, 10),
+            Decimal(40_000),
+            "USD",
+            Decimal(25_100),
+            None,
+            None,
+            True,
+            user=planner,
         )
         aid_services.add_disbursement(
-            a, planner, date(Y, 5, 1), Decimal(10_000_000), "VND", None, None, None, False
+            a, date(Y, 5, 1), Decimal(10_000_000), "VND", None, None, None, False, user=planner
         )
         # B: 300 000 001 đ split equally (150 000 000.5 each), no USD rate; revoked later.
         b = aid_services.create_item(
@@ -170,17 +182,19 @@ def build_dataset(app, db, user):
                 counterpart_vnd=20_000_000,
                 sectors=[("giao_duc", None), ("y_te", None)],
             ),
-            planner,
+            user=planner,
         )
         approve_item(b, planner, db, user)
-        aid_services.revoke(b, planner, "45/QĐ-UBND", date(Y, 6, 1), "Chủ tịch", "Không triển khai")
+        aid_services.revoke(
+            b, "45/QĐ-UBND", date(Y, 6, 1), "Chủ tịch", "Không triển khai", user=planner
+        )
         # C: approved, then archived (deleted for the users); D: a dossier only.
         c = aid_services.create_item(
-            item_input([usaid.id], code="ST-C", value=Decimal(280_000)), planner
+            item_input([usaid.id], code="ST-C", value=Decimal(280_000)), user=planner
         )
         approve_item(c, planner, db, user)
-        aid_services.archive_item(c, "Nhập trùng", c.version, planner)
-        aid_services.create_item(item_input([koica.id], code="ST-D"), planner)
+        aid_services.archive_item(c, "Nhập trùng", user=planner, version=c.version)
+        aid_services.create_item(item_input([koica.id], code="ST-D"), user=planner)
 
         # Delegations: one through the whole review, the others as rows.
         host, fa, police = (
@@ -197,15 +211,15 @@ def build_dataset(app, db, user):
                 country="LA",
                 sending_party="Lao",
             ),
-            host,
+            user=host,
         )
-        delegation_services.add_member(laos, host, member("Souk", "LA", "P1"))
-        delegation_services.add_member(laos, host, member("Noy", "LA", "P2"))
-        delegation_services.submit(laos, host)
-        delegation_services.receive(laos, fa)
-        delegation_services.record_review(laos, fa, "foreign_affairs", "dong_y", "Ok", None, None)
-        delegation_services.record_review(laos, police, "police", "dong_y", "Ok", None, None)
-        delegation_services.approve(laos, fa, "12/UBND-NgV", today_vn(), "Chủ tịch")
+        delegation_services.add_member(laos, member("Souk", "LA", "P1"), user=host)
+        delegation_services.add_member(laos, member("Noy", "LA", "P2"), user=host)
+        delegation_services.submit_delegation(laos, user=host)
+        delegation_services.receive_delegation(laos, user=fa)
+        delegation_services.record_review(laos, "foreign_affairs", "dong_y", "Ok", user=fa)
+        delegation_services.record_review(laos, "police", "dong_y", "Ok", user=police)
+        delegation_services.approve_delegation(laos, "12/UBND-NgV", today_vn(), "Chủ tịch", user=fa)
         rows = [
             # code, direction, status, start, country, purpose, members (passport, nationality)
             (

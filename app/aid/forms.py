@@ -5,7 +5,6 @@ from wtforms import (
     FieldList,
     FileField,
     FormField,
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -222,11 +221,10 @@ class InspectionForm(BaseForm):
     )
 
 
-class FollowUpForm(BaseForm):
+class FollowUpForm(VersionedForm):
     follow_up = SelectField(
         "Tình hình khắc phục", [chosen()], choices=choices(FollowUpStatus.choices())
     )
-    version = HiddenField()
 
 
 class AttachmentForm(BaseForm):

@@ -204,6 +204,10 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     def modality_label(self) -> str:
         return Modality(self.modality).label
 
+    @property
+    def regime_label(self) -> str:
+        return Regime(self.regime).label
+
     # Named groups of states (app.aid.states), asked by services and templates alike.
     @property
     def in_procedure(self) -> bool:
@@ -230,8 +234,21 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
         return self.status == states.WAITING_FOR_OPINIONS
 
     @property
+    def on_the_clock(self) -> bool:
+        """In the procedure and running against the appraisal deadline."""
+        return self.status in states.ON_THE_CLOCK
+
+    def appraisal_overdue(self, today: date) -> bool:
+        return bool(self.on_the_clock and self.appraisal_due_on and self.appraisal_due_on < today)
+
+    @property
+    def awaits_validity_check(self) -> bool:
+        """Just received, and the date of a complete dossier not yet recorded."""
+        return self.status == states.INITIAL and self.dossier_complete_on is None
+
+    @property
     def is_emergency(self) -> bool:
-        return self.modality == "khac_phuc_hau_qua"
+        return self.modality == Modality.KHAC_PHUC_HAU_QUA
 
     @property
     def value_usd(self) -> Decimal | None:

@@ -1,16 +1,20 @@
-"""The aid procedure as data: (state, action) -> (new state, who may, what must hold).
+"""The aid procedure as data: (state, action) -> (new state, who may, what must hold), and
+what may be recorded on an item without changing its state (the dossier's edits, its
+files, the follow-up).
 
 The mechanics (checks, step rows, audit) live in app.core.workflow; this module is the
 table and the guards.
 """
 
-from app.aid.models import AidItem, AidStatus, WorkflowStep
+from app.aid import states
+from app.aid.models import AidItem, AidReport, ReportKind, WorkflowStep
+from app.aid.states import AidStatus
 from app.core import permissions as rules
-from app.core.workflow import Action, Transition, Workflow
+from app.core.workflow import Action, Entry, Transition, Workflow
 from app.extensions import db
 
 S = AidStatus  # short alias for the table below
-APPROVED_STATES = (S.DA_PHE_DUYET, S.DANG_THUC_HIEN, S.TAM_DUNG)
+IN_FORCE = sorted(states.DECISION_IN_FORCE)  # a stable order for the table
 
 
 def _open_opinions(item: AidItem) -> str | None:
@@ -36,12 +40,10 @@ def _dossier_complete(item: AidItem) -> str | None:
 
 
 def _closing_report_received(item: AidItem) -> str | None:
-    from app.aid.models import AidReport
-
     has_report = db.session.scalar(
         db.select(AidReport.id).where(
             AidReport.aid_item_id == item.id,
-            AidReport.kind == "ket_thuc",
+            AidReport.kind == ReportKind.KET_THUC,
             AidReport.archived_at.is_(None),
         )
     )
@@ -78,8 +80,47 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.DANG_THUC_HIEN, "suspend"): Transition(SUSPEND, S.TAM_DUNG),
     (S.TAM_DUNG, "resume"): Transition(RESUME, S.DANG_THUC_HIEN),
     (S.DANG_THUC_HIEN, "complete"): Transition(COMPLETE, S.HOAN_THANH, _closing_report_received),
-    **{(state, "revoke"): Transition(REVOKE, S.THU_HOI) for state in APPROVED_STATES},
-    **{(state, "amend"): Transition(AMEND, None) for state in APPROVED_STATES},
+    **{(state, "revoke"): Transition(REVOKE, S.THU_HOI) for state in IN_FORCE},
+    **{(state, "amend"): Transition(AMEND, None) for state in IN_FORCE},
+}
+
+
+# --- Records that do not change the state ---------------------------------------------------
+
+FOLLOW_UP_ONLY = (
+    "Chỉ ghi nhận giải ngân, báo cáo, kiểm tra cho khoản viện trợ đã được phê duyệt "
+    "(hiện tại: {state})."
+)
+EVERY_STATE = frozenset(AidStatus.labels())
+
+
+def _follow_up(key: str, label: str) -> Entry:
+    return Entry(
+        Action(key, label, rules.manage_aid, "outline-primary"),
+        states.FOLLOW_UP,
+        wrong_state=FOLLOW_UP_ONLY,
+    )
+
+
+ENTRIES: dict[str, Entry] = {
+    "edit": Entry(
+        Action("edit", "Sửa hồ sơ", rules.manage_aid, "outline-secondary"),
+        states.EDITABLE,
+        wrong_state=(
+            "Khoản viện trợ đã có quyết định; mọi thay đổi phải ghi qua quyết định điều chỉnh."
+        ),
+    ),
+    "attach": Entry(Action("attach", "Đính kèm tệp", rules.manage_aid), EVERY_STATE),
+    "archive": Entry(Action("archive", "Lưu trữ", rules.manage_aid, "outline-danger"), EVERY_STATE),
+    "disbursement": _follow_up("disbursement", "Ghi nhận giải ngân / tiếp nhận"),
+    "report": _follow_up("report", "Ghi nhận báo cáo"),
+    "inspection": _follow_up("inspection", "Ghi nhận kiểm tra, giám sát"),
+    # Remedies found by an inspection are followed even after a revocation.
+    "inspection_follow_up": Entry(
+        Action("inspection_follow_up", "Cập nhật tình hình khắc phục", rules.manage_aid),
+        states.APPROVED_OR_LATER,
+        wrong_state=FOLLOW_UP_ONLY,
+    ),
 }
 
 
@@ -91,13 +132,10 @@ AID_WORKFLOW = Workflow(
     state_labels=AidStatus.labels(),
     step_model=WorkflowStep,
     step_owner_field="aid_item_id",
+    entries=ENTRIES,
 )
+step = AID_WORKFLOW.step
+require = AID_WORKFLOW.require
 transition_for = AID_WORKFLOW.transition_for
 available_actions = AID_WORKFLOW.available_actions
-apply = AID_WORKFLOW.apply
 ACTIONS = AID_WORKFLOW.actions
-
-
-def rules_manage_aid(user) -> None:
-    """Edits outside the transition table (dossier, follow-up) need the same rule."""
-    rules.manage_aid.require(user)

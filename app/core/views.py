@@ -30,8 +30,20 @@ from app.extensions import db
 bp = Blueprint("core", __name__)
 
 
-# Domains add what waits for a user: callables (user) -> list of (label, count, url).
+# Domains add what waits for a user (in their init_app): callables (user) -> list of
+# (label, count, endpoint) or (label, count, endpoint, {url arguments}); services build
+# no URLs, the home page does.
 INBOX_PROVIDERS: list = []
+
+
+def _task_links(user) -> list[tuple[str, int, str]]:
+    """(label, count, url) of every non-zero line the domains give for this user."""
+    links = []
+    for provider in INBOX_PROVIDERS:
+        for label, count, endpoint, *args in provider(user):
+            if count:
+                links.append((label, count, url_for(endpoint, **(args[0] if args else {}))))
+    return links
 
 
 @bp.route("/")
@@ -39,10 +51,7 @@ INBOX_PROVIDERS: list = []
 def home():
     from app.stats.services import key_figures  # the dashboard's figures of this year
 
-    tasks = [task for provider in INBOX_PROVIDERS for task in provider(current_user)]
-    return render_template(
-        "core/home.html", tasks=[t for t in tasks if t[1]], figures=key_figures()
-    )
+    return render_template("core/home.html", tasks=_task_links(current_user), figures=key_figures())
 
 
 @bp.route("/quan-tri/nhat-ky")

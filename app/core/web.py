@@ -60,6 +60,38 @@ def form_page(
     return render_template(template, form=form, **context)
 
 
+def form_action(
+    form,
+    *,
+    save: Callable,
+    success: str | Callable,
+    back: str,
+    invalid: str | None = None,
+):
+    """A small form posted from a record's own page (archive, a file, a status): validate →
+    service → commit → flash → back to that page; when invalid, the reasons (or `invalid`)
+    are flashed and the page is shown again with 303, nothing saved.
+
+    A FieldError from the service is flashed and rolled back; any other DomainError becomes
+    its 403/409 page.
+    """
+    if form.validate_on_submit():
+        try:
+            result = save()
+        except FieldError as error:
+            db.session.rollback()
+            reasons = list(error.errors.values())
+        else:
+            db.session.commit()
+            flash(success(result) if callable(success) else success, "success")
+            return redirect(back)
+    else:
+        reasons = [invalid] if invalid else [m for ms in form.errors.values() for m in ms]
+    for reason in reasons or ["Dữ liệu không hợp lệ."]:
+        flash(reason, "danger")
+    return redirect(back), 303
+
+
 def get_or_404(model, ident):
     """The record, or the 404 page (ids from the URL are never trusted to exist)."""
     record = db.session.get(model, ident)

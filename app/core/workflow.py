@@ -137,6 +137,11 @@ class Workflow:
             raise DomainError(reason)
         return transition
 
+    def require_rule(self, record, action: str, user) -> None:
+        """Only the permission rule of `action` (403). Services check it before the data,
+        so a user who may not act hears that first; `step()` then checks the state."""
+        self.actions[action].rule.require(user, record)
+
     def available_actions(self, record, user) -> tuple[list[Action], list[tuple[Action, str]]]:
         """State changes: (actions the user may take now, [(action, why it must wait)])."""
         if record.is_archived:

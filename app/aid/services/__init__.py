@@ -1,0 +1,95 @@
+"""Use cases of aid items, by job: the dossier, the procedure's steps, the follow-up, and
+the reads (lists, inboxes, alerts, counts).
+
+Writes validate, change the models and flush; the view commits once. Every write follows
+one convention (docs/architecture.md): `verb_noun(obj, data…, *, user, version=None)`.
+Callers import this package (`from app.aid import services`), not its modules.
+"""
+
+from app.aid.services.dossier import (
+    ITEM_FIELDS,
+    ItemInput,
+    archive_item,
+    attach_file,
+    check_sectors,
+    create_item,
+    update_item,
+    vnd_value,
+)
+from app.aid.services.follow_up import (
+    add_disbursement,
+    add_inspection,
+    add_report,
+    archive_disbursement,
+    disbursement_totals,
+    update_inspection_follow_up,
+)
+from app.aid.services.procedure import (
+    AMENDABLE,
+    DECISION_NUMBER_HELP,
+    amend,
+    answer_opinion,
+    appraise,
+    approve,
+    complete,
+    refuse,
+    request_opinions,
+    resubmit,
+    resume,
+    return_dossier,
+    revoke,
+    start,
+    suspend,
+)
+from app.aid.services.queries import (
+    InboxRow,
+    ItemFilters,
+    alerts,
+    inbox_counts,
+    items_query,
+    opinions_for_agency,
+    overdue_condition,
+    planning_inbox,
+)
+from app.core.validation import VND_LIMIT
+
+__all__ = [
+    "AMENDABLE",
+    "DECISION_NUMBER_HELP",
+    "ITEM_FIELDS",
+    "VND_LIMIT",  # for the workbook import; the rule lives in app.core.validation
+    "InboxRow",
+    "ItemFilters",
+    "ItemInput",
+    "add_disbursement",
+    "add_inspection",
+    "add_report",
+    "alerts",
+    "amend",
+    "answer_opinion",
+    "appraise",
+    "approve",
+    "archive_disbursement",
+    "archive_item",
+    "attach_file",
+    "check_sectors",
+    "complete",
+    "create_item",
+    "disbursement_totals",
+    "inbox_counts",
+    "items_query",
+    "opinions_for_agency",
+    "overdue_condition",
+    "planning_inbox",
+    "refuse",
+    "request_opinions",
+    "resubmit",
+    "resume",
+    "return_dossier",
+    "revoke",
+    "start",
+    "suspend",
+    "update_inspection_follow_up",
+    "update_item",
+    "vnd_value",
+]

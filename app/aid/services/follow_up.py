@@ -1,0 +1,246 @@
+"""Following an approved item: disbursements, reports received, inspections and their
+remedies, and the disbursed total. The view commits once.
+
+Each is an entry of the aid workflow (app.aid.workflow.ENTRIES): `require()` checks the
+permission rule, then that the item is approved and not archived.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from app.aid.models import AidItem, AidReport, Disbursement, FollowUpStatus, Inspection
+from app.aid.services.dossier import vnd_value
+from app.aid.states import AidAudit
+from app.aid.workflow import AID_WORKFLOW
+from app.core import attachments, audit, validation
+from app.core.concurrency import check_version
+from app.core.errors import DomainError, FieldError
+from app.core.models import utcnow
+from app.core.money import round_half_up
+from app.extensions import db
+
+DISBURSEMENT_FIELDS = (
+    "disbursed_on",
+    "amount",
+    "currency",
+    "rate_vnd",
+    "rate_usd",
+    "value_vnd",
+    "verified",
+)
+
+
+def add_disbursement(
+    item: AidItem,
+    disbursed_on: date,
+    amount: Decimal,
+    currency: str,
+    rate_vnd: Decimal | None = None,
+    rate_usd: Decimal | None = None,
+    source: str | None = None,
+    verified: bool = False,
+    *,
+    user,
+) -> Disbursement:
+    AID_WORKFLOW.require(item, "disbursement", user)
+    validation.raise_all(
+        validation.collect(
+            (validation.positive, amount, "amount"),
+            (validation.money, amount, currency, rate_vnd, rate_usd, "amount"),
+            (validation.not_future, disbursed_on, "disbursed_on", "Ngày giải ngân"),
+        )
+    )
+    if disbursed_on is None:
+        raise FieldError("disbursed_on", "Vui lòng nhập ngày.")
+    if item.decision_date and disbursed_on < item.decision_date:
+        raise FieldError("disbursed_on", "Ngày giải ngân không được trước ngày phê duyệt.")
+    if currency == "USD" and rate_usd is None:
+        rate_usd = rate_vnd
+    disbursement = Disbursement(
+        aid_item_id=item.id,
+        disbursed_on=disbursed_on,
+        amount=amount,
+        currency=currency,
+        rate_vnd=None if currency == "VND" else rate_vnd,
+        rate_usd=rate_usd,
+        value_vnd=vnd_value(amount, currency, rate_vnd),
+        source=source or None,
+        verified=verified,
+        recorded_by_id=user.id,
+    )
+    db.session.add(disbursement)
+    db.session.flush()
+    audit.record(
+        AidAudit.DISBURSEMENT_ADD,
+        disbursement,
+        user=user,
+        summary=f"Giải ngân {item.code}: {amount} {currency} ngày {disbursed_on:%d/%m/%Y}",
+        changes=audit.diff({}, audit.snapshot(disbursement, DISBURSEMENT_FIELDS)),
+    )
+    return disbursement
+
+
+def archive_disbursement(
+    disbursement: Disbursement, reason: str, *, user, version: int | None = None
+) -> None:
+    """Cancel a wrong row (kept, struck through, in the history)."""
+    AID_WORKFLOW.require(db.session.get(AidItem, disbursement.aid_item_id), "disbursement", user)
+    if version is not None:
+        check_version(disbursement, version)
+    if not (reason or "").strip():
+        raise FieldError("reason", "Vui lòng ghi lý do hủy dòng giải ngân.")
+    if disbursement.is_archived:
+        raise DomainError("Dòng giải ngân này đã được hủy.")
+    disbursement.archived_at = utcnow()
+    disbursement.archive_reason = reason.strip()
+    db.session.flush()
+    audit.record(
+        AidAudit.DISBURSEMENT_ARCHIVE,
+        disbursement,
+        user=user,
+        summary=f"Hủy dòng giải ngân #{disbursement.id}: {reason}",
+    )
+
+
+def add_report(
+    item: AidItem,
+    kind: str,
+    period_start: date | None,
+    period_end: date | None,
+    received_on: date,
+    summary: str | None = None,
+    file=None,
+    *,
+    user,
+) -> AidReport:
+    AID_WORKFLOW.require(item, "report", user)
+    what = "Ngày nhận báo cáo"
+    validation.raise_all(
+        validation.collect(
+            (validation.not_future, received_on, "received_on", what),
+            (
+                validation.not_before,
+                received_on,
+                item.decision_date,
+                "received_on",
+                what,
+                "ngày phê duyệt",
+            ),
+            (
+                validation.not_before,
+                received_on,
+                period_start,
+                "received_on",
+                what,
+                "đầu kỳ báo cáo",
+            ),
+            (
+                validation.in_order,
+                period_start,
+                period_end,
+                "period_end",
+                "Cuối kỳ báo cáo không được trước đầu kỳ.",
+            ),
+        )
+    )
+    report = AidReport(
+        aid_item_id=item.id,
+        kind=kind,
+        period_start=period_start,
+        period_end=period_end,
+        received_on=received_on,
+        summary=summary or None,
+        recorded_by_id=user.id,
+    )
+    db.session.add(report)
+    db.session.flush()
+    if file is not None and getattr(file, "filename", ""):
+        attachments.store(file, "aid_report", report.id, user)
+    audit.record(
+        AidAudit.REPORT_ADD,
+        report,
+        user=user,
+        summary=f"Nhận {report.kind_label.lower()} của {item.code}",
+    )
+    return report
+
+
+def add_inspection(
+    item: AidItem,
+    inspected_on: date,
+    team: str,
+    findings: str | None = None,
+    recommendations: str | None = None,
+    follow_up: str = FollowUpStatus.CHUA_XU_LY,
+    *,
+    user,
+) -> Inspection:
+    AID_WORKFLOW.require(item, "inspection", user)
+    what = "Ngày kiểm tra"
+    validation.raise_all(
+        validation.collect(
+            (validation.not_future, inspected_on, "inspected_on", what),
+            (
+                validation.not_before,
+                inspected_on,
+                item.decision_date,
+                "inspected_on",
+                what,
+                "ngày phê duyệt",
+            ),
+        )
+    )
+    if not team:
+        raise FieldError("team", "Vui lòng ghi các cơ quan tham gia đoàn kiểm tra.")
+    inspection = Inspection(
+        aid_item_id=item.id,
+        inspected_on=inspected_on,
+        team=team,
+        findings=findings or None,
+        recommendations=recommendations or None,
+        follow_up=follow_up,
+        recorded_by_id=user.id,
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    audit.record(
+        AidAudit.INSPECTION_ADD,
+        inspection,
+        user=user,
+        summary=f"Kiểm tra, giám sát {item.code} ngày {inspected_on:%d/%m/%Y}",
+    )
+    return inspection
+
+
+def update_inspection_follow_up(
+    inspection: Inspection, follow_up: str, *, user, version: int | None = None
+) -> None:
+    """Where the remedies the inspection asked for stand; a stale page is refused."""
+    item = db.session.get(AidItem, inspection.aid_item_id)
+    AID_WORKFLOW.require(item, "inspection_follow_up", user)
+    check_version(inspection, version)
+    old = inspection.follow_up
+    if old == follow_up:
+        return
+    inspection.follow_up = follow_up
+    db.session.flush()
+    audit.record(
+        AidAudit.INSPECTION_FOLLOW_UP,
+        inspection,
+        user=user,
+        summary=f"Cập nhật tình hình khắc phục sau kiểm tra #{inspection.id}",
+        changes={"follow_up": [old, follow_up]},
+    )
+
+
+def disbursement_totals(item: AidItem) -> dict:
+    """Total disbursed (VND) and the share of the approved value, computed in SQL."""
+    total = db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(Disbursement.value_vnd), 0)).where(
+            Disbursement.aid_item_id == item.id, Disbursement.archived_at.is_(None)
+        )
+    )
+    share = None
+    if item.value_vnd:
+        share = round_half_up(Decimal(total) * 100 / Decimal(item.value_vnd), 1)
+    return {"total_vnd": int(total), "share": share}

@@ -1,0 +1,324 @@
+"""Reading aid items: the list's filters and query, the inboxes, the follow-up alerts and
+the home page's counts. Nothing here writes."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy.orm import contains_eager
+
+from app.aid import states
+from app.aid.models import (
+    AidDonor,
+    AidItem,
+    AidLocation,
+    AidReport,
+    AidSector,
+    Decision,
+    Disbursement,
+    Inspection,
+    Opinion,
+    ReportKind,
+    WorkflowStep,
+)
+from app.aid.services.follow_up import disbursement_totals
+from app.auth.models import Agency, AgencyKind
+from app.core import attachments
+from app.core import permissions as rules
+from app.core.dates import add_months, today_vn
+from app.core.models import Commune
+from app.core.text import search_condition
+from app.extensions import db
+from app.orgs.models import CERTIFICATE_WARNING_DAYS, Organization
+
+
+@dataclass
+class ItemFilters:
+    q: str = ""
+    status: str = ""
+    year: int | None = None
+    donor: int | None = None
+    country: str = ""
+    sector: str = ""
+    commune: str = ""
+    modality: str = ""
+    overdue: bool = False
+    archived: bool = False
+
+
+def overdue_condition(today: date):
+    """In the procedure past the appraisal deadline, or with an opinion past its due date."""
+    late_opinion = (
+        db.select(Opinion.id)
+        .where(Opinion.aid_item_id == AidItem.id, _is_open(), Opinion.due_on < today)
+        .exists()
+    )
+    return db.and_(
+        AidItem.status.in_(states.ON_THE_CLOCK),  # not while returned to its owner
+        db.or_(AidItem.appraisal_due_on < today, late_opinion),
+    )
+
+
+def _has_child(model, *conditions):
+    return db.select(model.id).where(model.aid_item_id == AidItem.id, *conditions).exists()
+
+
+def items_query(filters: ItemFilters, today: date | None = None):
+    """The select behind the list and its exports (same filters, same rows)."""
+    today = today or today_vn()
+    query = db.select(AidItem)
+    if not filters.archived:
+        query = query.where(AidItem.archived_at.is_(None))
+    if (matches := search_condition(AidItem.search_text, filters.q)) is not None:
+        query = query.where(matches)
+    if filters.status:
+        query = query.where(AidItem.status == filters.status)
+    if filters.year:
+        query = query.where(
+            AidItem.decision_date >= date(filters.year, 1, 1),
+            AidItem.decision_date < date(filters.year + 1, 1, 1),
+        )
+    if filters.donor:
+        query = query.where(_has_child(AidDonor, AidDonor.organization_id == filters.donor))
+    if filters.country:
+        query = query.where(
+            AidItem.main_donor_id.in_(
+                db.select(Organization.id).where(Organization.country == filters.country)
+            )
+        )
+    if filters.sector:
+        query = query.where(_has_child(AidSector, AidSector.sector == filters.sector))
+    if filters.commune:
+        query = query.where(_has_child(AidLocation, AidLocation.commune_code == filters.commune))
+    if filters.modality:
+        query = query.where(AidItem.modality == filters.modality)
+    if filters.overdue:
+        query = query.where(overdue_condition(today))
+    return query
+
+
+# --- Inboxes -------------------------------------------------------------------------------
+
+
+@dataclass
+class InboxRow:
+    item: AidItem
+    task: str
+    due_on: date | None
+    overdue: bool
+
+
+def _task_for(item: AidItem) -> str:
+    if item.is_returned:
+        return "Chờ chủ khoản viện trợ hoàn thiện hồ sơ"
+    if item.waits_for_opinions:
+        waiting = sum(1 for o in item.opinions if o.is_open)
+        answered = sum(1 for o in item.opinions if o.verdict)
+        if waiting:
+            return f"Chờ ý kiến: {answered}/{answered + waiting} cơ quan đã trả lời"
+        return "Đủ ý kiến: kết luận thẩm định"
+    if item.status == states.INITIAL:
+        if item.dossier_complete_on is None:
+            return "Kiểm tra tính hợp lệ của hồ sơ"
+        if item.is_emergency:
+            return "Thẩm định (không cần xin ý kiến)"
+        return "Xin ý kiến các cơ quan"
+    return "Trình và ghi quyết định phê duyệt hoặc không chấp thuận"
+
+
+def _in_procedure():
+    return db.and_(AidItem.status.in_(states.IN_PROCEDURE), AidItem.archived_at.is_(None))
+
+
+def planning_inbox(today: date | None = None, limit: int = 200) -> list[InboxRow]:
+    """Dossiers in the procedure, the most urgent first."""
+    today = today or today_vn()
+    items = db.session.scalars(
+        db.select(AidItem)
+        .where(_in_procedure())
+        .order_by(AidItem.appraisal_due_on.is_(None), AidItem.appraisal_due_on, AidItem.id)
+        .limit(limit)
+    ).all()
+    return [
+        InboxRow(
+            item,
+            _task_for(item),
+            item.appraisal_due_on,
+            bool(item.appraisal_due_on and item.appraisal_due_on < today and not item.is_returned),
+        )
+        for item in items
+    ]
+
+
+def _is_open():
+    return db.and_(Opinion.verdict.is_(None), Opinion.cancelled_at.is_(None))
+
+
+def _waiting_opinions(agency_id: int):
+    """The opinions an agency still has to give (the item still waits for them)."""
+    return (
+        db.select(Opinion)
+        .join(AidItem, Opinion.aid_item_id == AidItem.id)
+        .where(
+            Opinion.agency_id == agency_id,
+            _is_open(),
+            AidItem.status == states.WAITING_FOR_OPINIONS,
+            AidItem.archived_at.is_(None),
+        )
+    )
+
+
+def opinions_for_agency(agency_id: int, limit: int = 200) -> list[Opinion]:
+    """Opinions this agency still has to give, the earliest due first."""
+    return db.session.scalars(
+        _waiting_opinions(agency_id)
+        .options(contains_eager(Opinion.aid_item))
+        .order_by(Opinion.due_on, Opinion.id)
+        .limit(limit)
+    ).all()
+
+
+def _count(query) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
+
+
+def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
+    """What waits for this user in the aid procedure, for the home page: (label, count,
+    endpoint and arguments of the page that lists it); the view builds the link."""
+    tasks = []
+    if rules.answer_opinion.allows(user):
+        waiting = _count(_waiting_opinions(user.agency_id))
+        tasks.append(("Ý kiến góp ý về khoản viện trợ cần trả lời", waiting, "aid.inbox", {}))
+    if rules.manage_aid.allows(user):
+        dossiers = _count(db.select(AidItem.id).where(_in_procedure()))
+        overdue = _count(
+            db.select(AidItem.id).where(
+                overdue_condition(today_vn()), AidItem.archived_at.is_(None)
+            )
+        )
+        tasks.append(("Hồ sơ viện trợ đang xử lý", dossiers, "aid.inbox", {}))
+        tasks.append(("Hồ sơ viện trợ quá hạn", overdue, "aid.index", {"overdue": 1}))
+    return tasks
+
+
+# --- Follow-up alerts ----------------------------------------------------------------------
+
+
+def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
+    """Follow-up alerts for the planning agency, each a bounded list."""
+    today = today or today_vn()
+    config = current_app.config
+
+    def items(*conditions, order):
+        return db.session.scalars(
+            db.select(AidItem)
+            .where(AidItem.archived_at.is_(None), *conditions)
+            .order_by(order)
+            .limit(limit)
+        ).all()
+
+    last_report = (
+        db.select(db.func.max(AidReport.received_on))
+        .where(AidReport.aid_item_id == AidItem.id, AidReport.archived_at.is_(None))
+        .scalar_subquery()
+    )
+    report_threshold = add_months(today, -config["AID_REPORT_MONTHS"]) - timedelta(
+        config["AID_REPORT_GRACE_DAYS"]
+    )
+    closing_report = (
+        db.select(AidReport.id)
+        .where(
+            AidReport.aid_item_id == AidItem.id,
+            AidReport.kind == ReportKind.KET_THUC,
+            AidReport.archived_at.is_(None),
+        )
+        .exists()
+    )
+    expiring = db.session.scalars(
+        db.select(Organization)
+        .where(
+            Organization.archived_at.is_(None),
+            Organization.certificate_expires_on <= today + timedelta(CERTIFICATE_WARNING_DAYS),
+        )
+        .order_by(Organization.certificate_expires_on)
+        .limit(limit)
+    ).all()
+    return {
+        "not_started": items(
+            AidItem.status == states.APPROVED_NOT_STARTED,
+            AidItem.decision_date <= add_months(today, -config["AID_START_MONTHS"]),
+            order=AidItem.decision_date,
+        ),
+        "certificates": expiring,
+        "reports_overdue": items(
+            AidItem.status == states.RUNNING,
+            db.func.coalesce(last_report, AidItem.start_on, AidItem.decision_date)
+            < report_threshold,
+            order=AidItem.id,
+        ),
+        "closing_overdue": items(
+            AidItem.status.in_(states.DECISION_IN_FORCE),
+            AidItem.end_on < add_months(today, -config["AID_CLOSING_REPORT_MONTHS"]),
+            ~closing_report,
+            order=AidItem.end_on,
+        ),
+    }
+
+
+# --- The item's page and the forms' choices ------------------------------------------------
+
+
+def item_records(item: AidItem) -> dict:
+    """What the item's page lists beside the item: its steps, decisions, follow-up rows with
+    their files, and the disbursed total; one query each."""
+
+    def rows(model, *order):
+        return db.session.scalars(
+            db.select(model).where(model.aid_item_id == item.id).order_by(*order)
+        ).all()
+
+    reports = rows(AidReport, AidReport.received_on)
+    return {
+        "steps": rows(WorkflowStep, WorkflowStep.at, WorkflowStep.id),
+        "decisions": rows(Decision, Decision.signed_on, Decision.id),
+        "disbursements": rows(Disbursement, Disbursement.disbursed_on, Disbursement.id),
+        "reports": reports,
+        "inspections": rows(Inspection, Inspection.inspected_on, Inspection.id),
+        "totals": disbursement_totals(item),
+        "files": {
+            "opinion": attachments.by_owner("opinion", [o.id for o in item.opinions]),
+            "aid_report": attachments.by_owner("aid_report", [r.id for r in reports]),
+            "aid_item": attachments.by_owner("aid_item", [item.id]).get(item.id, []),
+        },
+    }
+
+
+def donor_choices():
+    """(id, code, name) of the organisations a dossier may name as donors."""
+    return db.session.execute(
+        db.select(Organization.id, Organization.code, Organization.name)
+        .where(Organization.archived_at.is_(None))
+        .order_by(Organization.code)
+    ).all()
+
+
+def province_communes():
+    """The province's communes (the pickers' list), border communes flagged."""
+    return db.session.execute(
+        db.select(Commune.code, Commune.name, Commune.is_border)
+        .where(Commune.province_code == current_app.config["PROVINCE_CODE"])
+        .order_by(Commune.name_folded)
+    ).all()
+
+
+K = AgencyKind
+CONSULTED_KINDS = (K.FINANCE, K.POLICE, K.FOREIGN_AFFAIRS)  # ticked on the form by default
+
+
+def consultable_agencies():
+    """Agencies that may be asked for an opinion, the usual ones first by kind."""
+    return db.session.scalars(
+        db.select(Agency)
+        .where(Agency.active.is_(True), Agency.kind.in_((*CONSULTED_KINDS, K.OTHER, K.LEADERSHIP)))
+        .order_by(Agency.kind, Agency.name)
+    ).all()

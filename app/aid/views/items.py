@@ -1,0 +1,261 @@
+"""The list and its exports, the dossier form, the item's page (with its archive and
+files), opinions and the inbox."""
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+
+from app.aid import exports, services, workflow
+from app.aid.forms import AidItemForm, AnswerOpinionForm, AttachmentForm, FollowUpForm
+from app.aid.models import AidItem, AidStatus, Modality, Opinion, Sector
+from app.aid.services import queries
+from app.aid.views import bp, detail_url, text_of
+from app.core import permissions as rules
+from app.core.countries import country_choices
+from app.core.dates import today_vn
+from app.core.forms import ArchiveForm, choices
+from app.core.listing import apply_sort, arg_int, arg_year, paginate
+from app.core.permissions import requires
+from app.core.web import form_action, form_page, get_or_404
+
+SORTS = {
+    "code": AidItem.code,
+    "name": AidItem.name,
+    "status": AidItem.status,
+    "value": AidItem.value_vnd,
+    "decision": AidItem.decision_date,
+    "received": AidItem.dossier_received_on,
+}
+
+
+def _filters() -> services.ItemFilters:
+    args = request.args
+    status, modality, sector = (args.get(name, "") for name in ("status", "modality", "sector"))
+    return services.ItemFilters(
+        q=args.get("q", "").strip(),
+        status=status if status in AidStatus.labels() else "",
+        year=arg_year(),
+        donor=arg_int("donor"),
+        country=args.get("country", "").strip().upper()[:2],
+        sector=sector if sector in Sector.labels() else "",
+        commune=args.get("commune", "").strip()[:5],
+        modality=modality if modality in Modality.labels() else "",
+        overdue=args.get("overdue") == "1",
+        archived=args.get("archived") == "1",
+    )
+
+
+def _sorted_items(filters: services.ItemFilters):
+    query, sort = apply_sort(services.items_query(filters), SORTS, "-received")
+    return query.order_by(AidItem.id.desc()), sort
+
+
+@bp.route("/")
+@requires(rules.read_registry)
+def index():
+    filters = _filters()
+    query, sort = _sorted_items(filters)
+    return render_template(
+        "aid/list.html",
+        page=paginate(query),
+        filters=filters,
+        sort=sort,
+        statuses=AidStatus.choices(),
+        modalities=Modality.choices(),
+        sectors=Sector.choices(),
+        donors=queries.donor_choices(),
+        countries=country_choices(),
+        communes=queries.province_communes(),
+        today=today_vn(),
+    )
+
+
+@bp.route("/xuat.<fmt>")
+@requires(rules.read_registry)
+def export(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    return exports.send_items(_sorted_items(_filters())[0], fmt)
+
+
+# --- The dossier form ----------------------------------------------------------------------
+
+
+def _prepare_item_form(form: AidItemForm) -> None:
+    donors = queries.donor_choices()
+    form.main_donor_id.choices = choices(
+        [(0, "— Chọn nhà tài trợ —")] + [(d.id, f"{d.code} – {d.name}") for d in donors]
+    )
+    form.co_donor_ids.choices = choices((d.id, f"{d.code} – {d.name}") for d in donors)
+    form.communes.choices = choices(
+        (c.code, f"{c.name}{' (biên giới)' if c.is_border else ''}")
+        for c in queries.province_communes()
+    )
+
+
+OPTIONAL_TEXT = (
+    "name_en",
+    "owner_name",
+    "governing_agency",
+    "objectives",
+    "description",
+    "beneficiaries",
+    "legacy_location",
+)
+
+
+def _item_input(form: AidItemForm) -> services.ItemInput:
+    fields = {name: getattr(form, name).data for name in services.ITEM_FIELDS}
+    for name in OPTIONAL_TEXT:
+        fields[name] = (fields[name] or "").strip() or None
+    fields["name"] = fields["name"].strip()
+    if fields["counterpart_vnd"] is not None:
+        fields["counterpart_vnd"] = int(fields["counterpart_vnd"])
+    donor_ids = [form.main_donor_id.data] if form.main_donor_id.data else []
+    return services.ItemInput(
+        fields=fields,
+        donor_ids=donor_ids + list(form.co_donor_ids.data or []),
+        sectors=form.sector_pairs(),
+        commune_codes=list(form.communes.data or []),
+    )
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@requires(rules.manage_aid)
+def new():
+    form = AidItemForm()
+    _prepare_item_form(form)
+    if request.method == "GET":
+        form.dossier_received_on.data = today_vn()
+    return form_page(
+        form,
+        "aid/form.html",
+        save=lambda: services.create_item(_item_input(form), user=current_user),
+        success=lambda item: f"Đã tiếp nhận hồ sơ khoản viện trợ {item.code}.",
+        redirect_to=detail_url,
+        item=None,
+    )
+
+
+@bp.route("/<int:item_id>/sua", methods=["GET", "POST"])
+@requires(rules.manage_aid)
+def edit(item_id: int):
+    item = get_or_404(AidItem, item_id)
+    workflow.require(item, "edit", current_user)  # 409 once decided: amendments instead
+    form = AidItemForm(obj=item)
+    _prepare_item_form(form)
+    if request.method == "GET":
+        form.version.data = item.version
+        form.main_donor_id.data = item.main_donor_id
+        form.co_donor_ids.data = [d.organization_id for d in item.donors[1:]]
+        form.communes.data = [loc.commune_code for loc in item.locations]
+        for row, sector in zip(form.sectors, item.sectors, strict=False):
+            row.sector.data = sector.sector
+            row.share.data = sector.share
+    return form_page(
+        form,
+        "aid/form.html",
+        save=lambda: services.update_item(
+            item, _item_input(form), user=current_user, version=form.version_number()
+        ),
+        success="Đã lưu thay đổi.",
+        redirect_to=detail_url(item),
+        item=item,
+    )
+
+
+@bp.route("/<int:item_id>/luu-tru", methods=["POST"])
+@requires(rules.manage_aid)
+def archive(item_id: int):
+    item = get_or_404(AidItem, item_id)
+    form = ArchiveForm()
+    return form_action(
+        form,
+        save=lambda: services.archive_item(
+            item, text_of(form.reason), user=current_user, version=form.version_number()
+        ),
+        success=f"Đã lưu trữ khoản viện trợ {item.code}.",
+        back=detail_url(item),
+        invalid="Vui lòng ghi lý do lưu trữ.",
+    )
+
+
+@bp.route("/<int:item_id>/tep", methods=["POST"])
+@requires(rules.manage_aid)
+def attach(item_id: int):
+    item = get_or_404(AidItem, item_id)
+    form = AttachmentForm()
+    return form_action(
+        form,
+        save=lambda: services.attach_file(
+            item, request.files.get("file"), note=text_of(form.note), user=current_user
+        ),
+        success=lambda stored: f"Đã đính kèm tệp {stored.filename}.",
+        back=detail_url(item),
+    )
+
+
+# --- Detail -------------------------------------------------------------------------------
+
+
+@bp.route("/<int:item_id>")
+@requires(rules.read_registry)
+def detail(item_id: int):
+    item = get_or_404(AidItem, item_id)
+    ready, blocked = workflow.available_actions(item, current_user)
+    return render_template(
+        "aid/detail.html",
+        item=item,
+        today=today_vn(),
+        flow=workflow.AID_WORKFLOW,
+        actions=ready,
+        blocked_actions=blocked,
+        archive_form=ArchiveForm(version=item.version),
+        attachment_form=AttachmentForm(),
+        follow_up_form=FollowUpForm(),
+        **queries.item_records(item),
+    )
+
+
+# --- Opinions and the inbox ---------------------------------------------------------------
+
+
+@bp.route("/y-kien/<int:opinion_id>", methods=["GET", "POST"])
+@requires(rules.answer_opinion)
+def answer(opinion_id: int):
+    opinion = get_or_404(Opinion, opinion_id)
+    rules.answer_opinion.require(current_user, opinion)
+    form = AnswerOpinionForm()
+    if request.method == "GET":
+        form.version.data = opinion.version
+    return form_page(
+        form,
+        "aid/answer.html",
+        save=lambda: services.answer_opinion(
+            opinion,
+            verdict=form.verdict.data,
+            answer=text_of(form.answer),
+            document_number=text_of(form.document_number),
+            answered_on=form.answered_on.data,
+            file=request.files.get("file"),
+            user=current_user,
+            version=form.version_number(),
+        ),
+        success="Đã gửi ý kiến góp ý.",
+        redirect_to=url_for("aid.inbox"),
+        opinion=opinion,
+    )
+
+
+@bp.route("/viec-can-xu-ly")
+@requires(rules.read_registry)
+def inbox():
+    today = today_vn()
+    is_planning = rules.manage_aid.allows(current_user)
+    answers = rules.answer_opinion.allows(current_user)
+    return render_template(
+        "aid/inbox.html",
+        today=today,
+        dossiers=services.planning_inbox(today) if is_planning else [],
+        opinions=services.opinions_for_agency(current_user.agency_id) if answers else [],
+        alerts=services.alerts(today) if is_planning else None,
+    )
