@@ -10,7 +10,14 @@ from app.core.errors import DomainError, FieldError, PermissionDenied
 from app.core.models import AuditEntry
 from app.delegations import services, workflow
 from app.delegations.models import DelegationMember, DelegationStep
-from tests.delegation_helpers import border_commune, delegation_input, future, member
+from tests.fixtures.delegations import (
+    border_commune,
+    delegation_input,
+    future,
+    member,
+    reviewed,
+    under_review,
+)
 
 
 @pytest.fixture
@@ -30,23 +37,10 @@ def police(user):
 
 @pytest.fixture
 def delegation(app_ctx, db, host):
-    created = services.create_delegation(delegation_input(), host)
-    services.add_member(created, host, member())
+    created = services.create_delegation(delegation_input(), user=host)
+    services.add_member(created, member(), user=host)
     db.session.commit()
     return created
-
-
-def under_review(delegation, host, fa):
-    services.submit(delegation, host)
-    services.receive(delegation, fa)
-
-
-def reviewed(delegation, host, fa, police, police_verdict="dong_y"):
-    under_review(delegation, host, fa)
-    services.record_review(delegation, fa, "foreign_affairs", "dong_y", "Phù hợp", "1/SNgV", None)
-    services.record_review(
-        delegation, police, "police", police_verdict, "Không có vấn đề", None, None
-    )
 
 
 def test_create_sets_author_and_host(delegation, host):
@@ -56,26 +50,28 @@ def test_create_sets_author_and_host(delegation, host):
 
 
 def test_full_review_to_completion(delegation, host, fa, police, db):
-    services.submit(delegation, host)
+    services.submit_delegation(delegation, user=host)
     assert delegation.status == "da_gui" and delegation.submitted_on == today_vn()
     assert delegation.is_late_request is False  # 30 days ahead
-    services.receive(delegation, fa)
+    services.receive_delegation(delegation, user=fa)
     assert delegation.status == "dang_xem_xet"
     with pytest.raises(DomainError, match="Chưa đủ điều kiện phê duyệt"):
-        services.approve(delegation, fa, "12/UBND-NgV", today_vn(), "Chủ tịch")
-    services.record_review(delegation, fa, "foreign_affairs", "dong_y", "Phù hợp", None, None)
-    services.record_review(delegation, police, "police", "dong_y_co_dieu_kien", "Lưu ý", None, None)
-    services.approve(delegation, fa, "12/UBND-NgV", today_vn(), "Chủ tịch UBND tỉnh")
+        services.approve_delegation(delegation, "12/UBND-NgV", today_vn(), "Chủ tịch", user=fa)
+    services.record_review(delegation, "foreign_affairs", "dong_y", "Phù hợp", user=fa)
+    services.record_review(delegation, "police", "dong_y_co_dieu_kien", "Lưu ý", user=police)
+    services.approve_delegation(
+        delegation, "12/UBND-NgV", today_vn(), "Chủ tịch UBND tỉnh", user=fa
+    )
     assert delegation.status == "da_duyet"
     assert delegation.report_due_on == add_working_days(delegation.end_on, 10)
     with pytest.raises(DomainError, match="báo cáo kết quả"):
-        services.complete(delegation, host)
+        services.complete_delegation(delegation, user=host)
     with pytest.raises(FieldError, match="trước khi đoàn bắt đầu"):
-        services.file_report(delegation, host, today_vn(), "Tốt")
+        services.record_visit_report(delegation, today_vn(), "Tốt", user=host)
     delegation.start_on = today_vn() - timedelta(days=5)
     delegation.end_on = today_vn() - timedelta(days=2)
-    services.file_report(delegation, host, today_vn(), "Đoàn làm việc hiệu quả")
-    services.complete(delegation, host)
+    services.record_visit_report(delegation, today_vn(), "Đoàn làm việc hiệu quả", user=host)
+    services.complete_delegation(delegation, user=host)
     assert delegation.status == "hoan_thanh"
     steps = db.session.scalars(
         sa.select(DelegationStep.action)
@@ -86,19 +82,19 @@ def test_full_review_to_completion(delegation, host, fa, police, db):
 
 
 def test_submit_needs_members_and_flags_late_requests(app_ctx, db, host):
-    empty = services.create_delegation(delegation_input("DV-2", start=future(2)), host)
+    empty = services.create_delegation(delegation_input("DV-2", start=future(2)), user=host)
     with pytest.raises(DomainError, match="danh sách thành viên"):
-        services.submit(empty, host)
-    services.add_member(empty, host, member())
-    services.submit(empty, host)
+        services.submit_delegation(empty, user=host)
+    services.add_member(empty, member(), user=host)
+    services.submit_delegation(empty, user=host)
     assert empty.is_late_request is True  # not refused, flagged
 
 
 def test_police_disagreement_blocks_approval(delegation, host, fa, police):
     reviewed(delegation, host, fa, police, police_verdict="khong_dong_y")
     with pytest.raises(DomainError, match="không đồng ý"):
-        services.approve(delegation, fa, "12/UBND", today_vn(), "X")
-    services.refuse(delegation, fa, "Không đảm bảo an ninh")
+        services.approve_delegation(delegation, "12/UBND", today_vn(), "X", user=fa)
+    services.refuse_delegation(delegation, "Không đảm bảo an ninh", user=fa)
     assert delegation.status == "tu_choi" and delegation.refusal_reason
 
 
@@ -118,34 +114,34 @@ def test_border_area_needs_permit_and_notice(app_ctx, db, host, fa, police):
                 }
             ],
         ),
-        host,
+        user=host,
     )
     assert visit.is_border_area is True
-    services.add_member(visit, host, member())
+    services.add_member(visit, member(), user=host)
     reviewed(visit, host, fa, police)
     with pytest.raises(DomainError, match="giấy phép vào khu vực biên giới"):
-        services.approve(visit, fa, "1/UBND", today_vn(), "X")
+        services.approve_delegation(visit, "1/UBND", today_vn(), "X", user=fa)
     with pytest.raises(FieldError, match="suốt thời gian đoàn"):
-        services.record_permit(visit, police, "GP-1", today_vn(), start, start, None)
+        services.record_border_permit(visit, "GP-1", today_vn(), start, start, user=police)
     with pytest.raises(PermissionDenied):
-        services.record_permit(visit, fa, "GP-1", today_vn(), start, visit.end_on, None)
-    services.record_permit(visit, police, "GP-1", today_vn(), start, visit.end_on, None)
+        services.record_border_permit(visit, "GP-1", today_vn(), start, visit.end_on, user=fa)
+    services.record_border_permit(visit, "GP-1", today_vn(), start, visit.end_on, user=police)
     with pytest.raises(DomainError, match="thông báo cho Công an và Bộ đội Biên phòng"):
-        services.approve(visit, fa, "1/UBND", today_vn(), "X")
+        services.approve_delegation(visit, "1/UBND", today_vn(), "X", user=fa)
     with pytest.raises(FieldError, match="sau ngày hôm nay"):
-        services.record_border_notice(visit, host, future(1))
+        services.record_border_notice(visit, future(1), user=host)
     late = services.create_delegation(
         delegation_input(
             "DV-BG2",
             start=today_vn(),
             stops=[{"day": None, "commune_code": commune.code, "place": None, "activity": None}],
         ),
-        host,
+        user=host,
     )
     with pytest.raises(DomainError):  # still a draft: no notice yet
-        services.record_border_notice(late, host, today_vn())
-    services.record_border_notice(visit, host, today_vn())
-    services.approve(visit, fa, "1/UBND", today_vn(), "X")
+        services.record_border_notice(late, today_vn(), user=host)
+    services.record_border_notice(visit, today_vn(), user=host)
+    services.approve_delegation(visit, "1/UBND", today_vn(), "X", user=fa)
     assert visit.status == "da_duyet"
 
 
@@ -157,12 +153,12 @@ def test_notice_must_be_24_hours_ahead(app_ctx, db, host, fa, police):
             start=today_vn(),
             stops=[{"day": None, "commune_code": commune.code, "place": None, "activity": None}],
         ),
-        host,
+        user=host,
     )
-    services.add_member(visit, host, member())
-    services.submit(visit, host)
+    services.add_member(visit, member(), user=host)
+    services.submit_delegation(visit, user=host)
     with pytest.raises(FieldError, match="24 giờ"):
-        services.record_border_notice(visit, host, today_vn())
+        services.record_border_notice(visit, today_vn(), user=host)
 
 
 @pytest.mark.parametrize(("state", "action"), sorted(workflow.TRANSITIONS))
@@ -170,8 +166,8 @@ def test_notice_must_be_24_hours_ahead(app_ctx, db, host, fa, police):
 def test_every_transition_refused_to_other_roles(delegation, user, db, state, action, username):
     delegation.status = state
     db.session.flush()
-    with pytest.raises(PermissionDenied):
-        workflow.apply(delegation, action, user(username), "x")
+    with pytest.raises(PermissionDenied), workflow.step(delegation, action, user(username), "x"):
+        pass
     assert delegation.status == state
 
 
@@ -187,26 +183,26 @@ def test_every_transition_refused_to_other_roles(delegation, user, db, state, ac
 )
 def test_review_steps_belong_to_foreign_affairs(delegation, user, db, action, username):
     delegation.status = "da_gui" if action == "receive" else "dang_xem_xet"
-    with pytest.raises(PermissionDenied):
-        workflow.apply(delegation, action, user(username), "x")
+    with pytest.raises(PermissionDenied), workflow.step(delegation, action, user(username), "x"):
+        pass
 
 
 def test_wrong_state_is_refused(delegation, host, fa):
     with pytest.raises(DomainError) as error:
-        services.receive(delegation, fa)
+        services.receive_delegation(delegation, user=fa)
     assert error.value.status == 409 and "Dự thảo" in error.value.message
 
 
 def test_only_each_agency_records_its_review(delegation, host, fa, police):
     under_review(delegation, host, fa)
     with pytest.raises(PermissionDenied):
-        services.record_review(delegation, fa, "police", "dong_y", "x", None, None)
+        services.record_review(delegation, "police", "dong_y", "x", user=fa)
     with pytest.raises(PermissionDenied):
-        services.record_review(delegation, police, "foreign_affairs", "dong_y", "x", None, None)
+        services.record_review(delegation, "foreign_affairs", "dong_y", "x", user=police)
     with pytest.raises(PermissionDenied):
-        services.record_review(delegation, host, "police", "dong_y", "x", None, None)
-    first = services.record_review(delegation, police, "police", "dong_y", "Ổn", None, None)
-    again = services.record_review(delegation, police, "police", "khong_dong_y", "Đổi", None, None)
+        services.record_review(delegation, "police", "dong_y", "x", user=host)
+    first = services.record_review(delegation, "police", "dong_y", "Ổn", user=police)
+    again = services.record_review(delegation, "police", "khong_dong_y", "Đổi", user=police)
     assert first is again and again.verdict == "khong_dong_y"  # revised, one per agency
 
 
@@ -224,14 +220,14 @@ def test_member_rules(delegation, host, values, field, message):
     extra = {k: v for k, v in values.items() if k not in ("passport", "name")}
     data = member(name=values.get("name", "Lee"), passport=values.get("passport", "X9999"), **extra)
     with pytest.raises(FieldError) as error:
-        services.add_member(delegation, host, data)
+        services.add_member(delegation, data, user=host)
     assert message in error.value.errors[field]
 
 
 def test_vietnamese_member_needs_no_passport_and_passport_normalised(delegation, host):
-    vn = services.add_member(delegation, host, member("Nguyễn Văn A", "VN", None))
+    vn = services.add_member(delegation, member("Nguyễn Văn A", "VN", None), user=host)
     assert vn.passport_number is None
-    other = services.add_member(delegation, host, member("Park", "KR", " b12 34 "))
+    other = services.add_member(delegation, member("Park", "KR", " b12 34 "), user=host)
     assert other.passport_number == "B1234"
 
 
@@ -242,53 +238,57 @@ def test_member_rows_all_or_nothing(delegation, host, db):
         (4, member("C", passport="P111")),
     ]
     errors = services.add_members_from_rows(
-        delegation, host, rows, {"passport_number": "Số hộ chiếu"}
+        delegation, rows, user=host, labels={"passport_number": "Số hộ chiếu"}
     )
     assert [(e.row, e.column) for e in errors] == [(3, "Số hộ chiếu"), (4, "Số hộ chiếu")]
     assert len(delegation.members) == 1
-    ok = services.add_members_from_rows(delegation, host, rows[:1], {})
+    ok = services.add_members_from_rows(delegation, rows[:1], user=host, labels={})
     assert ok == [] and len(delegation.members) == 2
 
 
 def test_remove_member_archives(delegation, host, db):
     target = delegation.members[0]
-    services.remove_member(target, host, "Không đi")
+    services.remove_member(target, "Không đi", user=host)
     assert db.session.get(DelegationMember, target.id).archived_at is not None
     assert delegation.members == []
 
 
 def test_drafts_visible_only_to_author_agency(delegation, user, db, host):
-    query = services.delegations_query(services.DelegationFilters(), user("police.officer"))
+    query = services.delegations_query(services.DelegationFilters(), user=user("police.officer"))
     assert delegation not in db.session.scalars(query).all()
-    mine = services.delegations_query(services.DelegationFilters(), user("other.viewer"))
+    mine = services.delegations_query(services.DelegationFilters(), user=user("other.viewer"))
     assert delegation in db.session.scalars(mine).all()
-    admin = services.delegations_query(services.DelegationFilters(), user("admin"))
+    admin = services.delegations_query(services.DelegationFilters(), user=user("admin"))
     assert delegation in db.session.scalars(admin).all()
-    services.submit(delegation, host)
+    services.submit_delegation(delegation, user=host)
     assert delegation in db.session.scalars(query).all()
 
 
 def test_person_search_by_passport_and_name(delegation, host, user, db):
-    services.submit(delegation, host)
+    services.submit_delegation(delegation, user=host)
     police = user("police.officer")
-    assert [m.full_name for m in services.person_search(police, "m 1234567")] == ["Kim Min-jun"]
-    assert [m.full_name for m in services.person_search(police, "kim min")] == ["Kim Min-jun"]
+    assert [m.full_name for m in services.person_search("m 1234567", user=police)] == [
+        "Kim Min-jun"
+    ]
+    assert [m.full_name for m in services.person_search("kim min", user=police)] == ["Kim Min-jun"]
     viewer = user("leadership.viewer")
-    assert services.person_search(viewer, "M1234567") == []  # no passport search without rights
-    assert len(services.person_search(viewer, "min-jun")) == 1
+    assert (
+        services.person_search("M1234567", user=viewer) == []
+    )  # no passport search without rights
+    assert len(services.person_search("min-jun", user=viewer)) == 1
 
 
 def test_upcoming_inbox_and_alerts(app_ctx, db, host, fa, police, user):
-    soon = services.create_delegation(delegation_input("SOON", start=future(3)), host)
-    added = services.add_member(soon, host, member())
+    soon = services.create_delegation(delegation_input("SOON", start=future(3)), user=host)
+    added = services.add_member(soon, member(), user=host)
     added.passport_expiry = future(4)  # as an import or a later date change can leave it
-    services.submit(soon, host)
-    later = services.create_delegation(delegation_input("LATER", start=future(60)), host)
-    services.add_member(later, host, member())
-    services.submit(later, host)
-    assert [(d.code, n) for d, n in services.upcoming(fa)] == [("SOON", 1)]
+    services.submit_delegation(soon, user=host)
+    later = services.create_delegation(delegation_input("LATER", start=future(60)), user=host)
+    services.add_member(later, member(), user=host)
+    services.submit_delegation(later, user=host)
+    assert [(d.code, n) for d, n in services.upcoming(user=fa)] == [("SOON", 1)]
     assert [d.code for d in services.inbox(fa).to_receive] == ["SOON", "LATER"]
-    services.receive(soon, fa)
+    services.receive_delegation(soon, user=fa)
     assert [d.code for d in services.inbox(police).to_review] == ["SOON"]
     found = services.alerts(fa)
     assert [(d.code, n) for d, n in found["passports_expiring"]] == [("SOON", 1)]
@@ -296,7 +296,9 @@ def test_upcoming_inbox_and_alerts(app_ctx, db, host, fa, police, user):
 
 def test_changes_are_audited_with_personal_data_masked(delegation, host, db):
     target = delegation.members[0]
-    services.update_member(target, host, {**member(), "passport_number": "NEW123"})
+    services.update_member(
+        target, {**member(), "passport_number": "NEW123"}, user=host, version=target.version
+    )
     entry = db.session.scalar(
         sa.select(AuditEntry).where(AuditEntry.action == "delegation.member_update")
     )
@@ -308,10 +310,12 @@ def test_member_sanity_rules(delegation, host):
 
     with pytest.raises(FieldError) as error:
         services.add_member(
-            delegation, host, member("Old", passport="TK 12#$%<b>", birth_date=date(1800, 1, 1))
+            delegation,
+            member("Old", passport="TK 12#$%<b>", birth_date=date(1800, 1, 1)),
+            user=host,
         )
     assert "trước năm 1900" in error.value.errors["birth_date"]
     assert "chữ cái không dấu" in error.value.errors["passport_number"]
-    services.add_member(delegation, host, member("Head", passport="H1234", is_head=True))
+    services.add_member(delegation, member("Head", passport="H1234", is_head=True), user=host)
     with pytest.raises(FieldError, match="đã có trưởng đoàn"):
-        services.add_member(delegation, host, member("Head2", passport="H5678", is_head=True))
+        services.add_member(delegation, member("Head2", passport="H5678", is_head=True), user=host)

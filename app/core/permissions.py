@@ -173,18 +173,36 @@ def answer_opinion(user, opinion=None):
 REVIEWING_KINDS = ("foreign_affairs", "police")
 
 
+def _lodged_by_agency_of(user, delegation) -> bool:
+    return delegation is not None and delegation.author_agency_id == user.agency_id
+
+
 @rule("read_delegations")
 def read_delegations(user, delegation=None):
     """A draft is its author agency's (and administrators'); once sent, everyone's."""
-    if delegation is None or delegation.status != "du_thao":
+    if delegation is None or not delegation.is_draft:
         return True
-    return _is_admin(user) or delegation.author_agency_id == user.agency_id
+    return _is_admin(user) or _lodged_by_agency_of(user, delegation)
 
 
-@rule("see_personal_data")
-def see_personal_data(user, obj=None):
-    """Dates of birth and passport numbers: police, foreign affairs and administrators."""
-    return _is_admin(user) or _kind(user) in REVIEWING_KINDS
+@rule(
+    "see_personal_data",
+    "Ngày sinh và số hộ chiếu của thành viên đoàn chỉ hiển thị với cán bộ cơ quan ngoại vụ, "
+    "Công an tỉnh, quản trị hệ thống và cán bộ đơn vị lập hồ sơ (đến khi đoàn được duyệt).",
+)
+def see_personal_data(user, delegation=None):
+    """Members' dates of birth and passport numbers, unmasked (pages, print, person search,
+    exports): administrators, police and foreign-affairs officers; and the officers of the
+    agency that lodged the delegation until it is approved (they typed the data and may
+    correct it). Everyone else, viewers included, sees them masked. Without a delegation:
+    whether the user sees them on every delegation (e.g. to search by passport)."""
+    if _is_admin(user):
+        return True
+    if not _is_officer(user):
+        return False
+    if _kind(user) in REVIEWING_KINDS:
+        return True
+    return _lodged_by_agency_of(user, delegation) and delegation.before_approval
 
 
 @rule("create_delegation", "Chỉ cán bộ xử lý mới được lập hồ sơ đoàn.")
@@ -201,7 +219,7 @@ def edit_delegation(user, delegation=None):
         return False
     if delegation is None:
         return True
-    return delegation.author_agency_id == user.agency_id or _kind(user) == "foreign_affairs"
+    return _lodged_by_agency_of(user, delegation) or _kind(user) == "foreign_affairs"
 
 
 @rule("review_foreign_affairs", "Chỉ cán bộ cơ quan ngoại vụ thực hiện bước này.")

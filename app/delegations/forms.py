@@ -79,7 +79,9 @@ class DelegationForm(VersionedForm):
     stops = FieldList(FormField(StopForm), min_entries=STOP_ROWS, max_entries=STOP_ROWS)
 
 
-class MemberForm(BaseForm):
+class MemberForm(VersionedForm):
+    """A member; when correcting one, the form carries the version it was rendered with."""
+
     full_name = StringField("Họ và tên", [required("Vui lòng nhập họ và tên."), max_length(200)])
     sex = SelectField("Giới tính", [optional()], choices=choices([("", "—"), *Sex.choices()]))
     birth_date = VNDateField("Ngày sinh", [optional()])

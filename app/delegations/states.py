@@ -42,6 +42,10 @@ EDITABLE = group(S.DU_THAO, S.DA_GUI, S.DANG_XEM_XET)
 # Sent and not closed: reviews, permits, notices and the calendar concern these.
 LIVE = group(S.DA_GUI, S.DANG_XEM_XET, S.DA_DUYET)
 CANCELLABLE = group(S.DU_THAO, S.DA_GUI, S.DANG_XEM_XET, S.DA_DUYET)
+# The police may issue a border-area permit while the request is reviewed or once approved.
+PERMIT = group(S.DANG_XEM_XET, S.DA_DUYET)
+# Approved, then completed: the visit report belongs to these.
+AFTER_APPROVAL = group(S.DA_DUYET, S.HOAN_THANH)
 # Counted in the annual report (spec/annual-report.md).
 COUNTED = group(S.DA_DUYET, S.HOAN_THANH)
 APPROVED = S.DA_DUYET.value

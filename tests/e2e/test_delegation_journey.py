@@ -49,8 +49,8 @@ def test_incoming_delegation_request_to_report(browser, base_url):
     host.get_by_label("Trưởng đoàn").check()
     host.get_by_role("button", name="Lưu", exact=True).click()
     expect(host.get_by_test_id("members")).to_contain_text("Tanaka Hiroshi")
-    # The host unit may enter personal data but not read it back.
-    expect(host.get_by_test_id("members")).not_to_contain_text("TR123456")
+    # The lodging unit sees (and may correct) the personal data it typed until approval.
+    expect(host.get_by_test_id("members")).to_contain_text("TR123456")
     host.get_by_role("link", name="Gửi hồ sơ đề nghị").click()
     host.get_by_role("button", name="Gửi hồ sơ đề nghị").click()
     expect(host.get_by_text("Lưu ý: hồ sơ gửi muộn")).to_be_visible()
@@ -81,6 +81,8 @@ def test_incoming_delegation_request_to_report(browser, base_url):
     expect(fa.get_by_text("Đã thực hiện: Phê duyệt đoàn.")).to_be_visible()
 
     host.goto(detail_url)
+    # Once approved, the lodging unit sees the personal data masked.
+    expect(host.get_by_test_id("members")).not_to_contain_text("TR123456")
     host.get_by_role("link", name="Nộp báo cáo kết quả").click()
     host.get_by_label("Ngày báo cáo").fill(format_date(today))
     host.get_by_label("Kết quả chuyến đi / đón đoàn").fill("Đoàn làm việc đúng chương trình")

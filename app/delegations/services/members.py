@@ -1,0 +1,211 @@
+"""Writes on a delegation's members: add, correct, remove, a whole list from a file, and
+the audit of who saw their personal data unmasked.
+
+The member rules themselves (no database) live in app.delegations.rules.
+"""
+
+from dataclasses import dataclass
+
+from app.core import audit
+from app.core import permissions as rules
+from app.core.concurrency import check_version
+from app.core.errors import FieldError
+from app.core.models import utcnow
+from app.delegations import rules as member_rules
+from app.delegations import workflow
+from app.delegations.models import Delegation, DelegationMember, normalize_passport
+from app.delegations.states import DelegationAudit
+from app.extensions import db
+
+MEMBER_FIELDS = (
+    "full_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "passport_number",
+    "passport_type",
+    "passport_expiry",
+    "position",
+    "organization_name",
+    "is_head",
+)
+PERSONAL_FIELDS = ("birth_date", "passport_number")
+
+
+def _passports(delegation: Delegation, except_id: int | None = None) -> set[str]:
+    return {
+        m.passport_number for m in delegation.members if m.passport_number and m.id != except_id
+    }
+
+
+def _check(delegation: Delegation, values: dict, except_id: int | None = None) -> None:
+    """Every broken member rule at once, then the one-head rule (needs the other members)."""
+    errors = member_rules.member_errors(
+        values,
+        is_incoming=delegation.is_incoming,
+        end_on=delegation.end_on,
+        other_passports=_passports(delegation, except_id),
+    )
+    if errors:
+        raise FieldError.many(errors)
+    if values.get("is_head") and any(m.is_head and m.id != except_id for m in delegation.members):
+        raise FieldError("is_head", "Đoàn đã có trưởng đoàn; bỏ chọn người kia trước.")
+
+
+def _after_members_change(delegation: Delegation) -> None:
+    db.session.flush()
+    db.session.expire(delegation, ["members"])
+    delegation.refresh_search_text([m.full_name for m in delegation.members])
+
+
+def _masked(changes: dict) -> dict:
+    """Audit diffs keep that personal data changed, not the values themselves."""
+    return {k: (["***", "***"] if k in PERSONAL_FIELDS else v) for k, v in changes.items()}
+
+
+def add_member(delegation: Delegation, values: dict, *, user) -> DelegationMember:
+    workflow.require(delegation, "edit", user)
+    _check(delegation, values)
+    member = DelegationMember(delegation_id=delegation.id, **values)
+    db.session.add(member)
+    _after_members_change(delegation)
+    audit.record(
+        DelegationAudit.MEMBER_ADD,
+        delegation,
+        user=user,
+        summary=f"Thêm thành viên {member.full_name} vào đoàn {delegation.code}",
+    )
+    return member
+
+
+def update_member(
+    member: DelegationMember, values: dict, *, user, version: int | None = None
+) -> DelegationMember:
+    """Correct a member. Who may not see the personal data cannot change it either: the
+    stored date of birth and passport are kept whatever the form sent."""
+    delegation = member.delegation
+    workflow.require(delegation, "edit", user)
+    check_version(member, version)
+    if not rules.see_personal_data.allows(user, delegation):
+        values = {**values, **{name: getattr(member, name) for name in PERSONAL_FIELDS}}
+    _check(delegation, values, member.id)
+    before = audit.snapshot(member, MEMBER_FIELDS)
+    for name in MEMBER_FIELDS:
+        setattr(member, name, values.get(name))
+    _after_members_change(delegation)
+    if changes := audit.diff(before, audit.snapshot(member, MEMBER_FIELDS)):
+        audit.record(
+            DelegationAudit.MEMBER_UPDATE,
+            delegation,
+            user=user,
+            summary=f"Sửa thành viên {member.full_name} (đoàn {delegation.code})",
+            changes=_masked(changes),
+        )
+    return member
+
+
+def remove_member(member: DelegationMember, reason: str | None = None, *, user) -> None:
+    delegation = member.delegation
+    workflow.require(delegation, "edit", user)
+    member.archived_at = utcnow()
+    member.archive_reason = reason or "Xóa khỏi danh sách đoàn"
+    _after_members_change(delegation)
+    audit.record(
+        DelegationAudit.MEMBER_REMOVE,
+        delegation,
+        user=user,
+        summary=f"Xóa thành viên {member.full_name} khỏi đoàn {delegation.code}",
+    )
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+def add_members_from_rows(
+    delegation: Delegation,
+    rows: list[tuple[int, dict]],
+    *,
+    user,
+    labels: dict[str, str],
+    file_errors: list[RowError] | None = None,
+) -> list[RowError]:
+    """Validate every row first; add all of them only if none has an error.
+
+    rows: (row number, values) of the rows the file could parse; file_errors: what the file
+    itself got wrong; labels: {field: column label} for the messages. Returns all errors,
+    by row.
+    """
+    workflow.require(delegation, "edit", user)
+    errors: list[RowError] = list(file_errors or [])
+    seen = _passports(delegation)
+    for row_number, values in rows:
+        row_errors = member_rules.member_errors(
+            values,
+            is_incoming=delegation.is_incoming,
+            end_on=delegation.end_on,
+            other_passports=seen,
+        )
+        errors += [RowError(row_number, labels.get(k, k), m) for k, m in row_errors.items()]
+        if passport := normalize_passport(values.get("passport_number")):
+            seen.add(passport)
+    heads = [n for n, v in rows if v.get("is_head")]
+    if len(heads) + sum(1 for m in delegation.members if m.is_head) > 1:
+        errors += [
+            RowError(n, labels.get("is_head", "is_head"), "Một đoàn chỉ có một trưởng đoàn.")
+            for n in heads
+        ]
+    if not rows and not errors:
+        errors.append(RowError(0, "", "Tệp không có dòng thành viên nào."))
+    if errors:
+        return sorted(errors, key=lambda e: e.row)
+    for _row_number, values in rows:
+        db.session.add(DelegationMember(delegation_id=delegation.id, **values))
+    _after_members_change(delegation)
+    audit.record(
+        DelegationAudit.MEMBERS_UPLOAD,
+        delegation,
+        user=user,
+        summary=f"Nhập {len(rows)} thành viên từ tệp vào đoàn {delegation.code}",
+    )
+    return []
+
+
+# --- Personal data ------------------------------------------------------------------------
+
+
+def shows_personal_data(
+    delegation: Delegation, *, user, where: str, members: list | None = None
+) -> bool:
+    """Whether the user sees the members' dates of birth and passports unmasked on a page
+    (`where`: "trang hồ sơ đoàn", "bản in"...); each view that shows some is audited.
+    `members`: the ones the page shows (default: the whole list)."""
+    if not rules.see_personal_data.allows(user, delegation):
+        return False
+    shown = delegation.members if members is None else members
+    if any(m.birth_date or m.passport_number for m in shown):
+        audit.record(
+            DelegationAudit.PERSONAL_DATA_VIEW,
+            delegation,
+            user=user,
+            summary=f"Xem ngày sinh, số hộ chiếu thành viên đoàn {delegation.code} ({where})",
+        )
+    return True
+
+
+def unmasked_in_search(members: list[DelegationMember], text: str, *, user) -> set[int]:
+    """The ids of the found members whose personal data the user sees; audited if any."""
+    shown = [m for m in members if rules.see_personal_data.allows(user, m.delegation)]
+    if shown:
+        codes = ", ".join(sorted({m.delegation.code for m in shown}))
+        audit.record(
+            DelegationAudit.PERSONAL_DATA_VIEW,
+            user=user,
+            object_type="delegation_member",
+            summary=f"Tra cứu người «{text}»: xem ngày sinh, số hộ chiếu của {len(shown)} "
+            f"người (đoàn {codes})",
+        )
+    return {m.id for m in shown}

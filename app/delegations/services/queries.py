@@ -1,0 +1,275 @@
+"""Reads of delegations: the list's filters and query, an organisation's delegations, the
+calendar, the person search, the inbox with its counts, the alerts. Nothing here writes."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.orm import contains_eager, selectinload
+
+from app.core import permissions as rules
+from app.core.dates import today_vn
+from app.core.text import search_condition
+from app.delegations import states, workflow
+from app.delegations.models import (
+    Delegation,
+    DelegationMember,
+    Review,
+    ReviewerKind,
+    normalize_passport,
+)
+from app.extensions import db
+
+
+@dataclass
+class DelegationFilters:
+    q: str = ""
+    direction: str = ""
+    status: str = ""
+    year: int | None = None
+    country: str = ""
+    purpose: str = ""
+    host: int | None = None
+    border: str = ""  # "1" or "0"
+    archived: bool = False
+
+
+def visible_to(user):
+    """Drafts only for their author agency (and administrators)."""
+    if rules.administer.allows(user):
+        return db.true()
+    return db.or_(Delegation.status != states.DRAFT, Delegation.author_agency_id == user.agency_id)
+
+
+def delegations_query(filters: DelegationFilters, *, user):
+    query = db.select(Delegation).where(visible_to(user))
+    if not filters.archived:
+        query = query.where(Delegation.archived_at.is_(None))
+    if (matches := search_condition(Delegation.search_text, filters.q)) is not None:
+        query = query.where(matches)
+    if filters.direction:
+        query = query.where(Delegation.direction == filters.direction)
+    if filters.status:
+        query = query.where(Delegation.status == filters.status)
+    if filters.year:
+        query = query.where(
+            Delegation.start_on >= date(filters.year, 1, 1),
+            Delegation.start_on < date(filters.year + 1, 1, 1),
+        )
+    if filters.country:
+        query = query.where(Delegation.country == filters.country)
+    if filters.purpose:
+        query = query.where(Delegation.purpose == filters.purpose)
+    if filters.host:
+        query = query.where(Delegation.host_agency_id == filters.host)
+    if filters.border in ("1", "0"):
+        query = query.where(Delegation.is_border_area.is_(filters.border == "1"))
+    return query
+
+
+def of_organization(organization_id: int, user, *, limit: int = 100) -> list[Delegation]:
+    """The delegations an organisation sent or received, newest first (for its profile)."""
+    return db.session.scalars(
+        db.select(Delegation)
+        .where(
+            visible_to(user),
+            Delegation.organization_id == organization_id,
+            Delegation.archived_at.is_(None),
+        )
+        .order_by(Delegation.start_on.desc())
+        .limit(limit)
+    ).all()
+
+
+def upcoming(*, user, today: date | None = None, days: int = 30) -> list[tuple[Delegation, int]]:
+    """Delegations in the province now and in the next `days` days (not refused/cancelled),
+    each with its number of members."""
+    today = today or today_vn()
+    members = (
+        db.select(db.func.count(DelegationMember.id))
+        .where(
+            DelegationMember.delegation_id == Delegation.id,
+            DelegationMember.archived_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    return db.session.execute(
+        db.select(Delegation, members)
+        .where(
+            visible_to(user),
+            Delegation.archived_at.is_(None),
+            Delegation.status.in_(states.LIVE),
+            Delegation.start_on <= today + timedelta(days=days),
+            Delegation.end_on >= today,
+        )
+        .order_by(Delegation.start_on, Delegation.code)
+    ).all()
+
+
+def person_search(text: str, *, user, limit: int = 200) -> list[DelegationMember]:
+    """Members found by name (every word, diacritics ignored) or, for users who may see
+    passports everywhere, by passport number."""
+    text = (text or "").strip()
+    by_name = search_condition(DelegationMember.name_folded, text)
+    if by_name is None:
+        return []
+    conditions = [by_name]
+    if rules.see_personal_data.allows(user):
+        conditions.append(DelegationMember.passport_number == normalize_passport(text))
+    return db.session.scalars(
+        db.select(DelegationMember)
+        .join(Delegation, DelegationMember.delegation_id == Delegation.id)
+        .options(contains_eager(DelegationMember.delegation))
+        .where(
+            db.or_(*conditions),
+            DelegationMember.archived_at.is_(None),
+            visible_to(user),
+            Delegation.archived_at.is_(None),
+        )
+        .order_by(DelegationMember.name_folded, Delegation.start_on.desc())
+        .limit(limit)
+    ).all()
+
+
+# --- What waits for a user ----------------------------------------------------------------
+
+
+def _without_review(kind: str):
+    return (
+        ~db.select(Review.id)
+        .where(Review.delegation_id == Delegation.id, Review.reviewer_kind == kind)
+        .exists()
+    )
+
+
+def _border_without_permit() -> tuple:
+    return (
+        Delegation.is_border_area.is_(True),
+        Delegation.status.in_(states.PERMIT),
+        ~workflow.valid_permit_exists(),
+    )
+
+
+# Each box of the inbox: its label on the home page.
+INBOX_LABELS = {
+    "to_receive": "Hồ sơ đoàn cần tiếp nhận",
+    "to_review": "Hồ sơ đoàn cần cho ý kiến",
+    "to_approve": "Hồ sơ đoàn đủ điều kiện phê duyệt",
+    "permits_needed": "Đoàn vào khu vực biên giới chưa có giấy phép",
+    "reports_overdue": "Đoàn chậm báo cáo kết quả",
+}
+
+
+def _inbox_conditions(user, today: date) -> dict[str, tuple]:
+    """{box: SQL conditions} of the boxes this user has; the lists and the counts share them."""
+    boxes: dict[str, tuple] = {}
+    if rules.review_foreign_affairs.allows(user):
+        boxes["to_receive"] = (Delegation.status == states.SUBMITTED,)
+        boxes["to_review"] = (
+            Delegation.status == states.UNDER_REVIEW,
+            _without_review(ReviewerKind.FOREIGN_AFFAIRS),
+        )
+        boxes["to_approve"] = (workflow.ready_to_approve_condition(),)
+    if rules.review_police.allows(user):
+        boxes["to_review"] = (
+            Delegation.status == states.UNDER_REVIEW,
+            _without_review(ReviewerKind.POLICE),
+        )
+        boxes["permits_needed"] = _border_without_permit()
+    kind = user.agency.kind
+    if rules.create_delegation.allows(user) and kind != "police":
+        mine = () if kind == "foreign_affairs" else (Delegation.author_agency_id == user.agency_id,)
+        boxes["reports_overdue"] = (
+            Delegation.status == states.APPROVED,
+            Delegation.report_due_on < today,
+            *mine,
+        )
+    return boxes
+
+
+@dataclass
+class Inbox:
+    to_receive: list = field(default_factory=list)  # foreign affairs
+    to_review: list = field(default_factory=list)  # the user's agency's review missing
+    to_approve: list = field(default_factory=list)  # foreign affairs: ready to approve
+    permits_needed: list = field(default_factory=list)  # police
+    reports_overdue: list = field(default_factory=list)  # the author agency
+    counts: dict = field(default_factory=dict)  # {box: how many in all}, lists are cut
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.counts.values())
+
+
+def inbox_counts_by_box(user, today: date | None = None) -> dict[str, int]:
+    """{box: count} for this user's boxes, counted in SQL in one query."""
+    boxes = _inbox_conditions(user, today or today_vn())
+    if not boxes:
+        return {}
+    columns = [
+        db.func.coalesce(db.func.sum(db.case((db.and_(*conditions), 1), else_=0)), 0).label(box)
+        for box, conditions in boxes.items()
+    ]
+    row = db.session.execute(
+        db.select(*columns).select_from(Delegation).where(Delegation.archived_at.is_(None))
+    ).one()
+    return dict(row._mapping)
+
+
+def inbox(user, today: date | None = None, limit: int = 100) -> Inbox:
+    """The first `limit` delegations of each box and the full count of each."""
+    today = today or today_vn()
+    box = Inbox(counts=inbox_counts_by_box(user, today))
+    for name, conditions in _inbox_conditions(user, today).items():
+        if not box.counts.get(name):
+            continue
+        rows = db.session.scalars(
+            db.select(Delegation)
+            .options(selectinload(Delegation.reviews))
+            .where(Delegation.archived_at.is_(None), *conditions)
+            .order_by(Delegation.start_on, Delegation.id)
+            .limit(limit)
+        ).all()
+        setattr(box, name, rows)
+    return box
+
+
+def inbox_counts(user) -> list[tuple[str, int, str]]:
+    """What waits for this user about delegations, for the home page: (label, count,
+    endpoint of the page that lists it)."""
+    return [
+        (INBOX_LABELS[name], count, "delegations.inbox")
+        for name, count in inbox_counts_by_box(user).items()
+    ]
+
+
+def alerts(user, today: date | None = None, limit: int = 50) -> dict[str, list]:
+    """Border visits without a permit, reports overdue, passports expiring before the end."""
+    today = today or today_vn()
+    visible = db.and_(visible_to(user), Delegation.archived_at.is_(None))
+    no_permit = db.session.scalars(
+        db.select(Delegation)
+        .where(visible, *_border_without_permit())
+        .order_by(Delegation.start_on)
+        .limit(limit)
+    ).all()
+    overdue = db.session.scalars(
+        db.select(Delegation)
+        .where(visible, Delegation.status == states.APPROVED, Delegation.report_due_on < today)
+        .order_by(Delegation.report_due_on)
+        .limit(limit)
+    ).all()
+    expiring = db.session.execute(
+        db.select(Delegation, db.func.count(DelegationMember.id))
+        .join(DelegationMember, DelegationMember.delegation_id == Delegation.id)
+        .where(
+            visible,
+            Delegation.status.in_(states.LIVE),
+            Delegation.end_on >= today,
+            DelegationMember.archived_at.is_(None),
+            DelegationMember.passport_expiry < Delegation.end_on,
+        )
+        .group_by(Delegation.id)
+        .order_by(Delegation.start_on)
+        .limit(limit)
+    ).all()
+    return {"no_permit": no_permit, "reports_overdue": overdue, "passports_expiring": expiring}

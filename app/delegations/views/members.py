@@ -1,0 +1,121 @@
+"""The member pages of a delegation: add, correct (with the version the form showed),
+remove, and a whole list from a file."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.core import permissions as rules
+from app.core.permissions import requires
+from app.core.web import form_page, get_or_404
+from app.delegations import exports, services, workflow
+from app.delegations.forms import CommentForm, MemberForm, UploadForm
+from app.delegations.models import DelegationMember
+from app.delegations.views import audited_page, bp, detail_url, get_visible, text_of
+from app.extensions import db
+
+
+def _member_values(form: MemberForm) -> dict:
+    """The form's values; a form without the personal data fields gives None for them (the
+    service then keeps the stored values)."""
+    return {
+        "full_name": form.full_name.data.strip(),
+        "sex": form.sex.data or None,
+        "birth_date": form.birth_date.data if form.birth_date else None,
+        "nationality": form.nationality.data,
+        "passport_number": text_of(form.passport_number) if form.passport_number else None,
+        "passport_type": form.passport_type.data or None,
+        "passport_expiry": form.passport_expiry.data,
+        "position": text_of(form.position),
+        "organization_name": text_of(form.organization_name),
+        "is_head": form.is_head.data,
+    }
+
+
+def _after_add(member: DelegationMember) -> str:
+    if request.form.get("again"):
+        return url_for("delegations.member_new", delegation_id=member.delegation_id)
+    return url_for("delegations.detail", delegation_id=member.delegation_id)
+
+
+@bp.route("/<int:delegation_id>/thanh-vien/moi", methods=["GET", "POST"])
+@requires(rules.create_delegation)
+def member_new(delegation_id: int):
+    delegation = get_visible(delegation_id)
+    workflow.require(delegation, "edit", current_user)
+    form = MemberForm()
+    return form_page(
+        form,
+        "delegations/member_form.html",
+        save=lambda: services.add_member(delegation, _member_values(form), user=current_user),
+        success=lambda m: f"Đã thêm {m.full_name} vào danh sách đoàn.",
+        redirect_to=_after_add,
+        d=delegation,
+        member=None,
+    )
+
+
+@bp.route("/thanh-vien/<int:member_id>", methods=["GET", "POST"])
+@requires(rules.create_delegation)
+def member_edit(member_id: int):
+    member = get_or_404(DelegationMember, member_id)
+    delegation = get_visible(member.delegation_id)
+    workflow.require(delegation, "edit", current_user)
+    form = MemberForm(obj=member)
+    context = {"d": delegation, "member": member}
+    if not rules.see_personal_data.allows(current_user, delegation):
+        del form.birth_date  # neither shown nor changed by who may not see it
+        del form.passport_number
+    elif request.method == "GET":
+        services.shows_personal_data(
+            delegation, user=current_user, where="sửa thành viên", members=[member]
+        )
+        return audited_page("delegations/member_form.html", form=form, **context)
+    return form_page(
+        form,
+        "delegations/member_form.html",
+        save=lambda: services.update_member(
+            member, _member_values(form), user=current_user, version=form.version_number()
+        ),
+        success="Đã lưu thành viên.",
+        redirect_to=detail_url(delegation),
+        **context,
+    )
+
+
+@bp.route("/thanh-vien/<int:member_id>/xoa", methods=["POST"])
+@requires(rules.create_delegation)
+def member_remove(member_id: int):
+    member = get_or_404(DelegationMember, member_id)
+    delegation = get_visible(member.delegation_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.remove_member(member, reason=text_of(form.comment), user=current_user)
+    db.session.commit()
+    flash(f"Đã xóa {member.full_name} khỏi danh sách đoàn.", "success")
+    return redirect(detail_url(delegation))
+
+
+@bp.route("/<int:delegation_id>/thanh-vien/tai-len", methods=["GET", "POST"])
+@requires(rules.create_delegation)
+def members_upload(delegation_id: int):
+    delegation = get_visible(delegation_id)
+    workflow.require(delegation, "edit", current_user)
+    form = UploadForm()
+    errors = []
+    if form.validate_on_submit():
+        rows, file_errors = exports.read_member_rows(request.files.get("file"))
+        errors = services.add_members_from_rows(
+            delegation,
+            rows,
+            user=current_user,
+            labels=exports.MEMBER_LABELS,
+            file_errors=file_errors,
+        )
+        if not errors:
+            db.session.commit()
+            flash(f"Đã thêm {len(rows)} thành viên từ tệp.", "success")
+            return redirect(detail_url(delegation))
+        db.session.rollback()
+    page = render_template("delegations/upload.html", form=form, d=delegation, errors=errors)
+    return (page, 422) if form.is_submitted() else page

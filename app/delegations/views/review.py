@@ -1,0 +1,168 @@
+"""The review's pages: one form page for each step (a state change) and each record made
+on the way (reviews, border permit and notice, visit report)."""
+
+from flask import abort, current_app, flash, request
+from flask_login import current_user
+
+from app.core import permissions as rules
+from app.core.permissions import requires
+from app.core.web import form_page
+from app.delegations import services, workflow
+from app.delegations.forms import (
+    ApproveForm,
+    CommentForm,
+    NoticeForm,
+    PermitForm,
+    ReportForm,
+    ReviewForm,
+)
+from app.delegations.models import Delegation, ReviewerKind
+from app.delegations.views import bp, detail_url, get_visible, text_of
+
+
+def _late_warning(delegation: Delegation) -> None:
+    if delegation.is_late_request:
+        days = current_app.config["DELEGATION_REQUEST_WORKING_DAYS"]
+        flash(f"Lưu ý: hồ sơ gửi muộn, ít hơn {days} ngày làm việc trước ngày đoàn đến.", "warning")
+
+
+def _comment(form) -> str:
+    return (form.comment.data or "").strip()
+
+
+# action -> (form class, save(delegation, form))
+STEPS = {
+    "submit": (
+        CommentForm,
+        lambda d, f: services.submit_delegation(d, comment=_comment(f), user=current_user),
+    ),
+    "receive": (
+        CommentForm,
+        lambda d, f: services.receive_delegation(d, comment=_comment(f), user=current_user),
+    ),
+    "approve": (
+        ApproveForm,
+        lambda d, f: services.approve_delegation(
+            d,
+            number=f.number.data,
+            approved_on=f.approved_on.data,
+            approved_by=text_of(f.approved_by),
+            user=current_user,
+        ),
+    ),
+    "refuse": (
+        CommentForm,
+        lambda d, f: services.refuse_delegation(d, reason=_comment(f), user=current_user),
+    ),
+    "complete": (
+        CommentForm,
+        lambda d, f: services.complete_delegation(d, comment=_comment(f), user=current_user),
+    ),
+    "cancel": (
+        CommentForm,
+        lambda d, f: services.cancel_delegation(d, reason=_comment(f), user=current_user),
+    ),
+}
+
+
+def _review_saver(kind: str):
+    return lambda d, f: services.record_review(
+        d,
+        kind=kind,
+        verdict=f.verdict.data,
+        text=f.text.data.strip(),
+        document_number=f.document_number.data,
+        reviewed_on=f.reviewed_on.data,
+        user=current_user,
+    )
+
+
+# URL slug -> (workflow entry, form class, save(delegation, form))
+RECORDS = {
+    "y-kien-ngoai-vu": (
+        workflow.review_action(ReviewerKind.FOREIGN_AFFAIRS),
+        ReviewForm,
+        _review_saver(ReviewerKind.FOREIGN_AFFAIRS),
+    ),
+    "y-kien-cong-an": (
+        workflow.review_action(ReviewerKind.POLICE),
+        ReviewForm,
+        _review_saver(ReviewerKind.POLICE),
+    ),
+    "giay-phep": (
+        "border_permit",
+        PermitForm,
+        lambda d, f: services.record_border_permit(
+            d,
+            number=f.number.data,
+            issued_on=f.issued_on.data,
+            valid_from=f.valid_from.data,
+            valid_to=f.valid_to.data,
+            notes=f.notes.data,
+            user=current_user,
+        ),
+    ),
+    "thong-bao": (
+        "border_notice",
+        NoticeForm,
+        lambda d, f: services.record_border_notice(
+            d, notice_on=f.notice_on.data, user=current_user
+        ),
+    ),
+    "bao-cao": (
+        "visit_report",
+        ReportForm,
+        lambda d, f: services.record_visit_report(
+            d,
+            received_on=f.received_on.data,
+            summary=f.summary.data.strip(),
+            file=request.files.get("file"),
+            user=current_user,
+        ),
+    ),
+}
+RECORD_SLUGS = {action: slug for slug, (action, _form, _save) in RECORDS.items()}
+
+
+def _action_page(delegation: Delegation, action: str, form_class, save, done: str):
+    """The form of one step or record: checked (403 / 409) before it is even shown."""
+    checked = workflow.require(delegation, action, current_user)
+    form = form_class()
+
+    def success(_result):
+        if action == "submit":
+            _late_warning(delegation)
+        return f"{done}: {checked.action.label}."
+
+    return form_page(
+        form,
+        "core/step.html",
+        save=lambda: save(delegation, form),
+        success=success,
+        redirect_to=detail_url(delegation),
+        action=checked.action,
+        record=delegation,
+        record_name=delegation.title,
+        record_note=f"{delegation.start_on:%d/%m/%Y} – {delegation.end_on:%d/%m/%Y}",
+        record_url=detail_url(delegation),
+    )
+
+
+@bp.route("/<int:delegation_id>/buoc/<action>", methods=["GET", "POST"])
+@requires(rules.read_delegations)
+def step(delegation_id: int, action: str):
+    delegation = get_visible(delegation_id)
+    if action not in STEPS:
+        abort(404)
+    form_class, save = STEPS[action]
+    return _action_page(delegation, action, form_class, save, "Đã thực hiện")
+
+
+@bp.route("/<int:delegation_id>/ghi-nhan/<kind>", methods=["GET", "POST"])
+@requires(rules.read_delegations)
+def record(delegation_id: int, kind: str):
+    delegation = get_visible(delegation_id)
+    if kind not in RECORDS:
+        abort(404)
+    action, form_class, save = RECORDS[kind]
+    return _action_page(delegation, action, form_class, save, "Đã lưu")
