@@ -93,9 +93,10 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _init_domains(app: Flask) -> None:
     """Each domain registers its attachment readers and home-page lines itself."""
-    from app import aid
+    from app import aid, delegations
 
     aid.init_app(app)
+    delegations.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
