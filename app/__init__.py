@@ -27,17 +27,20 @@ def create_app(config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     _init_login(app)
 
-    from app.core import errors, permissions
+    from app.core import errors, headers, permissions, transactions
 
     permissions.init_app(app)
+    headers.init_app(app)
     errors.register_error_handlers(app)
     _register_template_helpers(app)
     _register_blueprints(app)
     _init_domains(app)
+    transactions.init_app(app)
 
-    from app import cli
+    from app import backup_cli, cli
 
     cli.init_app(app)
+    backup_cli.init_app(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

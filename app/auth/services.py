@@ -32,7 +32,11 @@ def authenticate(username: str, password: str) -> User:
             summary=f"Đăng nhập không thành công ({reason})",
         )
         raise LoginError(GENERIC_LOGIN_ERROR)
-    user.last_login_at = datetime.now(UTC)
+    # A plain UPDATE, not the versioned one: the same account signing in twice at once is
+    # not a conflicting edit of the user (it raised StaleDataError on PostgreSQL).
+    db.session.execute(
+        db.update(User).where(User.id == user.id).values(last_login_at=datetime.now(UTC))
+    )
     audit.record("auth.login", user, user=user, summary="Đăng nhập")
     return user
 

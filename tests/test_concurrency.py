@@ -1,0 +1,288 @@
+"""Concurrent writes never fail: 50 users log in and post forms at the same moment against
+gunicorn with 4 workers, on a real database file (SQLite, WAL) or PostgreSQL
+(TEST_DATABASE_URL, own database `<name>_conc`). No response may be a 500."""
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import CSRF_RE, DEMO_PASSWORD, _test_database_url, build_app
+
+ROOT = Path(__file__).resolve().parent.parent
+USERS = 50
+# Several users per account, so the same account logs in many times at once.
+ACCOUNTS = ("planning.officer", "foreign_affairs.officer", "admin")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Browser:
+    """A minimal HTTP client with a cookie jar that does not follow redirects."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, data: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(header).items():
+                    self.cookies[name] = morsel.value
+            return response.status, text
+        finally:
+            conn.close()
+
+    def token(self, path: str) -> str:
+        status, page = self.request("GET", path)
+        match = CSRF_RE.search(page)
+        assert status == 200 and match, f"no form on {path} ({status})"
+        return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """gunicorn -w 4 on its own database with the demo users; yields (port, url)."""
+    root = tmp_path_factory.mktemp("concurrency")
+    url = _test_database_url(root, "_conc")
+    app = build_app(url, str(root / "uploads"))
+    with app.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": url,
+        "UPLOAD_DIR": str(root / "uploads"),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--no-control-socket",
+            "-w",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=open(root / "gunicorn.log", "wb"),  # noqa: SIM115 - closed with the process
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if Browser(port).request("GET", "/dang-nhap")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None, (root / "gunicorn.log").read_text()
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.3)
+        yield port, url, root / "gunicorn.log"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def run_together(count: int, step) -> list:
+    """Run step(i, barrier) in `count` threads; each waits at the barrier before its burst."""
+    barrier = threading.Barrier(count, timeout=120)
+    results: list = [None] * count
+
+    def target(i):
+        try:
+            results[i] = step(i, barrier)
+        except Exception as error:  # a crash in a thread is a result to report
+            results[i] = error
+            barrier.abort()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return results
+
+
+def test_fifty_simultaneous_logins_and_form_posts_never_fail(server):
+    port, url, log = server
+    browsers = [Browser(port) for _ in range(USERS)]
+
+    def login(i, barrier):
+        token = browsers[i].token("/dang-nhap")
+        data = {"csrf_token": token, "username": ACCOUNTS[i % 3], "password": DEMO_PASSWORD}
+        barrier.wait()
+        return browsers[i].request("POST", "/dang-nhap", data)[0]
+
+    def create_donor(i, barrier, number=None):
+        number = i if number is None else number
+        token = browsers[i].token("/to-chuc/moi")
+        data = {"csrf_token": token, "code": f"CONC-{number}", "name": f"Donor {number}"}
+        data.update(kind="ngo", country="DE")
+        barrier.wait()
+        return browsers[i].request("POST", "/to-chuc/moi", data)[0]
+
+    def write_or_export(i, barrier):
+        # Half post a second donor, half download the audited export (a GET that writes).
+        if i % 2:
+            return create_donor(i, barrier, number=i + USERS)
+        barrier.wait()
+        return browsers[i].request("GET", "/to-chuc/xuat.csv")[0]
+
+    started = time.monotonic()
+    logins = run_together(USERS, login)
+    creates = run_together(USERS, create_donor)
+    mixed = run_together(USERS, write_or_export)
+    elapsed = time.monotonic() - started
+
+    errors = [r for r in logins + creates + mixed if not isinstance(r, int) or r >= 500]
+    assert not errors, f"{errors}\n{log.read_text()[-3000:]}"
+    assert logins == [302] * USERS
+    assert creates == [302] * USERS
+    assert mixed == [200 if i % 2 == 0 else 302 for i in range(USERS)]
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        donors = conn.scalar(sa.text("SELECT count(*) FROM organization WHERE code LIKE 'CONC-%'"))
+        audited = conn.scalar(sa.text("SELECT count(*) FROM audit_entry WHERE action='auth.login'"))
+    engine.dispose()
+    assert donors == USERS + USERS // 2
+    assert audited == USERS
+    assert elapsed < 60, f"took {elapsed:.1f} s"
+    assert not re.search(r"database is locked|StaleDataError", log.read_text())
+
+
+# --- How SQLite transactions begin (own small database, whatever TEST_DATABASE_URL says) ---
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'tx.db'}",
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+        }
+    )
+    with app.app_context():
+        db.session.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def begins(app, method: str | None) -> list[str]:
+    """The BEGIN statements of one transaction (with a savepoint) in a request or none."""
+    from contextlib import nullcontext
+
+    from app.extensions import db
+
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        context = app.test_request_context("/", method=method) if method else nullcontext()
+        try:
+            with context, engine.connect() as conn, conn.begin():
+                conn.execute(sa.text("SELECT count(*) FROM t"))
+                with conn.begin_nested():
+                    conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+    return [s for s in statements if s.startswith(("BEGIN", "SAVEPOINT"))]
+
+
+def test_write_requests_take_the_write_lock_first(sqlite_app):
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        assert begins(sqlite_app, method) == ["BEGIN IMMEDIATE", "SAVEPOINT sa_savepoint_1"]
+    for method in ("GET", "HEAD", None):  # reads, and the CLI / tests outside requests
+        assert begins(sqlite_app, method) == ["BEGIN", "SAVEPOINT sa_savepoint_1"]
+
+
+def test_a_get_that_lost_the_write_race_runs_again_with_the_write_lock(sqlite_app):
+    from app.core import permissions as rules
+    from app.core.permissions import requires
+    from app.core.transactions import retry_with_write_lock
+    from app.extensions import db
+
+    runs = []
+
+    @requires(rules.anyone)
+    def audited_read():
+        count = db.session.scalar(sa.text("SELECT count(*) FROM t"))  # the read snapshot
+        if not runs:
+            # Another worker commits a write after this transaction's first read...
+            with db.engine.connect() as other:
+                other.execute(sa.text("INSERT INTO t VALUES (2)"))
+                other.commit()
+        runs.append(count)
+        # ...so this write is refused at once ("database is locked"), whatever the timeout.
+        db.session.execute(sa.text("INSERT INTO t VALUES (3)"))
+        db.session.commit()
+        return str(count)
+
+    sqlite_app.add_url_rule("/race", "race", retry_with_write_lock(audited_read))
+    response = sqlite_app.test_client().get("/race")
+    assert response.status_code == 200
+    assert runs == [0, 1]  # ran again from the start, seeing the other worker's row
+    with sqlite_app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM t")) == 2
+
+
+def test_a_failed_post_is_not_run_twice(sqlite_app):
+    from app.core import permissions as rules
+    from app.core.permissions import requires
+    from app.core.transactions import retry_with_write_lock
+
+    runs = []
+
+    @requires(rules.anyone)
+    def locked():
+        runs.append(1)
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    sqlite_app.add_url_rule("/locked", "locked", retry_with_write_lock(locked), methods=["POST"])
+    sqlite_app.config["WTF_CSRF_ENABLED"] = False
+    response = sqlite_app.test_client().post("/locked")
+    assert response.status_code == 500 and runs == [1]
