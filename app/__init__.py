@@ -4,7 +4,7 @@ import logging
 
 from flask import Flask
 
-from app.config import BASE_DIR, load_config
+from app.config import BASE_DIR, apply_proxy_fix, load_config
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 
@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(BASE_DIR / "instance"),
     )
     app.config.from_mapping(load_config(config))
+    apply_proxy_fix(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (BASE_DIR / "instance").mkdir(exist_ok=True)
 
@@ -65,11 +66,10 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
-            return None
+    def load_user(session_token: str):
+        # The session holds the user's session token, not the id (see User.get_id).
+        user = db.session.scalar(db.select(User).where(User.session_token == session_token))
+        return user if user is not None and user.is_active else None
 
 
 def _register_template_helpers(app: Flask) -> None:

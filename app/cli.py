@@ -1,10 +1,14 @@
-"""`flask` commands: users, reference data, demo data."""
+"""`flask` commands: users, reference data, demo data, the production check."""
 
+import os
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 
@@ -17,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reference_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(data_cli)
+    app.cli.add_command(doctor)
 
 
 @click.group("users", cls=AppGroup, help="Users.")
@@ -208,3 +213,137 @@ def data_template(path):
 
     Path(path).write_bytes(template_workbook())
     click.echo(f"Wrote {path}", err=True)
+
+
+# --- flask doctor: what a production deployment still lacks ---------------------------------
+
+OK, WARN, FAIL = "OK", "WARN", "FAIL"
+
+
+def _check_mode(config):
+    if config["APP_ENV"] != "production":
+        return FAIL, "APP_ENV is development: set APP_ENV=production."
+    return OK, "APP_ENV=production."
+
+
+def _check_secret(config):
+    from app.config import secret_key_problem
+
+    problem = secret_key_problem(config["SECRET_KEY"])
+    if problem:
+        generate = "python -c 'import secrets; print(secrets.token_hex(32))'"
+        return FAIL, f"{problem} Generate one: {generate}"
+    return OK, "SECRET_KEY is long and random."
+
+
+def _check_database(config):
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    if db.engine.url.get_backend_name() != "postgresql":
+        return FAIL, "The database is not PostgreSQL: set DATABASE_URL=postgresql+psycopg://..."
+    try:
+        with db.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except Exception as error:  # any failure to connect is the finding
+        return FAIL, f"Cannot reach the database: {type(error).__name__}: {error}"
+    heads = set(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
+    if current != heads:
+        return FAIL, "The database schema is not up to date: run flask db upgrade."
+    return OK, "PostgreSQL reachable, schema up to date."
+
+
+def _check_uploads(config):
+    folder = Path(config["UPLOAD_DIR"])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return FAIL, f"UPLOAD_DIR {folder} is not writable: {error.strerror or error}."
+    return OK, f"UPLOAD_DIR {folder} is writable."
+
+
+def _check_backups(config):
+    folder = config.get("BACKUP_DIR")
+    if not folder:
+        return WARN, "BACKUP_DIR is not set: cannot tell whether backups are made."
+    folder = Path(folder)
+    if not folder.is_dir():
+        return FAIL, f"BACKUP_DIR {folder} does not exist."
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    if not files:
+        return FAIL, f"No backup in {folder}."
+    newest = max(files, key=lambda p: p.stat().st_mtime)
+    age_hours = (time.time() - newest.stat().st_mtime) / 3600
+    limit = config["BACKUP_MAX_AGE_HOURS"]
+    if age_hours > limit:
+        return FAIL, f"Newest backup {newest.name} is {age_hours:.0f} h old (limit {limit} h)."
+    return OK, f"Newest backup {newest.name} is {age_hours:.1f} h old."
+
+
+def _check_https(config):
+    if config.get("PREFERRED_URL_SCHEME") != "https" or not config.get("SESSION_COOKIE_SECURE"):
+        return FAIL, "Not set up for HTTPS: PREFERRED_URL_SCHEME=https and secure cookies."
+    if not config.get("PROXY_FIX"):
+        return FAIL, (
+            "PROXY_FIX=0: behind nginx set PROXY_FIX=1 (trust its X-Forwarded-For/-Proto), "
+            "or client addresses (login throttling, audit) are the proxy's."
+        )
+    return OK, f"HTTPS with {config['PROXY_FIX']} trusted proxy(ies) (ProxyFix)."
+
+
+def _worker_running() -> bool:
+    """A job worker process on this machine (huey's consumer)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"huey_consumer" in cmdline.read_bytes() and cmdline.parent.name != str(os.getpid()):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _jobs_immediate() -> bool:
+    """Whether background jobs run inside the request (no worker), as the app decided."""
+    from app.transfer.jobs import huey
+
+    return bool(huey.immediate)
+
+
+def _check_jobs(config):
+    if _jobs_immediate():
+        return FAIL, (
+            "Background jobs run inside web requests (HUEY_IMMEDIATE): set HUEY_IMMEDIATE=0 "
+            "for the web app and the worker, and start scripts/worker."
+        )
+    if not _worker_running():
+        return WARN, "No job worker (huey_consumer) seen on this machine: is one running?"
+    return OK, "Background jobs go to a running worker."
+
+
+DOCTOR_CHECKS = [
+    ("mode", _check_mode),
+    ("secret", _check_secret),
+    ("database", _check_database),
+    ("uploads", _check_uploads),
+    ("backups", _check_backups),
+    ("https", _check_https),
+    ("jobs", _check_jobs),
+]
+
+
+@click.command("doctor")
+@with_appcontext
+def doctor():
+    """Check what a production deployment lacks; exit 1 when something is missing."""
+    config = current_app.config
+    failures = 0
+    for name, check in DOCTOR_CHECKS:
+        status, message = check(config)
+        failures += status == FAIL
+        click.echo(f"[{status:<4}] {name:<9} {message}")
+    if failures:
+        click.echo(f"{failures} problem(s) to fix before production.", err=True)
+        sys.exit(1)
+    click.echo("Ready for production.", err=True)

@@ -4,13 +4,25 @@
 `production` (a real SECRET_KEY required, secure cookies, demo loading refused).
 """
 
+import math
 import os
+import sys
+from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+# Words of keys copied from examples rather than generated.
+PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "secret", "password", "example")
+# A random key: `secrets.token_hex(32)` has about 3.8 bits per character (Shannon entropy of
+# its own characters) and 240 in all; "changeme-changeme-changeme" has 2.9 and 76.
+MIN_SECRET_LENGTH = 24
+MIN_SECRET_DISTINCT = 10
+MIN_SECRET_BITS_PER_CHAR = 3.0
+MIN_SECRET_BITS = 96
 
 
 class ConfigError(RuntimeError):
@@ -19,6 +31,42 @@ class ConfigError(RuntimeError):
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def shannon_entropy(text: str) -> float:
+    """Bits per character of the text's own character distribution."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why this SECRET_KEY is unfit for production, or None when it looks random."""
+    key = key or ""
+    if key == DEV_SECRET_KEY or not key:
+        return "SECRET_KEY is not set (the development key is used)."
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters."
+    if any(word in key.lower() for word in PLACEHOLDER_WORDS):
+        return "SECRET_KEY looks like a placeholder (changeme, secret, ...)."
+    entropy = shannon_entropy(key)
+    if (
+        len(set(key)) < MIN_SECRET_DISTINCT
+        or entropy < MIN_SECRET_BITS_PER_CHAR
+        or entropy * len(key) < MIN_SECRET_BITS
+    ):
+        return "SECRET_KEY is not random enough (too few distinct characters)."
+    return None
+
+
+def apply_proxy_fix(app) -> None:
+    """Behind PROXY_FIX reverse proxies (nginx), trust their X-Forwarded-* headers so the
+    client's address (login throttling, audit) and https are seen."""
+    if proxies := app.config.get("PROXY_FIX", 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -75,11 +123,35 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open over lunch must still submit
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # "Remember me" keeps a user signed in for REMEMBER_DAYS; logout, a password change,
+        # deactivation or an administrator end it at once (User.session_token).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_int("REMEMBER_DAYS", 14)),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Login throttling: an account is locked for LOGIN_LOCK_MINUTES after
+        # LOGIN_MAX_FAILURES_USER failures within LOGIN_WINDOW_MINUTES; an address after
+        # LOGIN_MAX_FAILURES_IP failures (its failed attempts wait; correct ones pass).
+        "LOGIN_MAX_FAILURES_USER": _int("LOGIN_MAX_FAILURES_USER", 5),
+        "LOGIN_MAX_FAILURES_IP": _int("LOGIN_MAX_FAILURES_IP", 20),
+        "LOGIN_WINDOW_MINUTES": _int("LOGIN_WINDOW_MINUTES", 15),
+        "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
+        # Number of reverse proxies in front whose X-Forwarded-* headers are trusted (0: none).
+        "PROXY_FIX": _int("PROXY_FIX", 0),
+        "PREFERRED_URL_SCHEME": os.environ.get(
+            "PREFERRED_URL_SCHEME", "https" if env == "production" else "http"
+        ),
+        # Checked by `flask doctor`: the newest file there must be younger than N hours.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR") or None,
+        "BACKUP_MAX_AGE_HOURS": _int("BACKUP_MAX_AGE_HOURS", 26),
     }
     if env == "production":
-        if config["SECRET_KEY"] in ("", DEV_SECRET_KEY) or len(config["SECRET_KEY"]) < 24:
-            raise ConfigError("Production needs SECRET_KEY set to a random value (>= 24 chars).")
+        # `flask doctor` must start to report the problem; it serves no request.
+        problem = secret_key_problem(config["SECRET_KEY"])
+        if problem and sys.argv[1:2] != ["doctor"]:
+            raise ConfigError(
+                f"{problem} Production needs a random SECRET_KEY, e.g. "
+                "python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
     config.update(overrides or {})

@@ -1,6 +1,7 @@
 """Agencies and users. Permissions follow the agency's kind and the user's role."""
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -8,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.core.models import TimestampMixin, VersionedMixin, enum_type
+from app.core.models import TimestampMixin, VersionedMixin, enum_type, utcnow
 from app.core.text import fold
 from app.extensions import db
 
@@ -68,6 +69,10 @@ class Agency(TimestampMixin, VersionedMixin, db.Model):
         return self.name
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "user"
 
@@ -81,6 +86,11 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # What the session and the remember-me cookie hold instead of the id: rotating it ends
+    # every session of the user at once (logout, password change, deactivation, admin).
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, index=True, default=new_session_token
+    )
 
     agency: Mapped[Agency] = relationship(back_populates="users", lazy="joined")
 
@@ -94,6 +104,12 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:  # Flask-Login's "alternative token"
+        return self.session_token
+
+    def end_sessions(self) -> None:
+        self.session_token = new_session_token()
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
@@ -109,3 +125,22 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})"
+
+
+class LoginFailure(db.Model):
+    """One failed login, counted per account and per address for throttling (in the
+    database, so every web worker sees the same counts). Old rows are pruned: the audit log
+    keeps the history."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_username_at", "username", "at"),
+        sa.Index("ix_login_failure_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(sa.String(80))
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    # A success or an administrator's unlock clears the account's count, not the address's.
+    cleared: Mapped[bool] = mapped_column(sa.Boolean, default=False)

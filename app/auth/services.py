@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime
 
+from flask import current_app
+
+from app.auth import throttle
 from app.auth.models import Agency, AgencyKind, Role, User
 from app.core import audit
 from app.core.concurrency import check_version
@@ -17,39 +20,124 @@ class LoginError(DomainError):
     status = 401
 
 
+class LoginLocked(LoginError):
+    """Too many failed attempts: the same message for known and unknown names."""
+
+    status = 429
+
+
+def locked_message() -> str:
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    return (
+        "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa. "
+        f"Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị hệ thống."
+    )
+
+
 def authenticate(username: str, password: str) -> User:
-    """Return the user or raise LoginError with one generic message; both are audited."""
-    username = (username or "").strip().lower()
-    user = db.session.scalar(db.select(User).where(User.username == username))
-    if user is None or not user.check_password(password) or not user.is_active:
-        reason = "unknown" if user is None else ("inactive" if not user.is_active else "password")
+    """Return the user or raise LoginError (generic) / LoginLocked; all audited."""
+    username = (username or "").strip().lower()[:80]
+    ip = audit.client_ip()
+    if throttle.account_locked_until(username):
         audit.record(
-            "auth.login_failed",
+            "auth.login_locked",
+            username=username,
+            object_type="user",
+            summary="Đăng nhập bị từ chối: tài khoản đang tạm khóa",
+        )
+        raise LoginLocked(locked_message())
+    address_locked = throttle.address_locked_until(ip) is not None
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    if user is None:
+        password_ok = throttle.check_unknown_user_password(password)
+    else:
+        password_ok = user.check_password(password)
+    if password_ok and user.is_active:
+        throttle.clear_account(username)
+        # A plain UPDATE, not the versioned one: the same account signing in twice at once
+        # is not a conflicting edit of the user (it raised StaleDataError on PostgreSQL).
+        db.session.execute(
+            db.update(User).where(User.id == user.id).values(last_login_at=datetime.now(UTC))
+        )
+        audit.record("auth.login", user, user=user, summary="Đăng nhập")
+        return user
+    _record_failure(user, username, ip, address_locked)
+    if address_locked:
+        raise LoginLocked(locked_message())
+    raise LoginError(GENERIC_LOGIN_ERROR)
+
+
+def _record_failure(user: User | None, username: str, ip: str | None, address_locked: bool):
+    reason = "unknown" if user is None else ("inactive" if not user.is_active else "password")
+    if address_locked:
+        reason += ", address locked"
+    throttle.record_failure(username, ip)
+    audit.record(
+        "auth.login_failed",
+        user=user,
+        username=username,
+        object_type="user",
+        object_id=user.id if user else None,
+        summary=f"Đăng nhập không thành công ({reason})",
+    )
+    # The failure that starts a lock is audited once, so administrators see it begin.
+    if throttle.account_locked_until(username):
+        audit.record(
+            "auth.account_locked",
             user=user,
-            username=username[:80],
+            username=username,
             object_type="user",
             object_id=user.id if user else None,
-            summary=f"Đăng nhập không thành công ({reason})",
+            summary=f"Tài khoản {username} tạm khóa do đăng nhập sai nhiều lần",
         )
-        raise LoginError(GENERIC_LOGIN_ERROR)
-    # A plain UPDATE, not the versioned one: the same account signing in twice at once is
-    # not a conflicting edit of the user (it raised StaleDataError on PostgreSQL).
-    db.session.execute(
-        db.update(User).where(User.id == user.id).values(last_login_at=datetime.now(UTC))
-    )
-    audit.record("auth.login", user, user=user, summary="Đăng nhập")
-    return user
+    if not address_locked and throttle.address_locked_until(ip):
+        audit.record(
+            "auth.address_locked",
+            username=username,
+            summary=f"Địa chỉ {ip} tạm khóa do đăng nhập sai nhiều lần",
+        )
 
 
 def record_logout(user: User) -> None:
-    audit.record("auth.logout", user, user=user, summary="Đăng xuất")
+    """Logging out ends every session and remember-me cookie of the user."""
+    user.end_sessions()
+    audit.record("auth.logout", user, user=user, summary="Đăng xuất (kết thúc mọi phiên)")
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise FieldError("current_password", "Mật khẩu hiện tại không đúng.")
     user.set_password(new)
-    audit.record("user.password_changed", user, user=user, summary="Đổi mật khẩu")
+    user.end_sessions()
+    audit.record(
+        "user.password_changed", user, user=user, summary="Đổi mật khẩu (kết thúc mọi phiên khác)"
+    )
+
+
+def end_sessions(user: User, reason: str = "quản trị yêu cầu") -> None:
+    """End every session and remember-me cookie of the user at once."""
+    user.end_sessions()
+    db.session.flush()
+    audit.record(
+        "user.sessions_ended",
+        user,
+        summary=f"Kết thúc mọi phiên đăng nhập của {user.username} ({reason})",
+    )
+
+
+def unlock_login(user: User) -> int:
+    """An administrator lifts the account's login lock (the failures are forgotten)."""
+    cleared = throttle.clear_account(user.username)
+    audit.record(
+        "user.login_unlocked",
+        user,
+        summary=f"Mở khóa đăng nhập cho {user.username} ({cleared} lần sai được bỏ qua)",
+    )
+    return cleared
+
+
+def login_locked_until(user: User):
+    return throttle.account_locked_until(user.username)
 
 
 def _username_taken(username: str, except_id: int | None = None) -> bool:
@@ -93,6 +181,8 @@ def update_user(user: User, data: dict, version: int | None, password: str | Non
         audit.record(
             "user.update", user, summary=f"Sửa người dùng {user.username}", changes=changes
         )
+    if password or changes.get("active") == [True, False]:
+        end_sessions(user, "đổi mật khẩu" if password else "ngừng hoạt động")
     return user
 
 

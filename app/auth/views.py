@@ -1,6 +1,16 @@
 """Login, logout, own password; administrators manage users and agencies."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services
@@ -17,6 +27,17 @@ from app.extensions import db
 bp = Blueprint("auth", __name__)
 
 
+def _start_session(user: User, remember: bool) -> None:
+    """A fresh session at login: nothing (CSRF token included) carries over from before."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    login_user(user, remember=remember)
+
+
+def _has_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @requires(rules.anyone)
 def login():
@@ -27,11 +48,11 @@ def login():
         try:
             user = services.authenticate(form.username.data, form.password.data)
         except services.LoginError as error:
-            db.session.commit()  # the failed attempt is audited
+            db.session.commit()  # the failed attempt is counted and audited
             form.form_errors.append(error.message)
-            return render_template("auth/login.html", form=form), 401
+            return render_template("auth/login.html", form=form), error.status
         db.session.commit()
-        login_user(user, remember=form.remember.data)
+        _start_session(user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next"), url_for("core.home")))
     if form.is_submitted():
         return render_invalid("auth/login.html", form)
@@ -44,6 +65,7 @@ def logout():
     services.record_logout(current_user._get_current_object())
     db.session.commit()
     logout_user()
+    session.clear()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
 
@@ -53,18 +75,19 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         done = run_form_service(
             form,
             lambda: (
-                services.change_password(
-                    current_user, form.current_password.data, form.new_password.data
-                )
+                services.change_password(user, form.current_password.data, form.new_password.data)
                 or True
             ),
         )
         if done:
             db.session.commit()
-            flash("Đã đổi mật khẩu.", "success")
+            # Every other session ended; this one goes on with the new token.
+            login_user(user, remember=_has_remember_cookie())
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
             return redirect(url_for("core.home"))
     if form.is_submitted():
         return render_invalid("auth/change_password.html", form)
@@ -172,11 +195,34 @@ def user_edit(user_id: int):
         )
         if saved:
             db.session.commit()
+            if user.id == current_user.id and user.is_active:
+                login_user(user, remember=_has_remember_cookie())  # own password changed
             flash(f"Đã lưu người dùng {user.username}.", "success")
             return redirect(url_for("auth.users"))
+    context = {"user": user, "locked_until": services.login_locked_until(user)}
     if form.is_submitted():
-        return render_invalid("auth/user_form.html", form, user=user)
-    return render_template("auth/user_form.html", form=form, user=user)
+        return render_invalid("auth/user_form.html", form, **context)
+    return render_template("auth/user_form.html", form=form, **context)
+
+
+@bp.route("/quan-tri/nguoi-dung/<int:user_id>/ket-thuc-phien", methods=["POST"])
+@requires(rules.administer)
+def user_end_sessions(user_id: int):
+    user = db.get_or_404(User, user_id)
+    services.end_sessions(user)
+    db.session.commit()
+    flash(f"Đã kết thúc mọi phiên đăng nhập của {user.username}.", "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+
+@bp.route("/quan-tri/nguoi-dung/<int:user_id>/mo-khoa", methods=["POST"])
+@requires(rules.administer)
+def user_unlock(user_id: int):
+    user = db.get_or_404(User, user_id)
+    services.unlock_login(user)
+    db.session.commit()
+    flash(f"Đã mở khóa đăng nhập cho {user.username}.", "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
 
 
 # --- Administration of agencies ------------------------------------------------------------

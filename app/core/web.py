@@ -101,6 +101,15 @@ def get_or_404(model, ident):
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """A local path to go back to, never another site (open-redirect guard)."""
-    is_local = target and target.startswith("/") and not target.startswith("//")
-    return target if is_local and not urlsplit(target).netloc else default
+    """A local path to go back to, never another site (open-redirect guard).
+
+    Refused: anything not starting with a single slash, control characters (CR/LF would
+    break the Location header; browsers drop tabs and newlines inside a URL), backslashes
+    (browsers read them as slashes), a scheme or a host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if any(char < " " or char in "\x7f\\" for char in target):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target

@@ -188,7 +188,7 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
         return f"{self.code} – {self.title}"
 
 
-class DelegationMember(TimestampMixin, ArchivableMixin, db.Model):
+class DelegationMember(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     __tablename__ = "delegation_member"
     __table_args__ = (sa.Index("ix_delegation_member_passport", "passport_number", "nationality"),)
 
