@@ -96,6 +96,10 @@ def load_config(overrides: dict | None = None) -> dict:
             "png",
             "zip",
         },
+        # Workbook imports: the size one part of an .xlsx may inflate to (a zip bomb is
+        # refused unread) and the data rows read per sheet.
+        "IMPORT_MAX_INFLATED_MB": _int("IMPORT_MAX_INFLATED_MB", 200),
+        "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 200_000),
         # The province the registry serves (Decision 19/2025/QĐ-TTg code); its communes first.
         "PROVINCE_CODE": _int("PROVINCE_CODE", 51),
         "PAGE_SIZE": _int("PAGE_SIZE", 25),
