@@ -12,9 +12,13 @@ from decimal import Decimal
 from openpyxl import Workbook
 from vietnam_provinces import Ward
 
+from app.aid import states
 from app.aid.models import Sector
+from app.aid.states import AidStatus
 from app.core.countries import country_name
+from app.core.enums import group
 from app.delegations.models import Purpose
+from app.delegations.states import DelegationStatus
 from app.transfer.schema import SHEETS
 
 DONORS = [
@@ -128,31 +132,13 @@ CURRENCY_OF = {
     "LA": "USD",
     "KH": "USD",
 }
-AID_STATUSES = [
-    "tiep_nhan",
-    "tra_lai",
-    "xin_y_kien",
-    "tham_dinh",
-    "da_phe_duyet",
-    "khong_chap_thuan",
-    "dang_thuc_hien",
-    "tam_dung",
-    "hoan_thanh",
-    "thu_hoi",
-]
-APPROVED = {"da_phe_duyet", "dang_thuc_hien", "tam_dung", "hoan_thanh", "thu_hoi"}
+AID_STATUSES = list(AidStatus.labels())  # the weights below follow this order
+APPROVED = states.APPROVED_OR_LATER
+RUNNING_OR_AFTER = group(AidStatus.DANG_THUC_HIEN, AidStatus.TAM_DUNG, AidStatus.HOAN_THANH)
 STATUS_WEIGHTS = [3, 1, 3, 2, 4, 1, 10, 1, 8, 1]
 SECTORS = list(Sector.labels())
 PURPOSES = list(Purpose.labels())
-DELEGATION_STATUSES = [
-    "du_thao",
-    "da_gui",
-    "dang_xem_xet",
-    "da_duyet",
-    "tu_choi",
-    "hoan_thanh",
-    "huy",
-]
+DELEGATION_STATUSES = list(DelegationStatus.labels())  # the weights follow this order
 DELEGATION_WEIGHTS = [1, 2, 2, 4, 1, 12, 1]
 
 
@@ -266,7 +252,7 @@ def build_workbook(
                 "ngay_ket_thuc": start + timedelta(days=rng.randrange(90, 900)) if start else None,
             }
         )
-        if status in ("dang_thuc_hien", "tam_dung", "hoan_thanh"):
+        if status in RUNNING_OR_AFTER:
             approved_items.append(aid_rows[-1])
     _write(workbook, "VienTro", list(_labels("VienTro")), aid_rows)
 
@@ -299,8 +285,8 @@ def build_workbook(
             days=rng.randrange(0, (today - date(2021, 2, 1)).days + 60)
         )
         status = rng.choices(DELEGATION_STATUSES, DELEGATION_WEIGHTS)[0]
-        if start > today and status == "hoan_thanh":
-            status = "da_duyet"
+        if start > today and status == DelegationStatus.HOAN_THANH:
+            status = DelegationStatus.DA_DUYET.value
         code = f"{'DV' if incoming else 'DR'}-{start.year}-{i + 1:05d}"
         place = rng.choice(communes)
         doan.append(

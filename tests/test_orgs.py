@@ -47,15 +47,6 @@ def org_data(**changes) -> dict:
     return data
 
 
-def make_org(db, code, name="Organisation", **fields) -> Organization:
-    """An organisation written directly through the model (no audit), committed."""
-    org = Organization(code=code, name=name, kind=fields.pop("kind", "ngo"), **fields)
-    org.country = org.country or "US"
-    db.session.add(org)
-    db.session.commit()
-    return org
-
-
 def org_count(db) -> int:
     return db.session.scalar(sa.select(sa.func.count(Organization.id)))
 
@@ -82,8 +73,14 @@ def service_data(**changes) -> dict:
 # --- Services ----------------------------------------------------------------------------
 
 
-def test_create_organization_normalises_code_and_audits_all_fields(app_ctx, db):
-    org = services.create_organization(service_data(code="  org-7/a ", notes="  "))
+@pytest.fixture
+def manager(user):
+    """An officer who may manage organisations (the planning agency's)."""
+    return user("planning.officer")
+
+
+def test_create_organization_normalises_code_and_audits_all_fields(app_ctx, db, manager):
+    org = services.create_organization(service_data(code="  org-7/a ", notes="  "), user=manager)
     db.session.commit()
     assert org.code == "ORG-7/A"
     assert org.notes is None
@@ -96,15 +93,15 @@ def test_create_organization_normalises_code_and_audits_all_fields(app_ctx, db):
     assert "notes" not in entry.changes  # None -> None is no change
 
 
-def test_create_refuses_duplicate_code_ignoring_case(app_ctx, db):
-    services.create_organization(service_data(code="DUP"))
+def test_create_refuses_duplicate_code_ignoring_case(app_ctx, db, manager):
+    services.create_organization(service_data(code="DUP"), user=manager)
     with pytest.raises(FieldError) as error:
-        services.create_organization(service_data(code=" dup "))
+        services.create_organization(service_data(code=" dup "), user=manager)
     assert error.value.field == "code"
     assert "đã được dùng" in error.value.message
 
 
-def test_service_checks_rules_for_every_caller(app_ctx, db):
+def test_service_checks_rules_for_every_caller(app_ctx, db, manager):
     cases = [
         ({"certificate_expires_on": date(2024, 1, 1)}, "certificate_expires_on"),
         ({"kind": "unknown"}, "kind"),
@@ -115,16 +112,18 @@ def test_service_checks_rules_for_every_caller(app_ctx, db):
     ]
     for changes, field in cases:
         with pytest.raises(FieldError) as error:
-            services.create_organization(service_data(**changes))
+            services.create_organization(service_data(**changes), user=manager)
         assert error.value.field == field, changes
     assert org_count(db) == 0
 
 
-def test_update_audits_the_diff_and_checks_version(app_ctx, db):
-    org = services.create_organization(service_data())
+def test_update_audits_the_diff_and_checks_version(app_ctx, db, manager):
+    org = services.create_organization(service_data(), user=manager)
     db.session.commit()
     version = org.version
-    services.update_organization(org, service_data(name="New name", phone=""), version)
+    services.update_organization(
+        org, service_data(name="New name", phone=""), user=manager, version=version
+    )
     db.session.commit()
     [entry] = org_audit(db, "organization.update")
     assert entry.changes == {
@@ -133,39 +132,43 @@ def test_update_audits_the_diff_and_checks_version(app_ctx, db):
     }
     assert org.version == version + 1
     with pytest.raises(StaleObjectError):
-        services.update_organization(org, service_data(name="Stale"), version)
+        services.update_organization(org, service_data(name="Stale"), user=manager, version=version)
     with pytest.raises(StaleObjectError):
-        services.update_organization(org, service_data(name="Stale"), None)
+        services.update_organization(org, service_data(name="Stale"), user=manager, version=None)
 
 
-def test_update_refuses_a_code_used_by_another(app_ctx, db):
-    services.create_organization(service_data(code="TAKEN"))
-    org = services.create_organization(service_data(code="MINE"))
+def test_update_refuses_a_code_used_by_another(app_ctx, db, manager):
+    services.create_organization(service_data(code="TAKEN"), user=manager)
+    org = services.create_organization(service_data(code="MINE"), user=manager)
     db.session.commit()
     with pytest.raises(FieldError) as error:
-        services.update_organization(org, service_data(code="taken"), org.version)
+        services.update_organization(
+            org, service_data(code="taken"), user=manager, version=org.version
+        )
     assert error.value.field == "code"
     # Its own code is fine.
-    services.update_organization(org, service_data(code="mine", name="X"), org.version)
+    services.update_organization(
+        org, service_data(code="mine", name="X"), user=manager, version=org.version
+    )
 
 
-def test_archive_and_restore(app_ctx, db):
-    org = services.create_organization(service_data())
+def test_archive_and_restore(app_ctx, db, manager):
+    org = services.create_organization(service_data(), user=manager)
     db.session.commit()
     with pytest.raises(FieldError):
-        services.archive_organization(org, "   ")
-    services.archive_organization(org, "Đã chấm dứt hoạt động tại Việt Nam")
+        services.archive_organization(org, "   ", user=manager)
+    services.archive_organization(org, "Đã chấm dứt hoạt động tại Việt Nam", user=manager)
     db.session.commit()
     assert org.is_archived and org.archive_reason == "Đã chấm dứt hoạt động tại Việt Nam"
     with pytest.raises(DomainError):
-        services.archive_organization(org, "again")
+        services.archive_organization(org, "again", user=manager)
     with pytest.raises(DomainError):
-        services.update_organization(org, service_data(name="X"), org.version)
-    services.restore_organization(org)
+        services.update_organization(org, service_data(name="X"), user=manager, version=org.version)
+    services.restore_organization(org, user=manager)
     db.session.commit()
     assert not org.is_archived and org.archive_reason is None
     with pytest.raises(DomainError):
-        services.restore_organization(org)
+        services.restore_organization(org, user=manager)
     actions = [e.action for e in org_audit(db)]
     assert actions == ["organization.create", "organization.archive", "organization.restore"]
     assert org_audit(db, "organization.archive")[0].changes == {
@@ -176,8 +179,8 @@ def test_archive_and_restore(app_ctx, db):
 # --- Create and edit over HTTP -------------------------------------------------------------
 
 
-def test_pages_require_login(web, db):
-    org = make_org(db, "LOGIN")
+def test_pages_require_login(web, db, make_org):
+    org = make_org("LOGIN")
     for url in ["/to-chuc/", f"/to-chuc/{org.id}", "/to-chuc/moi", "/to-chuc/xuat.csv"]:
         response = web.get(url)
         assert response.status_code == 302 and "/dang-nhap" in response.location
@@ -264,8 +267,8 @@ def test_invalid_input_is_422_next_to_the_field_and_writes_nothing(
     assert len(org_audit(db)) == before_audit
 
 
-def test_duplicate_code_is_422_next_to_the_code(login, db):
-    make_org(db, "TAKEN")
+def test_duplicate_code_is_422_next_to_the_code(login, db, make_org):
+    make_org("TAKEN")
     web = login("planning.officer")
     response = web.post("/to-chuc/moi", org_data(code="taken"))
     assert response.status_code == 422
@@ -276,8 +279,8 @@ def test_duplicate_code_is_422_next_to_the_code(login, db):
 
 
 @pytest.mark.parametrize("username", ["planning.viewer", "police.officer", "finance.officer"])
-def test_others_get_403_on_every_change_and_nothing_changes(login, db, username):
-    org = make_org(db, "KEEP", name="Keep me")
+def test_others_get_403_on_every_change_and_nothing_changes(login, db, username, make_org):
+    org = make_org("KEEP", name="Keep me")
     version = org.version
     web = login(username)
     assert web.get("/to-chuc/").status_code == 200  # everyone may read
@@ -305,8 +308,8 @@ def test_others_get_403_on_every_change_and_nothing_changes(login, db, username)
     assert f"/to-chuc/{org.id}/sua" not in profile and "luu-tru" not in profile
 
 
-def test_managers_see_the_buttons(login, db):
-    org = make_org(db, "BTN")
+def test_managers_see_the_buttons(login, db, make_org):
+    org = make_org("BTN")
     web = login("foreign_affairs.officer")
     assert "Thêm tổ chức" in web.get("/to-chuc/").get_data(as_text=True)
     profile = web.get(f"/to-chuc/{org.id}").get_data(as_text=True)
@@ -337,8 +340,8 @@ def test_edit_form_is_prefilled_and_saves_with_diff(login, db):
     }
 
 
-def test_edit_errors_are_422_and_change_nothing(login, db):
-    make_org(db, "OTHER")
+def test_edit_errors_are_422_and_change_nothing(login, db, make_org):
+    make_org("OTHER")
     web = login("planning.officer")
     web.post("/to-chuc/moi", org_data(code="MINE"))
     org = by_code(db, "MINE")
@@ -368,8 +371,8 @@ def test_stale_edit_is_409_and_not_applied(login, db):
     assert org.name == "First"
 
 
-def test_archive_and_restore_over_http(login, db):
-    org = make_org(db, "ARCH", name="Archived Org")
+def test_archive_and_restore_over_http(login, db, make_org):
+    org = make_org("ARCH", name="Archived Org")
     web = login("planning.officer")
     missing = web.post(f"/to-chuc/{org.id}/luu-tru", {"reason": "  "})
     assert missing.status_code == 422
@@ -401,8 +404,8 @@ def test_archive_and_restore_over_http(login, db):
     assert actions == ["organization.archive", "organization.restore"]
 
 
-def test_archive_and_restore_need_csrf(login, db):
-    org = make_org(db, "CSRF")
+def test_archive_and_restore_need_csrf(login, db, make_org):
+    org = make_org("CSRF")
     web = login("planning.officer")
     response = web.post(f"/to-chuc/{org.id}/luu-tru", {"reason": "x"}, csrf=False)
     assert response.status_code == 400
@@ -420,11 +423,10 @@ def test_unknown_organisation_is_404(login, db):
 
 
 @pytest.fixture
-def sample_orgs(db):
+def sample_orgs(db, make_org):
     """A small registry of organisations with certificates relative to today."""
     return {
         "dak": make_org(
-            db,
             "DAK",
             name="Hội Hữu nghị Đắk Tô",
             name_vi="Hội Hữu nghị Đắk Tô",
@@ -434,7 +436,6 @@ def sample_orgs(db):
             certificate_expires_on=TODAY + timedelta(days=30),
         ),
         "expired": make_org(
-            db,
             "OLD",
             name="Old Foundation",
             kind="ngo",
@@ -443,7 +444,6 @@ def sample_orgs(db):
             certificate_expires_on=TODAY - timedelta(days=1),
         ),
         "far": make_org(
-            db,
             "FAR",
             name="Far Future Company",
             kind="doanh_nghiep",
@@ -452,16 +452,14 @@ def sample_orgs(db):
             certificate_expires_on=TODAY + timedelta(days=200),
         ),
         "edge": make_org(
-            db,
             "EDGE",
             name="Edge Research Institute",
             kind="nghien_cuu",
             country="US",
             certificate_expires_on=TODAY + timedelta(days=60),
         ),
-        "none": make_org(db, "NONE", name="No Certificate Person", kind="ca_nhan", country="FR"),
+        "none": make_org("NONE", name="No Certificate Person", kind="ca_nhan", country="FR"),
         "gone": make_org(
-            db,
             "GONE",
             name="Gone Org",
             country="DE",
@@ -543,9 +541,9 @@ def test_sorting(login, db, sample_orgs):
     assert listed_codes(web, "?sort=nonsense") == listed_codes(web)
 
 
-def test_pagination_links_keep_filters(login, db):
+def test_pagination_links_keep_filters(login, db, make_org):
     for i in range(30):
-        make_org(db, f"P{i:02d}", name=f"Paged {i:02d}", country="GB")
+        make_org(f"P{i:02d}", name=f"Paged {i:02d}", country="GB")
     web = login("planning.viewer")
     first = web.get("/to-chuc/?country=GB&sort=code").get_data(as_text=True)
     assert "Hiển thị 1–25 / 30 bản ghi" in first
@@ -554,11 +552,10 @@ def test_pagination_links_keep_filters(login, db):
     assert web.get("/to-chuc/?page=abc").status_code == 200
 
 
-def test_list_runs_a_bounded_number_of_queries(login, db):
+def test_list_runs_a_bounded_number_of_queries(login, db, make_org):
     def create(start, stop):
         for i in range(start, stop):
             make_org(
-                db,
                 f"Q{i:03d}",
                 name=f"Query Org {i}",
                 certificate_expires_on=TODAY + timedelta(days=i),
@@ -712,9 +709,9 @@ def disbursement(db, item, value_vnd, archived=False):
     db.session.commit()
 
 
-def test_profile_shows_aid_items_and_totals_computed_in_sql(login, db, app):
-    donor = make_org(db, "DONOR", name="Main Donor")
-    other = make_org(db, "OTHER", name="Other Donor")
+def test_profile_shows_aid_items_and_totals_computed_in_sql(login, db, app, make_org):
+    donor = make_org("DONOR", name="Main Donor")
+    other = make_org("OTHER", name="Other Donor")
     approved = aid_item(db, "VT-1", "da_phe_duyet", 1_000_000_000, donor)
     running = aid_item(db, "VT-2", "dang_thuc_hien", 250_000_000, donor, co_donors=[other])
     aid_item(db, "VT-3", "tiep_nhan", 500_000_000, donor)  # not approved: not in the total
@@ -751,8 +748,8 @@ def test_profile_shows_aid_items_and_totals_computed_in_sql(login, db, app):
     assert "Nhà đồng tài trợ" in table_row(other_body, "VT-2")
 
 
-def test_profile_without_aid_and_audit_link_for_admin(login, db):
-    org = make_org(db, "EMPTY", name="Empty Org", email="a@b.org")
+def test_profile_without_aid_and_audit_link_for_admin(login, db, make_org):
+    org = make_org("EMPTY", name="Empty Org", email="a@b.org")
     body = login("admin").get(f"/to-chuc/{org.id}").get_data(as_text=True)
     assert "Chưa có khoản viện trợ nào" in body
     assert format_vnd(0) in body

@@ -3,10 +3,10 @@
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Regexp, ValidationError
 
+from app.core import forms as core_forms
 from app.core.countries import country_choices
 from app.core.dates import today_vn
 from app.core.forms import (
-    BaseForm,
     VersionedForm,
     VNDateField,
     choices,
@@ -102,7 +102,9 @@ class OrganizationForm(VersionedForm):
             raise ValidationError("Ngày hết hạn không được trước ngày cấp.")
 
 
-class ArchiveForm(BaseForm):
+class ArchiveForm(core_forms.ArchiveForm):
+    """Archiving an organisation: why (a longer text here), and the version shown."""
+
     reason = TextAreaField(
         "Lý do lưu trữ",
         [required("Vui lòng nhập lý do lưu trữ."), max_length(500)],

@@ -76,6 +76,18 @@ class Organization(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
         return value
 
     @property
+    def kind_label(self) -> str:
+        return OrgKind(self.kind).label
+
+    @property
+    def certificate_type_label(self) -> str | None:
+        return CertificateType(self.certificate_type).label if self.certificate_type else None
+
+    @property
+    def certificate_status_label(self) -> str | None:
+        return CertificateStatus(self.certificate_status).label if self.certificate_status else None
+
+    @property
     def display_name(self) -> str:
         return f"{self.name} ({self.name_vi})" if self.name_vi else self.name
 

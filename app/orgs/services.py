@@ -1,6 +1,7 @@
 """Use cases for donor organisations. Services flush; the view commits once."""
 
 import re
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 import pycountry
@@ -9,18 +10,20 @@ import sqlalchemy as sa
 from app.aid.models import AidDonor, AidItem, Disbursement
 from app.aid.states import APPROVED_OR_LATER, AidStatus
 from app.core import audit
+from app.core import permissions as rules
 from app.core.concurrency import check_version
 from app.core.countries import country_choices, country_name
 from app.core.errors import DomainError, FieldError
 from app.core.listing import apply_sort
 from app.core.models import utcnow
-from app.core.text import fold
+from app.core.text import search_condition
 from app.extensions import db
 from app.orgs.models import (
     CERTIFICATE_WARNING_DAYS,
     CertificateStatus,
     CertificateType,
     Organization,
+    OrgAudit,
     OrgKind,
 )
 
@@ -108,7 +111,12 @@ def _duplicate_code(code: str) -> FieldError:
     return FieldError("code", f"Mã tổ chức '{code}' đã được dùng cho một tổ chức khác.")
 
 
-def create_organization(data: dict) -> Organization:
+def _require_manager(user) -> None:
+    rules.manage_organizations.require(user)
+
+
+def create_organization(data: dict, *, user) -> Organization:
+    _require_manager(user)
     cleaned = _clean(data)
     if _code_taken(cleaned["code"]):
         raise _duplicate_code(cleaned["code"])
@@ -116,15 +124,20 @@ def create_organization(data: dict) -> Organization:
     db.session.add(org)
     db.session.flush()
     audit.record(
-        "organization.create",
+        OrgAudit.CREATE,
         org,
+        user=user,
         summary=f"Tạo tổ chức {org.code} – {org.name}",
         changes=audit.diff({}, audit.snapshot(org, ORG_FIELDS)),
     )
     return org
 
 
-def update_organization(org: Organization, data: dict, version: int | None) -> Organization:
+def update_organization(
+    org: Organization, data: dict, *, user, version: int | None = None
+) -> Organization:
+    """Save the edit form; the version is required (the form always sends it)."""
+    _require_manager(user)
     check_version(org, version)
     if org.is_archived:
         raise DomainError("Tổ chức đã được lưu trữ; hãy khôi phục trước khi sửa.")
@@ -137,11 +150,19 @@ def update_organization(org: Organization, data: dict, version: int | None) -> O
     changes = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
     if changes:
         db.session.flush()
-        audit.record("organization.update", org, summary=f"Sửa tổ chức {org.code}", changes=changes)
+        audit.record(
+            OrgAudit.UPDATE, org, user=user, summary=f"Sửa tổ chức {org.code}", changes=changes
+        )
     return org
 
 
-def archive_organization(org: Organization, reason: str) -> Organization:
+def archive_organization(
+    org: Organization, reason: str, *, user, version: int | None = None
+) -> Organization:
+    """Archive (never delete) with a reason; a stale page (its version given) is refused."""
+    _require_manager(user)
+    if version is not None:
+        check_version(org, version)
     reason = (reason or "").strip()
     if not reason:
         raise FieldError("reason", "Vui lòng nhập lý do lưu trữ.")
@@ -151,15 +172,19 @@ def archive_organization(org: Organization, reason: str) -> Organization:
     org.archive_reason = reason[:500]
     db.session.flush()
     audit.record(
-        "organization.archive",
+        OrgAudit.ARCHIVE,
         org,
+        user=user,
         summary=f"Lưu trữ tổ chức {org.code}: {reason}",
         changes={"archive_reason": [None, org.archive_reason]},
     )
     return org
 
 
-def restore_organization(org: Organization) -> Organization:
+def restore_organization(org: Organization, *, user, version: int | None = None) -> Organization:
+    _require_manager(user)
+    if version is not None:
+        check_version(org, version)
     if not org.is_archived:
         raise DomainError("Tổ chức này không ở trạng thái lưu trữ.")
     old_reason = org.archive_reason
@@ -167,8 +192,9 @@ def restore_organization(org: Organization) -> Organization:
     org.archive_reason = None
     db.session.flush()
     audit.record(
-        "organization.restore",
+        OrgAudit.RESTORE,
         org,
+        user=user,
         summary=f"Khôi phục tổ chức {org.code}",
         changes={"archive_reason": [old_reason, None]},
     )
@@ -192,45 +218,63 @@ SORTS = {
 }
 
 
-def filtered_organizations(args, today: date):
-    """The organisations matching the list's filters, sorted; shared by list and export.
+@dataclass
+class OrgFilters:
+    """The list's filters, cleaned: unknown values are dropped, never an error."""
 
-    Returns (select, filters) where filters holds the cleaned values for the template.
-    """
+    q: str = ""
+    kind: str = ""
+    country: str = ""
+    status: str = ""
+    cert: str = ""  # "warning": expired or expiring within CERTIFICATE_WARNING_DAYS
+    archived: bool = False
+    sort: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "OrgFilters":
+        kind, status, cert = args.get("kind", ""), args.get("status", ""), args.get("cert", "")
+        return cls(
+            q=args.get("q", "").strip(),
+            kind=kind if kind in OrgKind.labels() else "",
+            country=args.get("country", "").strip().upper(),
+            status=status if status in CertificateStatus.labels() else "",
+            cert=cert if cert == "warning" else "",
+            archived=args.get("archived", "") == "1",
+        )
+
+    def items(self):
+        """(name, value) pairs, as a summary of the filters lists them."""
+        return asdict(self).items()
+
+
+def organizations_query(filters: OrgFilters, today: date):
+    """The organisations matching the filters, sorted (?sort=); shared by list and export.
+    Sets `filters.sort` to the sort applied."""
     query = db.select(Organization)
-    filters = {
-        "q": args.get("q", "").strip(),
-        "kind": args.get("kind", ""),
-        "country": args.get("country", "").strip().upper(),
-        "status": args.get("status", ""),
-        "cert": args.get("cert", ""),
-        "archived": args.get("archived", "") == "1",
-    }
-    for word in fold(filters["q"]).split():
-        query = query.where(Organization.search_text.contains(word, autoescape=True))
-    if filters["kind"] in OrgKind.labels():
-        query = query.where(Organization.kind == OrgKind(filters["kind"]))
-    else:
-        filters["kind"] = ""
-    if filters["country"]:
-        query = query.where(Organization.country == filters["country"])
-    if filters["status"] in CertificateStatus.labels():
-        query = query.where(Organization.certificate_status == CertificateStatus(filters["status"]))
-    else:
-        filters["status"] = ""
-    if filters["cert"] == "warning":
+    if (matches := search_condition(Organization.search_text, filters.q)) is not None:
+        query = query.where(matches)
+    if filters.kind:
+        query = query.where(Organization.kind == OrgKind(filters.kind))
+    if filters.country:
+        query = query.where(Organization.country == filters.country)
+    if filters.status:
+        query = query.where(Organization.certificate_status == CertificateStatus(filters.status))
+    if filters.cert:
         limit = today + timedelta(days=CERTIFICATE_WARNING_DAYS)
         query = query.where(
             Organization.certificate_expires_on.is_not(None),
             Organization.certificate_expires_on <= limit,
         )
-    else:
-        filters["cert"] = ""
-    if not filters["archived"]:
+    if not filters.archived:
         query = query.where(Organization.archived_at.is_(None))
-    query, sort = apply_sort(query, SORTS, "name")
-    filters["sort"] = sort
-    return query.order_by(Organization.id), filters
+    query, filters.sort = apply_sort(query, SORTS, "name")
+    return query.order_by(Organization.id)
+
+
+def filtered_organizations(args, today: date):
+    """(select, filters) for the list's query string; the export calls this too."""
+    filters = OrgFilters.from_args(args)
+    return organizations_query(filters, today), filters
 
 
 # The export columns: the keys and Vietnamese labels of sheet ToChuc (spec/interchange.md),

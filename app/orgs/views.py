@@ -1,35 +1,23 @@
 """Donor organisations: list, export, profile, create, edit, archive, restore."""
 
-from flask import (
-    Blueprint,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from app.core import audit
 from app.core import permissions as rules
 from app.core.countries import country_name
 from app.core.dates import today_vn
-from app.core.errors import flash_form_errors
 from app.core.export import send_table
+from app.core.forms import VersionedForm
 from app.core.listing import paginate
 from app.core.permissions import requires
 from app.core.text import fold
-from app.core.web import render_invalid, run_form_service
+from app.core.web import form_action, form_page, get_or_404
 from app.delegations import services as delegation_services
 from app.extensions import db
 from app.orgs import services
 from app.orgs.forms import ArchiveForm, OrganizationForm
-from app.orgs.models import (
-    CertificateStatus,
-    CertificateType,
-    Organization,
-    OrgKind,
-)
+from app.orgs.models import CertificateStatus, Organization, OrgKind
 
 bp = Blueprint("orgs", __name__, url_prefix="/to-chuc")
 
@@ -45,8 +33,8 @@ FILTER_ARGS = ("q", "kind", "country", "status", "cert", "archived", "sort")
 @requires(rules.read_registry)
 def index():
     today = today_vn()
-    query, filters = services.filtered_organizations(request.args, today)
-    page = paginate(query)
+    filters = services.OrgFilters.from_args(request.args)
+    page = paginate(services.organizations_query(filters, today))
     used_countries = db.session.scalars(db.select(Organization.country).distinct()).all()
     countries = sorted(
         ((code, country_name(code)) for code in used_countries), key=lambda p: fold(p[1])
@@ -56,7 +44,7 @@ def index():
         "orgs/index.html",
         page=page,
         filters=filters,
-        sort=filters["sort"],
+        sort=filters.sort,
         today=today,
         kinds=OrgKind,
         statuses=CertificateStatus,
@@ -86,35 +74,24 @@ def export(fmt: str):
 # --- The profile -----------------------------------------------------------------------
 
 
-def _render_profile(org: Organization, archive_form: ArchiveForm, status: int = 200):
+def _profile_context(org: Organization) -> dict:
     approved, disbursed = services.totals(org)
-    return (
-        render_template(
-            "orgs/profile.html",
-            org=org,
-            aid_rows=services.aid_rows(org),
-            delegations=delegation_services.of_organization(org.id, current_user),
-            approved_total=approved,
-            disbursed_total=disbursed,
-            warning=org.certificate_warning(today_vn()),
-            archive_form=archive_form,
-            kind_label=OrgKind(org.kind).label,
-            certificate_type_label=(
-                CertificateType(org.certificate_type).label if org.certificate_type else None
-            ),
-            certificate_status_label=(
-                CertificateStatus(org.certificate_status).label if org.certificate_status else None
-            ),
-        ),
-        status,
-    )
+    return {
+        "org": org,
+        "aid_rows": services.aid_rows(org),
+        "delegations": delegation_services.of_organization(org.id, current_user),
+        "approved_total": approved,
+        "disbursed_total": disbursed,
+        "warning": org.certificate_warning(today_vn()),
+    }
 
 
 @bp.route("/<int:org_id>")
 @requires(rules.read_registry)
 def profile(org_id: int):
-    org = db.get_or_404(Organization, org_id)
-    return _render_profile(org, ArchiveForm(formdata=None))
+    org = get_or_404(Organization, org_id)
+    archive_form = ArchiveForm(formdata=None, version=org.version)
+    return render_template("orgs/profile.html", archive_form=archive_form, **_profile_context(org))
 
 
 # --- Create, edit, archive, restore ----------------------------------------------------
@@ -124,67 +101,75 @@ def _org_data(form: OrganizationForm) -> dict:
     return {name: form[name].data for name in services.ORG_FIELDS}
 
 
+def _profile_url(org: Organization) -> str:
+    return url_for("orgs.profile", org_id=org.id)
+
+
 @bp.route("/moi", methods=["GET", "POST"])
 @requires(rules.manage_organizations)
 def new():
     form = OrganizationForm()
-    if form.validate_on_submit():
-        org = run_form_service(form, lambda: services.create_organization(_org_data(form)))
-        if org:
-            db.session.commit()
-            flash(f"Đã tạo tổ chức {org.code}.", "success")
-            return redirect(url_for("orgs.profile", org_id=org.id))
-    if form.is_submitted():
-        return render_invalid("orgs/form.html", form, org=None)
-    return render_template("orgs/form.html", form=form, org=None)
+    return form_page(
+        form,
+        "orgs/form.html",
+        save=lambda: services.create_organization(_org_data(form), user=current_user),
+        success=lambda org: f"Đã tạo tổ chức {org.code}.",
+        redirect_to=_profile_url,
+        org=None,
+    )
 
 
 @bp.route("/<int:org_id>/sua", methods=["GET", "POST"])
 @requires(rules.manage_organizations)
 def edit(org_id: int):
-    org = db.get_or_404(Organization, org_id)
+    org = get_or_404(Organization, org_id)
     form = OrganizationForm(obj=org)
     if request.method == "GET":
         for name in SELECT_FIELDS:
             value = getattr(org, name)
             form[name].data = value.value if value is not None else ""
         form.version.data = org.version
-    if form.validate_on_submit():
-        saved = run_form_service(
-            form,
-            lambda: services.update_organization(org, _org_data(form), form.version_number()),
-        )
-        if saved:
-            db.session.commit()
-            flash(f"Đã lưu tổ chức {org.code}.", "success")
-            return redirect(url_for("orgs.profile", org_id=org.id))
-    if form.is_submitted():
-        return render_invalid("orgs/form.html", form, org=org)
-    return render_template("orgs/form.html", form=form, org=org)
+    return form_page(
+        form,
+        "orgs/form.html",
+        save=lambda: services.update_organization(
+            org, _org_data(form), user=current_user, version=form.version_number()
+        ),
+        success=lambda saved: f"Đã lưu tổ chức {saved.code}.",
+        redirect_to=_profile_url,
+        org=org,
+    )
 
 
 @bp.route("/<int:org_id>/luu-tru", methods=["POST"])
 @requires(rules.manage_organizations)
 def archive(org_id: int):
-    org = db.get_or_404(Organization, org_id)
+    org = get_or_404(Organization, org_id)
     form = ArchiveForm()
-    if form.validate_on_submit():
-        done = run_form_service(form, lambda: services.archive_organization(org, form.reason.data))
-        if done:
-            db.session.commit()
-            flash(f"Đã lưu trữ tổ chức {org.code}.", "success")
-            return redirect(url_for("orgs.profile", org_id=org.id))
-    # Rolled back by run_form_service, if it ran: reload before showing the profile again.
-    db.session.refresh(org)
-    flash_form_errors(form)
-    return _render_profile(org, form, 422)
+    # Invalid: the profile again with the reason's error under its field (HTTP 422).
+    return form_page(
+        form,
+        "orgs/profile.html",
+        save=lambda: services.archive_organization(
+            org, form.reason.data, user=current_user, version=form.version_number()
+        ),
+        success=f"Đã lưu trữ tổ chức {org.code}.",
+        redirect_to=_profile_url(org),
+        archive_form=form,
+        **_profile_context(org),
+    )
 
 
 @bp.route("/<int:org_id>/khoi-phuc", methods=["POST"])
 @requires(rules.manage_organizations)
 def restore(org_id: int):
-    org = db.get_or_404(Organization, org_id)
-    services.restore_organization(org)
-    db.session.commit()
-    flash(f"Đã khôi phục tổ chức {org.code}.", "success")
-    return redirect(url_for("orgs.profile", org_id=org.id))
+    org = get_or_404(Organization, org_id)
+    form = VersionedForm()
+    return form_action(
+        form,
+        save=lambda: services.restore_organization(
+            org, user=current_user, version=form.version_number()
+        ),
+        success=f"Đã khôi phục tổ chức {org.code}.",
+        back=_profile_url(org),
+    )
