@@ -162,3 +162,41 @@ def test_the_apps_own_scripts_add_no_inline_styles_or_handlers():
     for path in STATIC.glob("*.js"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"style=|\son[a-z]+=|setAttribute\(\s*[\"']style", text), path.name
+
+
+# --- In a real browser: the policy refuses nothing the pages need ------------------------
+
+
+@pytest.mark.e2e
+def test_pages_raise_no_policy_violation_in_the_browser(page, base_url, browser_login):
+    from tests.conftest import open_menu
+
+    violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    browser_login("planning.officer")
+    page.wait_for_url(f"{base_url}/")
+    pages = ["/", "/vien-tro/moi", "/vien-tro/viec-can-xu-ly", "/doan/moi", "/doan/lich"]
+    pages += ["/to-chuc/moi", "/thong-ke/", "/du-lieu/"]
+    for url in pages:
+        assert page.goto(f"{base_url}{url}").status == 200, url
+    # Each list, and the first record it links to (a delegation's printable list too).
+    for prefix in ("/vien-tro/", "/doan/", "/to-chuc/"):
+        assert page.goto(f"{base_url}{prefix}").status == 200, prefix
+        hrefs = page.locator(f'a[href^="{prefix}"]').evaluate_all(
+            "links => links.map(link => link.getAttribute('href'))"
+        )
+        record = next((h for h in hrefs if h[len(prefix) :].isdigit()), None)
+        if record:
+            assert page.goto(f"{base_url}{record}").status == 200, record
+            if prefix == "/doan/":
+                assert page.goto(f"{base_url}{record}/in").status == 200
+                page.get_by_role("button", name="In").wait_for()
+    page.goto(f"{base_url}/")
+    menu = open_menu(page, "Viện trợ")
+    assert menu.get_by_role("link", name="Khoản viện trợ").is_visible()
+    assert not violations, violations

@@ -58,6 +58,8 @@ def year_data(live_app):
 
 
 def test_leadership_reads_the_year_and_downloads_the_workbook(page, base_url, year_data):
+    console_errors = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{base_url}/dang-nhap")
     page.get_by_label("Tên đăng nhập").fill("leadership.viewer")
     page.get_by_label("Mật khẩu").fill("demo12345")
@@ -84,6 +86,8 @@ def test_leadership_reads_the_year_and_downloads_the_workbook(page, base_url, ye
         expect(canvas).to_be_visible()
         # Chart.js (served by the app) drew on it.
         assert page.evaluate(f"!!Chart.getChart(document.getElementById('{chart}'))")
+    # The charts' script is a static file: the Content-Security-Policy refused nothing.
+    assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Tải bảng tính Excel (.xlsx)").click()
