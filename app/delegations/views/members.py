@@ -1,12 +1,12 @@
 """The member pages of a delegation: add, correct (with the version the form showed),
 remove, and a whole list from a file."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core import permissions as rules
 from app.core.permissions import requires
-from app.core.web import form_page, get_or_404
+from app.core.web import form_action, form_page, get_or_404
 from app.delegations import exports, services, workflow
 from app.delegations.forms import CommentForm, MemberForm, UploadForm
 from app.delegations.models import DelegationMember
@@ -88,12 +88,14 @@ def member_remove(member_id: int):
     member = get_or_404(DelegationMember, member_id)
     delegation = get_visible(member.delegation_id)
     form = CommentForm()
-    if not form.validate_on_submit():
-        abort(400)
-    services.remove_member(member, reason=text_of(form.comment), user=current_user)
-    db.session.commit()
-    flash(f"Đã xóa {member.full_name} khỏi danh sách đoàn.", "success")
-    return redirect(detail_url(delegation))
+    return form_action(
+        form,
+        save=lambda: services.remove_member(
+            member, reason=text_of(form.comment), user=current_user
+        ),
+        success=f"Đã xóa {member.full_name} khỏi danh sách đoàn.",
+        back=detail_url(delegation),
+    )
 
 
 @bp.route("/<int:delegation_id>/thanh-vien/tai-len", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Delegation pages: the list and its exports, the request form, the detail page and the
 printable list, archiving, the working views (inbox, calendar, person search)."""
 
-from flask import current_app, flash, redirect, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from app.aid.models import AidItem
@@ -15,7 +15,7 @@ from app.core.forms import ArchiveForm, choices
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.models import Commune
 from app.core.permissions import requires
-from app.core.web import form_page
+from app.core.web import form_action, form_page
 from app.delegations import exports, services, workflow
 from app.delegations.forms import DelegationForm
 from app.delegations.models import (
@@ -264,18 +264,18 @@ def members_export(delegation_id: int, fmt: str):
 def archive(delegation_id: int):
     delegation = get_visible(delegation_id)
     form = ArchiveForm()
-    if not form.validate_on_submit():
-        flash("Vui lòng ghi lý do lưu trữ.", "danger")
-        return redirect(detail_url(delegation)), 303
-    services.archive_delegation(
-        delegation,
-        reason=form.reason.data.strip(),
-        user=current_user,
-        version=form.version_number(),
+    return form_action(
+        form,
+        save=lambda: services.archive_delegation(
+            delegation,
+            reason=text_of(form.reason),
+            user=current_user,
+            version=form.version_number(),
+        ),
+        success=f"Đã lưu trữ hồ sơ đoàn {delegation.code}.",
+        back=detail_url(delegation),
+        invalid="Vui lòng ghi lý do lưu trữ.",
     )
-    db.session.commit()
-    flash(f"Đã lưu trữ hồ sơ đoàn {delegation.code}.", "success")
-    return redirect(detail_url(delegation))
 
 
 # --- Working views ------------------------------------------------------------------------
