@@ -3,7 +3,7 @@ vocabulary and formula-like text, through the import, the export and the web."""
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -40,7 +40,7 @@ def texts(issues) -> list[str]:
 # --- Jobs on the web ----------------------------------------------------------------------
 
 
-def test_a_job_page_shows_progress_until_done_then_the_result(login, db, user, app):
+def test_a_job_page_shows_progress_until_done_then_the_result(login, db, user, app, monkeypatch):
     web = login("planning.officer")
     with app.app_context():
         token = views._stage(small_file(), "so-lieu.xlsx")
@@ -52,6 +52,9 @@ def test_a_job_page_shows_progress_until_done_then_the_result(login, db, user, a
     assert waiting.status_code == 200
     assert '<meta http-equiv="refresh" content="2">' in page and "Đang chờ xử lý" in page
     assert "<script>" not in page  # no inline script: the CSP forbids it
+    assert "scripts/worker" not in page
+    monkeypatch.setattr(jobs, "STALE_AFTER", timedelta(0))  # no news: is a worker running?
+    assert "scripts/worker" in web.get(f"/du-lieu/viec/{job['id']}").get_data(as_text=True)
     with app.app_context():
         jobs.run(job["id"])
     done = web.get(f"/du-lieu/viec/{job['id']}")

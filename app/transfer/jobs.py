@@ -33,6 +33,7 @@ from app.config import INSTANCE_DIR
 log = logging.getLogger(__name__)
 
 KEEP_DAYS = 7
+STALE_AFTER = timedelta(minutes=10)
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of one job
 JOB_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -59,9 +60,12 @@ def _immediate_by_default() -> bool:
     return os.environ.get("APP_ENV", "development") != "production"
 
 
+_QUEUE_FILE = Path(os.environ.get("HUEY_DB") or INSTANCE_DIR / "huey.db")
+if not _immediate_by_default():  # the queue's file is opened at once (the worker imports us)
+    _QUEUE_FILE.parent.mkdir(parents=True, exist_ok=True)
 huey = SqliteHuey(
     "registry",
-    filename=os.environ.get("HUEY_DB") or str(INSTANCE_DIR / "huey.db"),
+    filename=str(_QUEUE_FILE),
     immediate=_immediate_by_default(),
     results=False,  # a job's outcome is its JSON file, readable from any process
 )
@@ -75,7 +79,7 @@ def init_app(app: Flask) -> None:
     if flag is None:
         flag = bool(app.config.get("TESTING")) or app.config.get("APP_ENV") != "production"
     if not flag:
-        Path(huey.storage_kwargs["filename"]).parent.mkdir(parents=True, exist_ok=True)
+        _QUEUE_FILE.parent.mkdir(parents=True, exist_ok=True)
     huey.immediate = flag
 
 
@@ -86,6 +90,13 @@ def jobs_dir() -> Path:
     configured = current_app.config.get("JOBS_DIR") or os.environ.get("JOBS_DIR")
     path = Path(configured) if configured else Path(current_app.config["UPLOAD_DIR"]).parent
     path = path if configured else path / "jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def staging_dir() -> Path:
+    """Uploaded files kept between the check and the import."""
+    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -143,6 +154,14 @@ def load_result(job: dict) -> dict | None:
         return None
 
 
+def waiting_too_long(job: dict) -> bool:
+    """Queued or running without news for STALE_AFTER: the worker may not be running."""
+    if job["state"] not in (QUEUED, RUNNING):
+        return False
+    updated = datetime.fromisoformat(job["updated_at"])
+    return datetime.now(UTC) - updated > STALE_AFTER
+
+
 def export_file(job: dict) -> Path:
     return _path(job["id"], ".xlsx")
 
@@ -161,9 +180,10 @@ def recent(user, limit: int = 10) -> list[dict]:
 
 
 def prune() -> None:
-    """Remove the files of jobs older than KEEP_DAYS (exports hold personal data)."""
+    """Remove the files of jobs, and the uploads, older than KEEP_DAYS (exports and uploads
+    hold personal data)."""
     limit = time.time() - timedelta(days=KEEP_DAYS).total_seconds()
-    for path in jobs_dir().iterdir():
+    for path in [*jobs_dir().iterdir(), *staging_dir().iterdir()]:
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()

@@ -2,22 +2,13 @@
 run, rolled back), import it (committed), or export the registry to a file. Each returns
 the result stored beside the job, or None."""
 
-from pathlib import Path
-
-from flask import current_app
-
 from app.auth.models import User
 from app.core import audit
 from app.extensions import db
 from app.transfer import jobs
 from app.transfer.exporter import export_workbook
 from app.transfer.importer import ImportReport, import_workbook
-
-
-def staging_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+from app.transfer.jobs import staging_dir
 
 
 def report_result(report: ImportReport) -> dict:

@@ -16,7 +16,7 @@ from app.core.permissions import requires
 from app.transfer import jobs
 from app.transfer.exporter import template_workbook
 from app.transfer.files import LimitIssue, check_upload, file_name
-from app.transfer.tasks import staging_dir
+from app.transfer.jobs import staging_dir
 
 bp = Blueprint("transfer", __name__, url_prefix="/du-lieu")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -97,6 +97,7 @@ def job(job_id):
             job=job,
             result=result,
             running=running,
+            stale=jobs.waiting_too_long(job),
             page=page,
             refresh=REFRESH_SECONDS,
         ),
