@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from app.aid.models import AidDonor, AidItem, Disbursement
 from app.core.dates import format_date, today_vn
-from app.core.errors import DomainError, FieldError, StaleObjectError
+from app.core.errors import DomainError, FieldError, PermissionDenied, StaleObjectError
 from app.core.models import AuditEntry, utcnow
 from app.core.money import format_vnd
 from app.orgs import services
@@ -402,6 +402,35 @@ def test_archive_and_restore_over_http(login, db, make_org):
     assert web.post(f"/to-chuc/{org.id}/khoi-phuc").status_code == 409
     actions = [e.action for e in org_audit(db)]
     assert actions == ["organization.archive", "organization.restore"]
+
+
+def test_services_refuse_users_who_may_not_manage(app_ctx, db, user, make_org):
+    org = make_org("RULE")
+    for username in ("police.officer", "planning.viewer"):
+        someone = user(username)
+        with pytest.raises(PermissionDenied):
+            services.create_organization(service_data(code="NEW"), user=someone)
+        with pytest.raises(PermissionDenied):  # the rule before the version and the data
+            services.update_organization(org, {}, user=someone, version=None)
+        with pytest.raises(PermissionDenied):
+            services.archive_organization(org, "", user=someone)
+    assert by_code(db, "NEW") is None
+
+
+def test_stale_archive_and_restore_are_409(login, db, make_org):
+    org = make_org("STALE")
+    web = login("planning.officer")
+    profile = web.get(f"/to-chuc/{org.id}").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{org.version}"' in profile
+    stale = web.post(f"/to-chuc/{org.id}/luu-tru", {"reason": "x", "version": org.version - 1})
+    assert stale.status_code == 409 and "người khác thay đổi" in stale.get_data(as_text=True)
+    db.session.refresh(org)
+    assert not org.is_archived
+    web.post(f"/to-chuc/{org.id}/luu-tru", {"reason": "Trùng", "version": org.version})
+    db.session.refresh(org)
+    stale = web.post(f"/to-chuc/{org.id}/khoi-phuc", {"version": org.version - 1})
+    assert stale.status_code == 409
+    assert web.post(f"/to-chuc/{org.id}/khoi-phuc", {"version": org.version}).status_code == 302
 
 
 def test_archive_and_restore_need_csrf(login, db, make_org):

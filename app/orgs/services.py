@@ -16,7 +16,7 @@ from app.core.countries import country_choices, country_name
 from app.core.errors import DomainError, FieldError
 from app.core.listing import apply_sort
 from app.core.models import utcnow
-from app.core.text import search_condition
+from app.core.text import fold, search_condition
 from app.extensions import db
 from app.orgs.models import (
     CERTIFICATE_WARNING_DAYS,
@@ -269,6 +269,12 @@ def organizations_query(filters: OrgFilters, today: date):
         query = query.where(Organization.archived_at.is_(None))
     query, filters.sort = apply_sort(query, SORTS, "name")
     return query.order_by(Organization.id)
+
+
+def countries_in_use() -> list[tuple[str, str]]:
+    """(code, Vietnamese name) of the countries organisations are from, by name."""
+    used = db.session.scalars(db.select(Organization.country).distinct()).all()
+    return sorted(((code, country_name(code)) for code in used), key=lambda pair: fold(pair[1]))
 
 
 def filtered_organizations(args, today: date):

@@ -5,13 +5,11 @@ from flask_login import current_user
 
 from app.core import audit
 from app.core import permissions as rules
-from app.core.countries import country_name
 from app.core.dates import today_vn
 from app.core.export import send_table
 from app.core.forms import VersionedForm
 from app.core.listing import paginate
 from app.core.permissions import requires
-from app.core.text import fold
 from app.core.web import form_action, form_page, get_or_404
 from app.delegations import services as delegation_services
 from app.extensions import db
@@ -35,10 +33,6 @@ def index():
     today = today_vn()
     filters = services.OrgFilters.from_args(request.args)
     page = paginate(services.organizations_query(filters, today))
-    used_countries = db.session.scalars(db.select(Organization.country).distinct()).all()
-    countries = sorted(
-        ((code, country_name(code)) for code in used_countries), key=lambda p: fold(p[1])
-    )
     export_args = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
     return render_template(
         "orgs/index.html",
@@ -48,7 +42,7 @@ def index():
         today=today,
         kinds=OrgKind,
         statuses=CertificateStatus,
-        countries=countries,
+        countries=services.countries_in_use(),
         export_args=export_args,
     )
 
@@ -112,7 +106,7 @@ def new():
     return form_page(
         form,
         "orgs/form.html",
-        save=lambda: services.create_organization(_org_data(form), user=current_user),
+        save=lambda: services.create_organization(data=_org_data(form), user=current_user),
         success=lambda org: f"Đã tạo tổ chức {org.code}.",
         redirect_to=_profile_url,
         org=None,
@@ -133,7 +127,7 @@ def edit(org_id: int):
         form,
         "orgs/form.html",
         save=lambda: services.update_organization(
-            org, _org_data(form), user=current_user, version=form.version_number()
+            org, data=_org_data(form), user=current_user, version=form.version_number()
         ),
         success=lambda saved: f"Đã lưu tổ chức {saved.code}.",
         redirect_to=_profile_url,
@@ -151,7 +145,7 @@ def archive(org_id: int):
         form,
         "orgs/profile.html",
         save=lambda: services.archive_organization(
-            org, form.reason.data, user=current_user, version=form.version_number()
+            org, reason=form.reason.data, user=current_user, version=form.version_number()
         ),
         success=f"Đã lưu trữ tổ chức {org.code}.",
         redirect_to=_profile_url(org),

@@ -129,7 +129,7 @@ def new():
     return form_page(
         form,
         "aid/form.html",
-        save=lambda: services.create_item(_item_input(form), user=current_user),
+        save=lambda: services.create_item(data=_item_input(form), user=current_user),
         success=lambda item: f"Đã tiếp nhận hồ sơ khoản viện trợ {item.code}.",
         redirect_to=detail_url,
         item=None,
@@ -155,7 +155,7 @@ def edit(item_id: int):
         form,
         "aid/form.html",
         save=lambda: services.update_item(
-            item, _item_input(form), user=current_user, version=form.version_number()
+            item, data=_item_input(form), user=current_user, version=form.version_number()
         ),
         success="Đã lưu thay đổi.",
         redirect_to=detail_url(item),
@@ -171,7 +171,7 @@ def archive(item_id: int):
     return form_action(
         form,
         save=lambda: services.archive_item(
-            item, text_of(form.reason), user=current_user, version=form.version_number()
+            item, reason=text_of(form.reason), user=current_user, version=form.version_number()
         ),
         success=f"Đã lưu trữ khoản viện trợ {item.code}.",
         back=detail_url(item),
@@ -187,7 +187,7 @@ def attach(item_id: int):
     return form_action(
         form,
         save=lambda: services.attach_file(
-            item, request.files.get("file"), note=text_of(form.note), user=current_user
+            item, file=request.files.get("file"), note=text_of(form.note), user=current_user
         ),
         success=lambda stored: f"Đã đính kèm tệp {stored.filename}.",
         back=detail_url(item),

@@ -239,7 +239,10 @@ def disbursement_archive(disbursement_id: int):
     return form_action(
         form,
         save=lambda: services.archive_disbursement(
-            disbursement, text_of(form.reason), user=current_user, version=form.version_number()
+            disbursement,
+            reason=text_of(form.reason),
+            user=current_user,
+            version=form.version_number(),
         ),
         success="Đã hủy dòng giải ngân (vẫn lưu trong lịch sử).",
         back=detail_url(disbursement.aid_item_id),
@@ -255,7 +258,10 @@ def inspection_follow_up(inspection_id: int):
     return form_action(
         form,
         save=lambda: services.update_inspection_follow_up(
-            inspection, form.follow_up.data, user=current_user, version=form.version_number()
+            inspection,
+            follow_up=form.follow_up.data,
+            user=current_user,
+            version=form.version_number(),
         ),
         success="Đã cập nhật tình hình khắc phục.",
         back=detail_url(inspection.aid_item_id),
