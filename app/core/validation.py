@@ -29,6 +29,15 @@ def not_before(day: date | None, earliest: date | None, field: str, what: str, e
         raise FieldError(field, f"{what} không được trước {earlier} ({earliest:%d/%m/%Y}).")
 
 
+def past_date(
+    day: date | None, field: str, what: str, earliest: date | None = None, earlier: str = ""
+) -> None:
+    """The date of something already done (a letter, a decision, a report): not after
+    today and, when `earliest` is given, not before it (`earlier` names that date)."""
+    not_future(day, field, what)
+    not_before(day, earliest, field, what, earlier)
+
+
 def in_order(start: date | None, end: date | None, field: str, message: str) -> None:
     """Two dates of a period: the end not before the start."""
     if start and end and end < start:

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.enums import labelled
-from app.delegations import states
-from app.delegations.states import DelegationStatus
 from app.core.models import ArchivableMixin, StepMixin, TimestampMixin, VersionedMixin, enum_type
 from app.core.text import fold
+from app.delegations import states
+from app.delegations.states import DelegationStatus
 from app.extensions import db
 
 Direction = labelled("Direction", {"vao": "Đoàn vào", "ra": "Đoàn ra"})
@@ -73,7 +73,9 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(500))
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     purpose: Mapped[str] = mapped_column(enum_type(Purpose), index=True)
-    status: Mapped[str] = mapped_column(enum_type(DelegationStatus), index=True, default=states.INITIAL)
+    status: Mapped[str] = mapped_column(
+        enum_type(DelegationStatus), index=True, default=states.INITIAL
+    )
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organization.id"), index=True
     )
@@ -156,6 +158,10 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
         return self.status in states.BEFORE_APPROVAL
 
     @property
+    def after_approval(self) -> bool:
+        return self.status in states.AFTER_APPROVAL
+
+    @property
     def direction_label(self) -> str:
         return Direction(self.direction).label
 
@@ -169,7 +175,7 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
 
     @property
     def is_incoming(self) -> bool:
-        return self.direction == "vao"
+        return self.direction == Direction.VAO
 
     @property
     def countries(self) -> list[str]:

@@ -190,9 +190,6 @@ DELEGATION_WORKFLOW = Workflow(
     step_owner_field="delegation_id",
     entries=ENTRIES,
 )
-transition_for = DELEGATION_WORKFLOW.transition_for
+# What services and views ask of the table.
+require, step, may = DELEGATION_WORKFLOW.require, DELEGATION_WORKFLOW.step, DELEGATION_WORKFLOW.may
 available_actions = DELEGATION_WORKFLOW.available_actions
-available_entries = DELEGATION_WORKFLOW.available_entries
-require = DELEGATION_WORKFLOW.require
-may = DELEGATION_WORKFLOW.may
-step = DELEGATION_WORKFLOW.step

@@ -15,7 +15,7 @@ from app.core.errors import FieldError
 from app.core.models import Commune, utcnow
 from app.delegations import rules as member_rules
 from app.delegations import states, workflow
-from app.delegations.models import Delegation, DelegationMember, ItineraryStop
+from app.delegations.models import Delegation, DelegationMember, Direction, ItineraryStop
 from app.delegations.states import DelegationAudit
 from app.extensions import db
 
@@ -103,6 +103,20 @@ def _snapshot(delegation: Delegation) -> dict:
     return values
 
 
+def logged(delegation: Delegation, action: str, summary: str, *, user, changes=None) -> None:
+    """Flush the change, then write its entry in the delegation's audit log."""
+    db.session.flush()
+    audit.record(action, delegation, user=user, summary=summary, changes=changes)
+
+
+def _save(delegation: Delegation, data: DelegationInput, action: str, summary: str, *, user):
+    """Apply the input and audit what changed (every field, for a new delegation)."""
+    before = _snapshot(delegation) if delegation.id else {}
+    _apply(delegation, data)
+    if changes := audit.diff(before, _snapshot(delegation)):
+        logged(delegation, action, summary, user=user, changes=changes)
+
+
 def create_delegation(data: DelegationInput, *, user) -> Delegation:
     rules.create_delegation.require(user)
     _validate(data)
@@ -110,15 +124,10 @@ def create_delegation(data: DelegationInput, *, user) -> Delegation:
     if not data.fields.get("host_agency_id"):
         data.fields["host_agency_id"] = user.agency_id
     db.session.add(delegation)
-    _apply(delegation, data)
+    kind = Direction(data.fields["direction"]).label.lower()
+    summary = f"Lập hồ sơ {kind} {data.fields['code']}"
+    _save(delegation, data, DelegationAudit.CREATE, summary, user=user)
     workflow.DELEGATION_WORKFLOW.record_start(delegation, user)
-    audit.record(
-        DelegationAudit.CREATE,
-        delegation,
-        user=user,
-        summary=f"Lập hồ sơ {delegation.direction_label.lower()} {delegation.code}",
-        changes=audit.diff({}, _snapshot(delegation)),
-    )
     return delegation
 
 
@@ -128,17 +137,8 @@ def update_delegation(
     workflow.require(delegation, "edit", user)
     check_version(delegation, version)
     _validate(data, delegation.id)
-    before = _snapshot(delegation)
-    _apply(delegation, data)
-    db.session.flush()
-    if changes := audit.diff(before, _snapshot(delegation)):
-        audit.record(
-            DelegationAudit.UPDATE,
-            delegation,
-            user=user,
-            summary=f"Sửa hồ sơ đoàn {delegation.code}",
-            changes=changes,
-        )
+    summary = f"Sửa hồ sơ đoàn {data.fields['code']}"
+    _save(delegation, data, DelegationAudit.UPDATE, summary, user=user)
     return delegation
 
 
@@ -151,13 +151,8 @@ def archive_delegation(
         raise FieldError("reason", "Vui lòng ghi lý do lưu trữ.")
     delegation.archived_at = utcnow()
     delegation.archive_reason = reason
-    db.session.flush()
-    audit.record(
-        DelegationAudit.ARCHIVE,
-        delegation,
-        user=user,
-        summary=f"Lưu trữ hồ sơ đoàn {delegation.code}: {reason}",
-    )
+    summary = f"Lưu trữ hồ sơ đoàn {delegation.code}: {reason}"
+    logged(delegation, DelegationAudit.ARCHIVE, summary, user=user)
     return delegation
 
 
@@ -192,18 +187,12 @@ def approve_delegation(
             raise FieldError("number", "Vui lòng nhập số văn bản hoặc quyết định.")
         if approved_on is None:
             raise FieldError("approved_on", "Vui lòng nhập ngày phê duyệt.")
-        validation.raise_all(
-            validation.collect(
-                (validation.not_future, approved_on, "approved_on", "Ngày phê duyệt"),
-                (
-                    validation.not_before,
-                    approved_on,
-                    delegation.submitted_on,
-                    "approved_on",
-                    "Ngày phê duyệt",
-                    "ngày gửi hồ sơ đoàn",
-                ),
-            )
+        validation.past_date(
+            approved_on,
+            "approved_on",
+            "Ngày phê duyệt",
+            delegation.submitted_on,
+            "ngày gửi hồ sơ đoàn",
         )
         days = current_app.config["DELEGATION_REPORT_WORKING_DAYS"]
         delegation.approval_number = number

@@ -14,6 +14,7 @@ from app.core.models import utcnow
 from app.delegations import rules as member_rules
 from app.delegations import workflow
 from app.delegations.models import Delegation, DelegationMember, normalize_passport
+from app.delegations.services.delegation import logged
 from app.delegations.states import DelegationAudit
 from app.extensions import db
 
@@ -69,12 +70,8 @@ def add_member(delegation: Delegation, values: dict, *, user) -> DelegationMembe
     member = DelegationMember(delegation_id=delegation.id, **values)
     db.session.add(member)
     _after_members_change(delegation)
-    audit.record(
-        DelegationAudit.MEMBER_ADD,
-        delegation,
-        user=user,
-        summary=f"Thêm thành viên {member.full_name} vào đoàn {delegation.code}",
-    )
+    summary = f"Thêm thành viên {member.full_name} vào đoàn {delegation.code}"
+    logged(delegation, DelegationAudit.MEMBER_ADD, summary, user=user)
     return member
 
 
@@ -94,12 +91,9 @@ def update_member(
         setattr(member, name, values.get(name))
     _after_members_change(delegation)
     if changes := audit.diff(before, audit.snapshot(member, MEMBER_FIELDS)):
-        audit.record(
-            DelegationAudit.MEMBER_UPDATE,
-            delegation,
-            user=user,
-            summary=f"Sửa thành viên {member.full_name} (đoàn {delegation.code})",
-            changes=_masked(changes),
+        summary = f"Sửa thành viên {member.full_name} (đoàn {delegation.code})"
+        logged(
+            delegation, DelegationAudit.MEMBER_UPDATE, summary, user=user, changes=_masked(changes)
         )
     return member
 
@@ -110,12 +104,8 @@ def remove_member(member: DelegationMember, reason: str | None = None, *, user) 
     member.archived_at = utcnow()
     member.archive_reason = reason or "Xóa khỏi danh sách đoàn"
     _after_members_change(delegation)
-    audit.record(
-        DelegationAudit.MEMBER_REMOVE,
-        delegation,
-        user=user,
-        summary=f"Xóa thành viên {member.full_name} khỏi đoàn {delegation.code}",
-    )
+    summary = f"Xóa thành viên {member.full_name} khỏi đoàn {delegation.code}"
+    logged(delegation, DelegationAudit.MEMBER_REMOVE, summary, user=user)
 
 
 @dataclass
@@ -165,12 +155,8 @@ def add_members_from_rows(
     for _row_number, values in rows:
         db.session.add(DelegationMember(delegation_id=delegation.id, **values))
     _after_members_change(delegation)
-    audit.record(
-        DelegationAudit.MEMBERS_UPLOAD,
-        delegation,
-        user=user,
-        summary=f"Nhập {len(rows)} thành viên từ tệp vào đoàn {delegation.code}",
-    )
+    summary = f"Nhập {len(rows)} thành viên từ tệp vào đoàn {delegation.code}"
+    logged(delegation, DelegationAudit.MEMBERS_UPLOAD, summary, user=user)
     return []
 
 
@@ -187,12 +173,8 @@ def shows_personal_data(
         return False
     shown = delegation.members if members is None else members
     if any(m.birth_date or m.passport_number for m in shown):
-        audit.record(
-            DelegationAudit.PERSONAL_DATA_VIEW,
-            delegation,
-            user=user,
-            summary=f"Xem ngày sinh, số hộ chiếu thành viên đoàn {delegation.code} ({where})",
-        )
+        summary = f"Xem ngày sinh, số hộ chiếu thành viên đoàn {delegation.code} ({where})"
+        logged(delegation, DelegationAudit.PERSONAL_DATA_VIEW, summary, user=user)
     return True
 
 

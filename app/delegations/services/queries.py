@@ -33,6 +33,16 @@ class DelegationFilters:
     archived: bool = False
 
 
+# Filters that keep the rows whose column equals the chosen value.
+EQUAL_FILTERS = {
+    "direction": Delegation.direction,
+    "status": Delegation.status,
+    "country": Delegation.country,
+    "purpose": Delegation.purpose,
+    "host": Delegation.host_agency_id,
+}
+
+
 def visible_to(user):
     """Drafts only for their author agency (and administrators)."""
     if rules.administer.allows(user):
@@ -41,26 +51,20 @@ def visible_to(user):
 
 
 def delegations_query(filters: DelegationFilters, *, user):
+    """The select behind the list and its exports (same filters, same rows)."""
     query = db.select(Delegation).where(visible_to(user))
     if not filters.archived:
         query = query.where(Delegation.archived_at.is_(None))
     if (matches := search_condition(Delegation.search_text, filters.q)) is not None:
         query = query.where(matches)
-    if filters.direction:
-        query = query.where(Delegation.direction == filters.direction)
-    if filters.status:
-        query = query.where(Delegation.status == filters.status)
+    for name, column in EQUAL_FILTERS.items():
+        if value := getattr(filters, name):
+            query = query.where(column == value)
     if filters.year:
+        first = date(filters.year, 1, 1)
         query = query.where(
-            Delegation.start_on >= date(filters.year, 1, 1),
-            Delegation.start_on < date(filters.year + 1, 1, 1),
+            Delegation.start_on >= first, Delegation.start_on < first.replace(year=filters.year + 1)
         )
-    if filters.country:
-        query = query.where(Delegation.country == filters.country)
-    if filters.purpose:
-        query = query.where(Delegation.purpose == filters.purpose)
-    if filters.host:
-        query = query.where(Delegation.host_agency_id == filters.host)
     if filters.border in ("1", "0"):
         query = query.where(Delegation.is_border_area.is_(filters.border == "1"))
     return query

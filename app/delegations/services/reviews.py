@@ -12,6 +12,7 @@ from app.core.dates import today_vn
 from app.core.errors import FieldError
 from app.delegations import workflow
 from app.delegations.models import BorderPermit, Delegation, Review, VisitReport
+from app.delegations.services.delegation import logged
 from app.delegations.states import DelegationAudit
 from app.extensions import db
 
@@ -33,18 +34,8 @@ def record_review(
     if not text:
         raise FieldError("text", "Vui lòng nhập nội dung ý kiến.")
     reviewed_on = reviewed_on or today_vn()
-    validation.raise_all(
-        validation.collect(
-            (validation.not_future, reviewed_on, "reviewed_on", "Ngày văn bản"),
-            (
-                validation.not_before,
-                reviewed_on,
-                delegation.submitted_on,
-                "reviewed_on",
-                "Ngày văn bản",
-                "ngày gửi hồ sơ đoàn",
-            ),
-        )
+    validation.past_date(
+        reviewed_on, "reviewed_on", "Ngày văn bản", delegation.submitted_on, "ngày gửi hồ sơ đoàn"
     )
     review = delegation.review_by(kind)
     before = audit.snapshot(review, REVIEW_FIELDS) if review else {}
@@ -57,12 +48,11 @@ def record_review(
     review.document_number = document_number or None
     review.reviewed_on = reviewed_on
     review.reviewed_by_id = user.id
-    db.session.flush()
-    audit.record(
-        f"{DelegationAudit.REVIEW}_{kind}",
+    logged(
         delegation,
+        f"{DelegationAudit.REVIEW}_{kind}",
+        f"{review.kind_label}: {review.verdict_label} (đoàn {delegation.code})",
         user=user,
-        summary=f"{review.kind_label}: {review.verdict_label} (đoàn {delegation.code})",
         changes=audit.diff(before, audit.snapshot(review, REVIEW_FIELDS)),
     )
     return review
@@ -107,15 +97,8 @@ def record_border_permit(
         notes=notes or None,
         recorded_by_id=user.id,
     )
-    db.session.add(permit)
-    db.session.flush()
-    audit.record(
-        DelegationAudit.BORDER_PERMIT,
-        delegation,
-        user=user,
-        summary=f"Cấp giấy phép vào khu vực biên giới số {permit.number}",
-    )
-    return permit
+    summary = f"Cấp giấy phép vào khu vực biên giới số {permit.number}"
+    return _add_audited(delegation, permit, DelegationAudit.BORDER_PERMIT, summary, user=user)
 
 
 def record_border_notice(delegation: Delegation, notice_on: date, *, user) -> Delegation:
@@ -131,14 +114,9 @@ def record_border_notice(delegation: Delegation, notice_on: date, *, user) -> De
         )
     old = delegation.border_notice_on
     delegation.border_notice_on = notice_on
-    db.session.flush()
-    audit.record(
-        DelegationAudit.BORDER_NOTICE,
-        delegation,
-        user=user,
-        summary=f"Thông báo Công an, Biên phòng ngày {notice_on:%d/%m/%Y}",
-        changes={"border_notice_on": [str(old) if old else None, str(notice_on)]},
-    )
+    summary = f"Thông báo Công an, Biên phòng ngày {notice_on:%d/%m/%Y}"
+    changes = {"border_notice_on": [str(old) if old else None, str(notice_on)]}
+    logged(delegation, DelegationAudit.BORDER_NOTICE, summary, user=user, changes=changes)
     return delegation
 
 
@@ -149,18 +127,8 @@ def record_visit_report(
     workflow.require(delegation, "visit_report", user)
     if not summary:
         raise FieldError("summary", "Vui lòng nhập nội dung báo cáo.")
-    validation.raise_all(
-        validation.collect(
-            (validation.not_future, received_on, "received_on", "Ngày báo cáo"),
-            (
-                validation.not_before,
-                received_on,
-                delegation.start_on,
-                "received_on",
-                "Ngày báo cáo",
-                "khi đoàn bắt đầu",
-            ),
-        )
+    validation.past_date(
+        received_on, "received_on", "Ngày báo cáo", delegation.start_on, "khi đoàn bắt đầu"
     )
     report = VisitReport(
         delegation_id=delegation.id,
@@ -168,14 +136,15 @@ def record_visit_report(
         summary=summary,
         recorded_by_id=user.id,
     )
-    db.session.add(report)
-    db.session.flush()
+    what = f"Nhận báo cáo kết quả đoàn {delegation.code}"
+    _add_audited(delegation, report, DelegationAudit.REPORT, what, user=user)
     if file is not None and getattr(file, "filename", ""):
         attachments.store(file, "visit_report", report.id, user)
-    audit.record(
-        DelegationAudit.REPORT,
-        delegation,
-        user=user,
-        summary=f"Nhận báo cáo kết quả đoàn {delegation.code}",
-    )
     return report
+
+
+def _add_audited(delegation: Delegation, row, action: str, summary: str, *, user):
+    """A row recorded on the delegation, and its entry in the delegation's audit log."""
+    db.session.add(row)
+    logged(delegation, action, summary, user=user)
+    return row

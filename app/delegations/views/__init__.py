@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.core import permissions as rules
 from app.core.web import get_or_404
+from app.delegations import workflow
 from app.delegations.models import Delegation
 from app.extensions import db
 
@@ -17,6 +18,13 @@ def get_visible(delegation_id: int) -> Delegation:
     delegation = get_or_404(Delegation, delegation_id)
     if not rules.read_delegations.allows(current_user, delegation):
         abort(404)
+    return delegation
+
+
+def get_editable(delegation_id: int) -> Delegation:
+    """The delegation, if the user may change its request or members now (else 403 / 409)."""
+    delegation = get_visible(delegation_id)
+    workflow.require(delegation, "edit", current_user)
     return delegation
 
 

@@ -7,10 +7,17 @@ from flask_login import current_user
 from app.core import permissions as rules
 from app.core.permissions import requires
 from app.core.web import form_action, form_page, get_or_404
-from app.delegations import exports, services, workflow
+from app.delegations import exports, services
 from app.delegations.forms import CommentForm, MemberForm, UploadForm
 from app.delegations.models import DelegationMember
-from app.delegations.views import audited_page, bp, detail_url, get_visible, text_of
+from app.delegations.views import (
+    audited_page,
+    bp,
+    detail_url,
+    get_editable,
+    get_visible,
+    text_of,
+)
 from app.extensions import db
 
 
@@ -40,8 +47,7 @@ def _after_add(member: DelegationMember) -> str:
 @bp.route("/<int:delegation_id>/thanh-vien/moi", methods=["GET", "POST"])
 @requires(rules.create_delegation)
 def member_new(delegation_id: int):
-    delegation = get_visible(delegation_id)
-    workflow.require(delegation, "edit", current_user)
+    delegation = get_editable(delegation_id)
     form = MemberForm()
     return form_page(
         form,
@@ -58,8 +64,7 @@ def member_new(delegation_id: int):
 @requires(rules.create_delegation)
 def member_edit(member_id: int):
     member = get_or_404(DelegationMember, member_id)
-    delegation = get_visible(member.delegation_id)
-    workflow.require(delegation, "edit", current_user)
+    delegation = get_editable(member.delegation_id)
     form = MemberForm(obj=member)
     context = {"d": delegation, "member": member}
     if not rules.see_personal_data.allows(current_user, delegation):
@@ -101,8 +106,7 @@ def member_remove(member_id: int):
 @bp.route("/<int:delegation_id>/thanh-vien/tai-len", methods=["GET", "POST"])
 @requires(rules.create_delegation)
 def members_upload(delegation_id: int):
-    delegation = get_visible(delegation_id)
-    workflow.require(delegation, "edit", current_user)
+    delegation = get_editable(delegation_id)
     form = UploadForm()
     errors = []
     if form.validate_on_submit():

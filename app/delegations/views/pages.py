@@ -28,7 +28,14 @@ from app.delegations.models import (
     ReviewerKind,
     VisitReport,
 )
-from app.delegations.views import audited_page, bp, detail_url, get_visible, text_of
+from app.delegations.views import (
+    audited_page,
+    bp,
+    detail_url,
+    get_editable,
+    get_visible,
+    text_of,
+)
 from app.delegations.views.review import RECORD_SLUGS
 from app.extensions import db
 from app.orgs.models import Organization
@@ -42,19 +49,23 @@ SORTS = {
 }
 
 
+def _choice(name: str, allowed) -> str:
+    """A query parameter among the allowed values, else "" (no filter)."""
+    value = request.args.get(name, "").strip()
+    return value if value in allowed else ""
+
+
 def _filters() -> services.DelegationFilters:
-    args = request.args
-    direction, status, purpose = (args.get(k, "") for k in ("direction", "status", "purpose"))
     return services.DelegationFilters(
-        q=args.get("q", "").strip(),
-        direction=direction if direction in Direction.labels() else "",
-        status=status if status in DelegationStatus.labels() else "",
+        q=request.args.get("q", "").strip(),
+        direction=_choice("direction", Direction.labels()),
+        status=_choice("status", DelegationStatus.labels()),
         year=arg_year(),
-        country=args.get("country", "").strip().upper()[:2],
-        purpose=purpose if purpose in Purpose.labels() else "",
+        country=request.args.get("country", "").strip().upper()[:2],
+        purpose=_choice("purpose", Purpose.labels()),
         host=arg_int("host"),
-        border=args.get("border", "") if args.get("border") in ("1", "0") else "",
-        archived=args.get("archived") == "1",
+        border=_choice("border", ("1", "0")),
+        archived=request.args.get("archived") == "1",
     )
 
 
@@ -175,8 +186,7 @@ def new():
 @bp.route("/<int:delegation_id>/sua", methods=["GET", "POST"])
 @requires(rules.create_delegation)
 def edit(delegation_id: int):
-    delegation = get_visible(delegation_id)
-    rules.edit_delegation.require(current_user, delegation)
+    delegation = get_editable(delegation_id)
     form = DelegationForm(obj=delegation)
     _prepare_form(form)
     if request.method == "GET":

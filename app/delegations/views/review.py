@@ -26,21 +26,21 @@ def _late_warning(delegation: Delegation) -> None:
         flash(f"Lưu ý: hồ sơ gửi muộn, ít hơn {days} ngày làm việc trước ngày đoàn đến.", "warning")
 
 
-def _comment(form) -> str:
-    return (form.comment.data or "").strip()
+def _commented(action: str, service, name: str = "comment"):
+    """(action, form, save) of a step that only asks for a comment (or a reason, `name`)."""
+    return (
+        action,
+        CommentForm,
+        lambda d, f: service(d, **{name: text_of(f.comment)}, user=current_user),
+    )
 
 
-# action -> (form class, save(delegation, form))
+# action -> (action, form class, save(delegation, form))
 STEPS = {
-    "submit": (
-        CommentForm,
-        lambda d, f: services.submit_delegation(d, comment=_comment(f), user=current_user),
-    ),
-    "receive": (
-        CommentForm,
-        lambda d, f: services.receive_delegation(d, comment=_comment(f), user=current_user),
-    ),
+    "submit": _commented("submit", services.submit_delegation),
+    "receive": _commented("receive", services.receive_delegation),
     "approve": (
+        "approve",
         ApproveForm,
         lambda d, f: services.approve_delegation(
             d,
@@ -50,18 +50,9 @@ STEPS = {
             user=current_user,
         ),
     ),
-    "refuse": (
-        CommentForm,
-        lambda d, f: services.refuse_delegation(d, reason=_comment(f), user=current_user),
-    ),
-    "complete": (
-        CommentForm,
-        lambda d, f: services.complete_delegation(d, comment=_comment(f), user=current_user),
-    ),
-    "cancel": (
-        CommentForm,
-        lambda d, f: services.cancel_delegation(d, reason=_comment(f), user=current_user),
-    ),
+    "refuse": _commented("refuse", services.refuse_delegation, "reason"),
+    "complete": _commented("complete", services.complete_delegation),
+    "cancel": _commented("cancel", services.cancel_delegation, "reason"),
 }
 
 
@@ -124,8 +115,12 @@ RECORDS = {
 RECORD_SLUGS = {action: slug for slug, (action, _form, _save) in RECORDS.items()}
 
 
-def _action_page(delegation: Delegation, action: str, form_class, save, done: str):
+def _action_page(delegation_id: int, key: str, pages: dict, done: str):
     """The form of one step or record: checked (403 / 409) before it is even shown."""
+    delegation = get_visible(delegation_id)
+    if key not in pages:
+        abort(404)
+    action, form_class, save = pages[key]
     checked = workflow.require(delegation, action, current_user)
     form = form_class()
 
@@ -151,18 +146,10 @@ def _action_page(delegation: Delegation, action: str, form_class, save, done: st
 @bp.route("/<int:delegation_id>/buoc/<action>", methods=["GET", "POST"])
 @requires(rules.read_delegations)
 def step(delegation_id: int, action: str):
-    delegation = get_visible(delegation_id)
-    if action not in STEPS:
-        abort(404)
-    form_class, save = STEPS[action]
-    return _action_page(delegation, action, form_class, save, "Đã thực hiện")
+    return _action_page(delegation_id, action, STEPS, "Đã thực hiện")
 
 
 @bp.route("/<int:delegation_id>/ghi-nhan/<kind>", methods=["GET", "POST"])
 @requires(rules.read_delegations)
 def record(delegation_id: int, kind: str):
-    delegation = get_visible(delegation_id)
-    if kind not in RECORDS:
-        abort(404)
-    action, form_class, save = RECORDS[kind]
-    return _action_page(delegation, action, form_class, save, "Đã lưu")
+    return _action_page(delegation_id, kind, RECORDS, "Đã lưu")
