@@ -22,13 +22,13 @@ def test_counts_are_not_cut_at_100_and_to_approve_is_filtered_before(
     for i in range(3):
         make_delegation(f"OK-{i}", stage="reviewed", start=future(40))
     fa = user("foreign_affairs.officer")
-    assert services.inbox_counts_by_box(fa) == {
+    assert services.inbox_counts_by_box(user=fa) == {
         "to_receive": 130,
         "to_review": 105,
         "to_approve": 3,
         "reports_overdue": 0,
     }
-    box = services.inbox(fa)
+    box = services.inbox(user=fa)
     assert len(box.to_receive) == 100 and box.counts["to_receive"] == 130
     assert sorted(d.code for d in box.to_approve) == ["OK-0", "OK-1", "OK-2"]
 
@@ -44,13 +44,13 @@ def test_counts_are_not_cut_at_100_and_to_approve_is_filtered_before(
 def test_police_and_host_boxes(make_delegation, db, user):
     insert_delegations(db, 101, prefix="P", status="dang_xem_xet")
     police = user("police.officer")
-    assert services.inbox_counts_by_box(police) == {"to_review": 101, "permits_needed": 0}
+    assert services.inbox_counts_by_box(user=police) == {"to_review": 101, "permits_needed": 0}
     overdue = {"status": "da_duyet", "report_due_on": today_vn() - timedelta(days=1)}
     host_agency = user("other.officer").agency_id
     insert_delegations(db, 2, prefix="O", author_agency_id=host_agency, **overdue)
     insert_delegations(db, 1, prefix="N", **overdue)  # another agency's
-    assert services.inbox_counts_by_box(user("other.officer")) == {"reports_overdue": 2}
-    assert services.inbox_counts_by_box(user("leadership.viewer")) == {}
+    assert services.inbox_counts_by_box(user=user("other.officer")) == {"reports_overdue": 2}
+    assert services.inbox_counts_by_box(user=user("leadership.viewer")) == {}
 
 
 def test_ready_to_approve_in_sql_agrees_with_the_guard(make_delegation, app, db, user):

@@ -287,10 +287,10 @@ def test_upcoming_inbox_and_alerts(app_ctx, db, host, fa, police, user):
     services.add_member(later, member(), user=host)
     services.submit_delegation(later, user=host)
     assert [(d.code, n) for d, n in services.upcoming(user=fa)] == [("SOON", 1)]
-    assert [d.code for d in services.inbox(fa).to_receive] == ["SOON", "LATER"]
+    assert [d.code for d in services.inbox(user=fa).to_receive] == ["SOON", "LATER"]
     services.receive_delegation(soon, user=fa)
-    assert [d.code for d in services.inbox(police).to_review] == ["SOON"]
-    found = services.alerts(fa)
+    assert [d.code for d in services.inbox(user=police).to_review] == ["SOON"]
+    found = services.alerts(user=fa)
     assert [(d.code, n) for d, n in found["passports_expiring"]] == [("SOON", 1)]
 
 

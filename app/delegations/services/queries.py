@@ -204,7 +204,7 @@ class Inbox:
         return not any(self.counts.values())
 
 
-def inbox_counts_by_box(user, today: date | None = None) -> dict[str, int]:
+def inbox_counts_by_box(*, user, today: date | None = None) -> dict[str, int]:
     """{box: count} for this user's boxes, counted in SQL in one query."""
     boxes = _inbox_conditions(user, today or today_vn())
     if not boxes:
@@ -219,10 +219,10 @@ def inbox_counts_by_box(user, today: date | None = None) -> dict[str, int]:
     return dict(row._mapping)
 
 
-def inbox(user, today: date | None = None, limit: int = 100) -> Inbox:
+def inbox(*, user, today: date | None = None, limit: int = 100) -> Inbox:
     """The first `limit` delegations of each box and the full count of each."""
     today = today or today_vn()
-    box = Inbox(counts=inbox_counts_by_box(user, today))
+    box = Inbox(counts=inbox_counts_by_box(user=user, today=today))
     for name, conditions in _inbox_conditions(user, today).items():
         if not box.counts.get(name):
             continue
@@ -239,14 +239,14 @@ def inbox(user, today: date | None = None, limit: int = 100) -> Inbox:
 
 def inbox_counts(user) -> list[tuple[str, int, str]]:
     """What waits for this user about delegations, for the home page: (label, count,
-    endpoint of the page that lists it)."""
+    endpoint of the page that lists it). Called by the home page as `provider(user)`."""
     return [
         (INBOX_LABELS[name], count, "delegations.inbox")
-        for name, count in inbox_counts_by_box(user).items()
+        for name, count in inbox_counts_by_box(user=user).items()
     ]
 
 
-def alerts(user, today: date | None = None, limit: int = 50) -> dict[str, list]:
+def alerts(*, user, today: date | None = None, limit: int = 50) -> dict[str, list]:
     """Border visits without a permit, reports overdue, passports expiring before the end."""
     today = today or today_vn()
     visible = db.and_(visible_to(user), Delegation.archived_at.is_(None))

@@ -52,7 +52,9 @@ def member_new(delegation_id: int):
     return form_page(
         form,
         "delegations/member_form.html",
-        save=lambda: services.add_member(delegation, _member_values(form), user=current_user),
+        save=lambda: services.add_member(
+            delegation, values=_member_values(form), user=current_user
+        ),
         success=lambda m: f"Đã thêm {m.full_name} vào danh sách đoàn.",
         redirect_to=_after_add,
         d=delegation,
@@ -79,7 +81,7 @@ def member_edit(member_id: int):
         form,
         "delegations/member_form.html",
         save=lambda: services.update_member(
-            member, _member_values(form), user=current_user, version=form.version_number()
+            member, values=_member_values(form), user=current_user, version=form.version_number()
         ),
         success="Đã lưu thành viên.",
         redirect_to=detail_url(delegation),
@@ -113,7 +115,7 @@ def members_upload(delegation_id: int):
         rows, file_errors = exports.read_member_rows(request.files.get("file"))
         errors = services.add_members_from_rows(
             delegation,
-            rows,
+            rows=rows,
             user=current_user,
             labels=exports.MEMBER_LABELS,
             file_errors=file_errors,

@@ -76,7 +76,7 @@ def _agencies():
 
 
 def _listed():
-    query = services.delegations_query(_filters(), user=current_user)
+    query = services.delegations_query(filters=_filters(), user=current_user)
     query, sort = apply_sort(query, SORTS, "-start")
     return query.order_by(Delegation.id.desc()), sort
 
@@ -176,7 +176,7 @@ def new():
     return form_page(
         form,
         "delegations/form.html",
-        save=lambda: services.create_delegation(_input(form), user=current_user),
+        save=lambda: services.create_delegation(data=_input(form), user=current_user),
         success=lambda d: f"Đã lập hồ sơ đoàn {d.code}. Thêm thành viên rồi gửi hồ sơ.",
         redirect_to=detail_url,
         delegation=None,
@@ -202,7 +202,7 @@ def edit(delegation_id: int):
         form,
         "delegations/form.html",
         save=lambda: services.update_delegation(
-            delegation, _input(form), user=current_user, version=form.version_number()
+            delegation, data=_input(form), user=current_user, version=form.version_number()
         ),
         success="Đã lưu hồ sơ đoàn.",
         redirect_to=detail_url,
@@ -296,8 +296,8 @@ def archive(delegation_id: int):
 def inbox():
     return render_template(
         "delegations/inbox.html",
-        box=services.inbox(current_user),
-        alerts=services.alerts(current_user),
+        box=services.inbox(user=current_user),
+        alerts=services.alerts(user=current_user),
         today=today_vn(),
     )
 
@@ -317,8 +317,8 @@ def calendar():
 @requires(rules.read_delegations)
 def person_search():
     q = request.args.get("q", "").strip()
-    members = services.person_search(q, user=current_user) if q else []
-    unmasked = services.unmasked_in_search(members, q, user=current_user)
+    members = services.person_search(text=q, user=current_user) if q else []
+    unmasked = services.unmasked_in_search(members, text=q, user=current_user)
     return audited_page(
         "delegations/person_search.html",
         q=q,
