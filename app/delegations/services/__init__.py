@@ -5,7 +5,6 @@ Writes validate, change the models and flush; the view commits once. Callers imp
 package (`from app.delegations import services`), not its modules.
 """
 
-from app.delegations.rules import PASSPORT_RE
 from app.delegations.services.delegation import (
     DELEGATION_FIELDS,
     DelegationInput,
@@ -56,7 +55,6 @@ __all__ = [
     "DELEGATION_FIELDS",
     "INBOX_LABELS",
     "MEMBER_FIELDS",
-    "PASSPORT_RE",  # for the workbook's reader; the rule lives in app.delegations.rules
     "PERSONAL_FIELDS",
     "DelegationFilters",
     "DelegationInput",
