@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange, Regexp
+from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.aid.models import (
@@ -23,6 +23,7 @@ from app.aid.models import (
     ReportKind,
     Sector,
 )
+from app.aid.services.procedure import AMENDABLE
 from app.core.forms import (
     BaseForm,
     MoneyField,
@@ -32,6 +33,7 @@ from app.core.forms import (
     chosen,
     max_length,
     optional,
+    record_code,
     required,
 )
 from app.core.money import is_currency_code
@@ -62,15 +64,7 @@ class SectorRowForm(BaseForm):
 
 
 class AidItemForm(VersionedForm):
-    code = StringField(
-        "Mã khoản viện trợ",
-        [
-            required(),
-            max_length(40),
-            Regexp(r"^[A-Za-z0-9._/-]+$", message="Chỉ dùng chữ không dấu, số và . _ / -"),
-        ],
-        filters=[lambda v: v.strip().upper() if v else v],
-    )
+    code = record_code("Mã khoản viện trợ")
     name = StringField("Tên khoản viện trợ", [required(), max_length(500)])
     name_en = StringField("Tên tiếng Anh", [optional(), max_length(500)])
     modality = SelectField("Hình thức", [chosen()], choices=choices(Modality.choices()))
@@ -164,6 +158,7 @@ class DecisionForm(BaseForm):
 
 
 class ApproveForm(DecisionForm):
+    signer = StringField("Người ký", [optional(), max_length(200)], default="Chủ tịch UBND tỉnh")
     approved_value = MoneyField(
         "Giá trị được phê duyệt (nguyên tệ)",
         [optional()],
@@ -188,6 +183,17 @@ class AmendForm(DecisionForm):
     rate_usd = MoneyField("Tỷ giá USD", [optional()], limit=RATE_LIMIT)
     counterpart_vnd = MoneyField("Vốn đối ứng mới (VNĐ)", [optional()])
     end_on = VNDateField("Ngày kết thúc mới", [optional()])
+
+    def new_values(self) -> dict:
+        """The values the decision changes: the fields filled in (the rest stay)."""
+        values = {}
+        for key in AMENDABLE:
+            data = self[key].data
+            if key == "currency":
+                data = (data or "").strip().upper() or None
+            if data is not None and data != "":
+                values[key] = int(data) if key == "counterpart_vnd" else data
+        return values
 
 
 class DisbursementForm(BaseForm):

@@ -5,7 +5,14 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from app.core.dates import DateParseError, format_date, parse_date
 from app.core.money import MONEY_LIMIT, MoneyParseError, format_number, parse_decimal
@@ -95,6 +102,20 @@ def optional():
 
 def max_length(n: int):
     return Length(max=n, message=f"Không được dài quá {n} ký tự.")
+
+
+def record_code(label: str) -> StringField:
+    """A record's code (aid item, delegation): letters without diacritics, digits and
+    . _ / -, stored upper-case."""
+    return StringField(
+        label,
+        [
+            required(),
+            max_length(40),
+            Regexp(r"^[A-Za-z0-9._/-]+$", message="Chỉ dùng chữ không dấu, số và . _ / -"),
+        ],
+        filters=[lambda v: v.strip().upper() if v else v],
+    )
 
 
 class ArchiveForm(VersionedForm):

@@ -92,6 +92,42 @@ def form_action(
     return redirect(back), 303
 
 
+def archive_action(record, service: Callable, *, success: str, back: str, invalid: str):
+    """Archive `record` from its own page: `service(record, reason=…, user=…, version=…)`
+    with the reason and version of the posted ArchiveForm, through form_action()."""
+    from flask_login import current_user
+
+    from app.core.forms import ArchiveForm
+
+    form = ArchiveForm()
+    return form_action(
+        form,
+        save=lambda: service(
+            record,
+            reason=(form.reason.data or "").strip(),
+            user=current_user,
+            version=form.version_number(),
+        ),
+        success=success,
+        back=back,
+        invalid=invalid,
+    )
+
+
+NOT_DATA = ("csrf_token", "version")  # sent with every form, not the service's data
+
+
+def form_values(form, *names) -> dict:
+    """The form's data by field name (all fields but the CSRF token and the version, or
+    only `names`), text stripped: what a service takes by keyword."""
+    fields = [form[name] for name in names] if names else form
+    return {
+        field.name: field.data.strip() if isinstance(field.data, str) else field.data
+        for field in fields
+        if field.name not in NOT_DATA
+    }
+
+
 def get_or_404(model, ident):
     """The record, or the 404 page (ids from the URL are never trusted to exist)."""
     record = db.session.get(model, ident)

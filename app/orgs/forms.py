@@ -6,15 +6,7 @@ from wtforms.validators import Email, Regexp, ValidationError
 from app.core import forms as core_forms
 from app.core.countries import country_choices
 from app.core.dates import today_vn
-from app.core.forms import (
-    VersionedForm,
-    VNDateField,
-    choices,
-    chosen,
-    max_length,
-    optional,
-    required,
-)
+from app.core.forms import VNDateField, choices, chosen, max_length, optional, required
 from app.orgs.models import CertificateStatus, CertificateType, OrgKind
 
 CODE_PATTERN = r"^[A-Za-z0-9._/-]+$"
@@ -35,7 +27,7 @@ class OptionalSelectField(SelectField):
         super().process_data("" if value is None else value)
 
 
-class OrganizationForm(VersionedForm):
+class OrganizationForm(core_forms.VersionedForm):
     code = StringField(
         "Mã tổ chức",
         [

@@ -115,6 +115,13 @@ def _require_manager(user) -> None:
     rules.manage_organizations.require(user)
 
 
+def _audited(org: Organization, action: str, user, summary: str, changes: dict) -> Organization:
+    """The change flushed and its audit entry added (committed together by the view)."""
+    db.session.flush()
+    audit.record(action, org, user=user, summary=summary, changes=changes)
+    return org
+
+
 def create_organization(data: dict, *, user) -> Organization:
     _require_manager(user)
     cleaned = _clean(data)
@@ -122,15 +129,9 @@ def create_organization(data: dict, *, user) -> Organization:
         raise _duplicate_code(cleaned["code"])
     org = Organization(**cleaned)
     db.session.add(org)
-    db.session.flush()
-    audit.record(
-        OrgAudit.CREATE,
-        org,
-        user=user,
-        summary=f"Tạo tổ chức {org.code} – {org.name}",
-        changes=audit.diff({}, audit.snapshot(org, ORG_FIELDS)),
-    )
-    return org
+    summary = f"Tạo tổ chức {org.code} – {org.name}"
+    changes = audit.diff({}, audit.snapshot(org, ORG_FIELDS))
+    return _audited(org, OrgAudit.CREATE, user, summary, changes)
 
 
 def update_organization(
@@ -149,10 +150,7 @@ def update_organization(
         setattr(org, field, value)
     changes = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
     if changes:
-        db.session.flush()
-        audit.record(
-            OrgAudit.UPDATE, org, user=user, summary=f"Sửa tổ chức {org.code}", changes=changes
-        )
+        _audited(org, OrgAudit.UPDATE, user, f"Sửa tổ chức {org.code}", changes)
     return org
 
 
@@ -170,15 +168,8 @@ def archive_organization(
         raise DomainError("Tổ chức này đã được lưu trữ.")
     org.archived_at = utcnow()
     org.archive_reason = reason[:500]
-    db.session.flush()
-    audit.record(
-        OrgAudit.ARCHIVE,
-        org,
-        user=user,
-        summary=f"Lưu trữ tổ chức {org.code}: {reason}",
-        changes={"archive_reason": [None, org.archive_reason]},
-    )
-    return org
+    changes = {"archive_reason": [None, org.archive_reason]}
+    return _audited(org, OrgAudit.ARCHIVE, user, f"Lưu trữ tổ chức {org.code}: {reason}", changes)
 
 
 def restore_organization(org: Organization, *, user, version: int | None = None) -> Organization:
@@ -190,15 +181,8 @@ def restore_organization(org: Organization, *, user, version: int | None = None)
     old_reason = org.archive_reason
     org.archived_at = None
     org.archive_reason = None
-    db.session.flush()
-    audit.record(
-        OrgAudit.RESTORE,
-        org,
-        user=user,
-        summary=f"Khôi phục tổ chức {org.code}",
-        changes={"archive_reason": [old_reason, None]},
-    )
-    return org
+    changes = {"archive_reason": [old_reason, None]}
+    return _audited(org, OrgAudit.RESTORE, user, f"Khôi phục tổ chức {org.code}", changes)
 
 
 # --- The list, its export and the profile's figures -------------------------------

@@ -99,40 +99,43 @@ def _profile_url(org: Organization) -> str:
     return url_for("orgs.profile", org_id=org.id)
 
 
-@bp.route("/moi", methods=["GET", "POST"])
-@requires(rules.manage_organizations)
-def new():
-    form = OrganizationForm()
+def _org_page(org: Organization | None):
+    """The organisation's form: a new one, or an edit of `org`."""
+    form = OrganizationForm(obj=org)
+    if org is not None and request.method == "GET":
+        for name in SELECT_FIELDS:
+            value = getattr(org, name)
+            form[name].data = value.value if value is not None else ""
+        form.version.data = org.version
+
+    def save():
+        if org is None:
+            return services.create_organization(data=_org_data(form), user=current_user)
+        version = form.version_number()
+        return services.update_organization(
+            org, data=_org_data(form), user=current_user, version=version
+        )
+
     return form_page(
         form,
         "orgs/form.html",
-        save=lambda: services.create_organization(data=_org_data(form), user=current_user),
-        success=lambda org: f"Đã tạo tổ chức {org.code}.",
+        save=save,
+        success=lambda saved: f"Đã {'tạo' if org is None else 'lưu'} tổ chức {saved.code}.",
         redirect_to=_profile_url,
-        org=None,
+        org=org,
     )
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@requires(rules.manage_organizations)
+def new():
+    return _org_page(None)
 
 
 @bp.route("/<int:org_id>/sua", methods=["GET", "POST"])
 @requires(rules.manage_organizations)
 def edit(org_id: int):
-    org = get_or_404(Organization, org_id)
-    form = OrganizationForm(obj=org)
-    if request.method == "GET":
-        for name in SELECT_FIELDS:
-            value = getattr(org, name)
-            form[name].data = value.value if value is not None else ""
-        form.version.data = org.version
-    return form_page(
-        form,
-        "orgs/form.html",
-        save=lambda: services.update_organization(
-            org, data=_org_data(form), user=current_user, version=form.version_number()
-        ),
-        success=lambda saved: f"Đã lưu tổ chức {saved.code}.",
-        redirect_to=_profile_url,
-        org=org,
-    )
+    return _org_page(get_or_404(Organization, org_id))
 
 
 @bp.route("/<int:org_id>/luu-tru", methods=["POST"])

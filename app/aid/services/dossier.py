@@ -1,13 +1,14 @@
 """The dossier of an aid item: receive it, correct it before the decision, attach its
 documents, archive it. Writes only; the view commits once."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from flask import current_app
 
 from app.aid import states
 from app.aid.models import AidDonor, AidItem, AidLocation, AidSector
+from app.aid.services.common import saved, vnd_value
 from app.aid.states import AidAudit
 from app.aid.workflow import AID_WORKFLOW
 from app.core import attachments, audit, validation
@@ -16,7 +17,6 @@ from app.core.concurrency import check_version
 from app.core.dates import add_period
 from app.core.errors import FieldError
 from app.core.models import Commune, sync_children, utcnow
-from app.core.money import to_vnd
 from app.core.text import fold
 from app.extensions import db
 from app.orgs.models import Organization
@@ -45,11 +45,6 @@ ITEM_FIELDS = (
     "dossier_complete_on",
     "dossier_documents",
 )
-
-
-def vnd_value(amount: Decimal, currency: str, rate_vnd: Decimal | None) -> int:
-    """Whole đồng, rounded half up: round(amount × rate) (spec/annual-report.md)."""
-    return to_vnd(amount, None if currency == "VND" else rate_vnd)
 
 
 @dataclass
@@ -110,6 +105,17 @@ def _communes_exist(codes: list[str]) -> None:
     found = set(db.session.scalars(db.select(Commune.code).where(Commune.code.in_(codes))))
     if missing := sorted(set(codes) - found):
         raise FieldError("communes", f"Mã xã, phường không tồn tại: {', '.join(missing)}.")
+
+
+def _cleaned(data: ItemInput) -> ItemInput:
+    """Text stripped, empty text as None; counterpart funds in whole đồng."""
+    fields = {
+        name: (value.strip() or None) if isinstance(value, str) else value
+        for name, value in data.fields.items()
+    }
+    if fields.get("counterpart_vnd") is not None:
+        fields["counterpart_vnd"] = int(fields["counterpart_vnd"])
+    return replace(data, fields=fields)
 
 
 def _validate_item(data: ItemInput, item_id: int | None = None) -> None:
@@ -198,19 +204,16 @@ def _snapshot(item: AidItem) -> dict:
 def create_item(data: ItemInput, *, user) -> AidItem:
     """Receive a dossier: the item starts in 'tiếp nhận hồ sơ'."""
     rules.manage_aid.require(user)
+    data = _cleaned(data)
     _validate_item(data)
     item = AidItem(status=states.INITIAL, created_by_id=user.id)
     db.session.add(item)
     _apply_item_fields(item, data)
     AID_WORKFLOW.record_start(item, user, "receive")
-    audit.record(
-        AidAudit.CREATE,
-        item,
-        user=user,
-        summary=f"Tiếp nhận hồ sơ khoản viện trợ {item.code}",
-        changes=audit.diff({}, _snapshot(item)),
+    summary = f"Tiếp nhận hồ sơ khoản viện trợ {item.code}"
+    return saved(
+        item, AidAudit.CREATE, user=user, summary=summary, changes=audit.diff({}, _snapshot(item))
     )
-    return item
 
 
 def update_item(item: AidItem, data: ItemInput, *, user, version: int | None = None) -> AidItem:
@@ -220,18 +223,13 @@ def update_item(item: AidItem, data: ItemInput, *, user, version: int | None = N
     """
     AID_WORKFLOW.require(item, "edit", user)
     check_version(item, version)
+    data = _cleaned(data)
     _validate_item(data, item.id)
     before = _snapshot(item)
     _apply_item_fields(item, data)
-    db.session.flush()
     if changes := audit.diff(before, _snapshot(item)):
-        audit.record(
-            AidAudit.UPDATE,
-            item,
-            user=user,
-            summary=f"Sửa khoản viện trợ {item.code}",
-            changes=changes,
-        )
+        summary = f"Sửa khoản viện trợ {item.code}"
+        saved(item, AidAudit.UPDATE, user=user, summary=summary, changes=changes)
     return item
 
 
@@ -244,8 +242,7 @@ def archive_item(item: AidItem, reason: str, *, user, version: int | None = None
         raise FieldError("reason", "Vui lòng ghi lý do lưu trữ.")
     item.archived_at = utcnow()
     item.archive_reason = reason.strip()
-    db.session.flush()
-    audit.record(AidAudit.ARCHIVE, item, user=user, summary=f"Lưu trữ {item.code}: {reason}")
+    saved(item, AidAudit.ARCHIVE, user=user, summary=f"Lưu trữ {item.code}: {reason}")
 
 
 def attach_file(item: AidItem, file, note: str | None = None, *, user):

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.aid.models import AidItem, AidReport, Disbursement, FollowUpStatus, Inspection
-from app.aid.services.dossier import vnd_value
+from app.aid.services.common import check, given, saved, vnd_value
 from app.aid.states import AidAudit
 from app.aid.workflow import AID_WORKFLOW
 from app.core import attachments, audit, validation
@@ -30,6 +30,16 @@ DISBURSEMENT_FIELDS = (
 )
 
 
+def _dated(item: AidItem, day: date | None, field: str, what: str) -> list[tuple]:
+    """The rules of a follow-up record's date: given, not in the future, not before the
+    approval."""
+    return [
+        (given, day, field, "Vui lòng nhập ngày."),
+        (validation.not_future, day, field, what),
+        (validation.not_before, day, item.decision_date, field, what, "ngày phê duyệt"),
+    ]
+
+
 def add_disbursement(
     item: AidItem,
     disbursed_on: date,
@@ -43,17 +53,11 @@ def add_disbursement(
     user,
 ) -> Disbursement:
     AID_WORKFLOW.require(item, "disbursement", user)
-    validation.raise_all(
-        validation.collect(
-            (validation.positive, amount, "amount"),
-            (validation.money, amount, currency, rate_vnd, rate_usd, "amount"),
-            (validation.not_future, disbursed_on, "disbursed_on", "Ngày giải ngân"),
-        )
+    check(
+        (validation.positive, amount, "amount"),
+        (validation.money, amount, currency, rate_vnd, rate_usd, "amount"),
+        *_dated(item, disbursed_on, "disbursed_on", "Ngày giải ngân"),
     )
-    if disbursed_on is None:
-        raise FieldError("disbursed_on", "Vui lòng nhập ngày.")
-    if item.decision_date and disbursed_on < item.decision_date:
-        raise FieldError("disbursed_on", "Ngày giải ngân không được trước ngày phê duyệt.")
     if currency == "USD" and rate_usd is None:
         rate_usd = rate_vnd
     disbursement = Disbursement(
@@ -68,16 +72,13 @@ def add_disbursement(
         verified=verified,
         recorded_by_id=user.id,
     )
-    db.session.add(disbursement)
-    db.session.flush()
-    audit.record(
-        AidAudit.DISBURSEMENT_ADD,
+    return saved(
         disbursement,
+        AidAudit.DISBURSEMENT_ADD,
         user=user,
         summary=f"Giải ngân {item.code}: {amount} {currency} ngày {disbursed_on:%d/%m/%Y}",
         changes=audit.diff({}, audit.snapshot(disbursement, DISBURSEMENT_FIELDS)),
     )
-    return disbursement
 
 
 def archive_disbursement(
@@ -93,13 +94,8 @@ def archive_disbursement(
         raise DomainError("Dòng giải ngân này đã được hủy.")
     disbursement.archived_at = utcnow()
     disbursement.archive_reason = reason.strip()
-    db.session.flush()
-    audit.record(
-        AidAudit.DISBURSEMENT_ARCHIVE,
-        disbursement,
-        user=user,
-        summary=f"Hủy dòng giải ngân #{disbursement.id}: {reason}",
-    )
+    summary = f"Hủy dòng giải ngân #{disbursement.id}: {reason}"
+    saved(disbursement, AidAudit.DISBURSEMENT_ARCHIVE, user=user, summary=summary)
 
 
 def add_report(
@@ -114,34 +110,23 @@ def add_report(
     user,
 ) -> AidReport:
     AID_WORKFLOW.require(item, "report", user)
-    what = "Ngày nhận báo cáo"
-    validation.raise_all(
-        validation.collect(
-            (validation.not_future, received_on, "received_on", what),
-            (
-                validation.not_before,
-                received_on,
-                item.decision_date,
-                "received_on",
-                what,
-                "ngày phê duyệt",
-            ),
-            (
-                validation.not_before,
-                received_on,
-                period_start,
-                "received_on",
-                what,
-                "đầu kỳ báo cáo",
-            ),
-            (
-                validation.in_order,
-                period_start,
-                period_end,
-                "period_end",
-                "Cuối kỳ báo cáo không được trước đầu kỳ.",
-            ),
-        )
+    check(
+        *_dated(item, received_on, "received_on", "Ngày nhận báo cáo"),
+        (
+            validation.not_before,
+            received_on,
+            period_start,
+            "received_on",
+            "Ngày nhận báo cáo",
+            "đầu kỳ báo cáo",
+        ),
+        (
+            validation.in_order,
+            period_start,
+            period_end,
+            "period_end",
+            "Cuối kỳ báo cáo không được trước đầu kỳ.",
+        ),
     )
     report = AidReport(
         aid_item_id=item.id,
@@ -152,16 +137,10 @@ def add_report(
         summary=summary or None,
         recorded_by_id=user.id,
     )
-    db.session.add(report)
-    db.session.flush()
+    received = f"Nhận {report.kind_label.lower()} của {item.code}"
+    saved(report, AidAudit.REPORT_ADD, user=user, summary=received)
     if file is not None and getattr(file, "filename", ""):
         attachments.store(file, "aid_report", report.id, user)
-    audit.record(
-        AidAudit.REPORT_ADD,
-        report,
-        user=user,
-        summary=f"Nhận {report.kind_label.lower()} của {item.code}",
-    )
     return report
 
 
@@ -176,22 +155,10 @@ def add_inspection(
     user,
 ) -> Inspection:
     AID_WORKFLOW.require(item, "inspection", user)
-    what = "Ngày kiểm tra"
-    validation.raise_all(
-        validation.collect(
-            (validation.not_future, inspected_on, "inspected_on", what),
-            (
-                validation.not_before,
-                inspected_on,
-                item.decision_date,
-                "inspected_on",
-                what,
-                "ngày phê duyệt",
-            ),
-        )
+    check(
+        *_dated(item, inspected_on, "inspected_on", "Ngày kiểm tra"),
+        (given, team, "team", "Vui lòng ghi các cơ quan tham gia đoàn kiểm tra."),
     )
-    if not team:
-        raise FieldError("team", "Vui lòng ghi các cơ quan tham gia đoàn kiểm tra.")
     inspection = Inspection(
         aid_item_id=item.id,
         inspected_on=inspected_on,
@@ -201,15 +168,8 @@ def add_inspection(
         follow_up=follow_up,
         recorded_by_id=user.id,
     )
-    db.session.add(inspection)
-    db.session.flush()
-    audit.record(
-        AidAudit.INSPECTION_ADD,
-        inspection,
-        user=user,
-        summary=f"Kiểm tra, giám sát {item.code} ngày {inspected_on:%d/%m/%Y}",
-    )
-    return inspection
+    summary = f"Kiểm tra, giám sát {item.code} ngày {inspected_on:%d/%m/%Y}"
+    return saved(inspection, AidAudit.INSPECTION_ADD, user=user, summary=summary)
 
 
 def update_inspection_follow_up(
@@ -223,10 +183,9 @@ def update_inspection_follow_up(
     if old == follow_up:
         return
     inspection.follow_up = follow_up
-    db.session.flush()
-    audit.record(
-        AidAudit.INSPECTION_FOLLOW_UP,
+    saved(
         inspection,
+        AidAudit.INSPECTION_FOLLOW_UP,
         user=user,
         summary=f"Cập nhật tình hình khắc phục sau kiểm tra #{inspection.id}",
         changes={"follow_up": [old, follow_up]},

@@ -14,7 +14,7 @@ from flask import current_app
 
 from app.aid import workflow
 from app.aid.models import Decision, DecisionKind, Opinion
-from app.aid.services.dossier import vnd_value
+from app.aid.services.common import check, given, saved, vnd_value
 from app.aid.states import AidAudit
 from app.auth.models import Agency
 from app.core import attachments, audit, validation
@@ -34,11 +34,6 @@ require_rule = workflow.AID_WORKFLOW.require_rule
 
 
 # --- Rules on the data of a step ---------------------------------------------------------
-
-
-def _given(value, field: str, message: str) -> None:
-    if not value:
-        raise FieldError(field, message)
 
 
 def _decision_number(number: str) -> None:
@@ -79,10 +74,6 @@ def _numbered_decision(item, number: str, signed_on: date | None) -> list[tuple]
     ]
 
 
-def _check(*checks) -> None:
-    validation.raise_all(validation.collect(*checks))
-
-
 def _add_decision(item, user, kind, number, signed_on, signer, content, changes=None) -> Decision:
     decision = Decision(
         aid_item_id=item.id,
@@ -104,7 +95,7 @@ def _add_decision(item, user, kind, number, signed_on, signer, content, changes=
 def return_dossier(item, reason: str, *, user) -> None:
     """Back to the aid owner for completion; open opinion requests are cancelled."""
     require_rule(item, "return", user)
-    _check((_given, reason, "comment", "Vui lòng ghi lý do trả lại hồ sơ."))
+    check((given, reason, "comment", "Vui lòng ghi lý do trả lại hồ sơ."))
     with step(item, "return", user, reason):
         for opinion in item.opinions:
             if opinion.is_open:
@@ -113,7 +104,7 @@ def return_dossier(item, reason: str, *, user) -> None:
 
 def resubmit(item, comment: str | None = None, received_on: date | None = None, *, user) -> None:
     require_rule(item, "resubmit", user)
-    _check((validation.not_future, received_on, "received_on", "Ngày nhận hồ sơ"))
+    check((validation.not_future, received_on, "received_on", "Ngày nhận hồ sơ"))
     with step(item, "resubmit", user, comment):
         if received_on:
             item.dossier_received_on = received_on
@@ -130,8 +121,8 @@ def request_opinions(
     """Ask each agency for its written opinion, due in the configured working days."""
     require_rule(item, "request_opinions", user)
     requested_on = requested_on or today_vn()
-    _check(
-        (_given, agency_ids, "agency_ids", "Vui lòng chọn ít nhất một cơ quan cần xin ý kiến."),
+    check(
+        (given, agency_ids, "agency_ids", "Vui lòng chọn ít nhất một cơ quan cần xin ý kiến."),
         (validation.not_future, requested_on, "requested_on", "Ngày xin ý kiến"),
     )
     agencies = db.session.scalars(
@@ -175,8 +166,8 @@ def answer_opinion(
     if not item.waits_for_opinions:
         raise DomainError("Khoản viện trợ không còn ở bước xin ý kiến.")
     answered_on = answered_on or today_vn()
-    _check(
-        (_given, answer, "answer", "Vui lòng nhập nội dung ý kiến."),
+    check(
+        (given, answer, "answer", "Vui lòng nhập nội dung ý kiến."),
         (validation.not_future, answered_on, "answered_on", "Ngày trả lời"),
         (
             validation.in_order,
@@ -193,21 +184,15 @@ def answer_opinion(
     opinion.answered_by_id = user.id
     if file is not None and getattr(file, "filename", ""):
         attachments.store(file, "opinion", opinion.id, user)
-    db.session.flush()
-    audit.record(
-        AidAudit.OPINION_ANSWER,
-        opinion,
-        user=user,
-        summary=f"{opinion.agency.name} góp ý {item.code}: {opinion.verdict_label}",
-        changes={"verdict": [None, verdict]},
-    )
-    return opinion
+    summary = f"{opinion.agency.name} góp ý {item.code}: {opinion.verdict_label}"
+    changes = {"verdict": [None, verdict]}
+    return saved(opinion, AidAudit.OPINION_ANSWER, user=user, summary=summary, changes=changes)
 
 
 def appraise(item, form_key: str, appraised_on: date, conclusion: str, *, user) -> None:
     require_rule(item, "appraise", user)
-    _check(
-        (_given, conclusion, "conclusion", "Vui lòng nhập kết luận thẩm định."),
+    check(
+        (given, conclusion, "conclusion", "Vui lòng nhập kết luận thẩm định."),
         (validation.not_future, appraised_on, "appraised_on", "Ngày thẩm định"),
         (
             validation.not_before,
@@ -244,9 +229,9 @@ def approve(
     """
     require_rule(item, "approve", user)
     number = (number or "").strip()
-    _check(
+    check(
         *_numbered_decision(item, number, signed_on),
-        (_given, signer, "signer", "Vui lòng nhập người ký quyết định."),
+        (given, signer, "signer", "Vui lòng nhập người ký quyết định."),
         (validation.not_negative, approved_value, "approved_value", "Giá trị phê duyệt"),
     )
     with step(item, "approve", user, f"Quyết định {number}") as current:
@@ -269,8 +254,8 @@ def approve(
 def refuse(item, reason: str, number: str | None, signed_on: date, *, user) -> Decision:
     """The notice of non-acceptance, with its reasons."""
     require_rule(item, "refuse", user)
-    _check(
-        (_given, reason, "content", "Vui lòng ghi lý do không chấp thuận."),
+    check(
+        (given, reason, "content", "Vui lòng ghi lý do không chấp thuận."),
         (_decision_date, signed_on, item),
     )
     with step(item, "refuse", user, reason):
@@ -285,9 +270,9 @@ def revoke(
 ) -> Decision:
     require_rule(item, "revoke", user)
     number = (number or "").strip()
-    _check(
+    check(
         *_numbered_decision(item, number, signed_on),
-        (_given, reason, "content", "Vui lòng ghi lý do thu hồi."),
+        (given, reason, "content", "Vui lòng ghi lý do thu hồi."),
     )
     with step(item, "revoke", user, reason):
         decision = _add_decision(
@@ -310,7 +295,7 @@ def amend(
     require_rule(item, "amend", user)
     number = (number or "").strip()
     merged = {key: new_values.get(key, getattr(item, key)) for key in AMENDABLE}
-    _check(
+    check(
         *_numbered_decision(item, number, signed_on),
         (
             validation.money,
@@ -353,8 +338,8 @@ def amend(
 
 def start(item, started_on: date, comment: str | None = None, *, user) -> None:
     require_rule(item, "start", user)
-    _check(
-        (_given, started_on, "started_on", "Vui lòng nhập ngày bắt đầu."),
+    check(
+        (given, started_on, "started_on", "Vui lòng nhập ngày bắt đầu."),
         (validation.not_future, started_on, "started_on", "Ngày bắt đầu"),
     )
     if item.decision_date and started_on < item.decision_date:
@@ -365,7 +350,7 @@ def start(item, started_on: date, comment: str | None = None, *, user) -> None:
 
 def suspend(item, reason: str, *, user) -> None:
     require_rule(item, "suspend", user)
-    _check((_given, reason, "comment", "Vui lòng ghi lý do tạm dừng."))
+    check((given, reason, "comment", "Vui lòng ghi lý do tạm dừng."))
     with step(item, "suspend", user, reason):
         pass
 

@@ -10,11 +10,6 @@ from flask import Blueprint, url_for
 bp = Blueprint("aid", __name__, url_prefix="/vien-tro")
 
 
-def text_of(field) -> str:
-    """A text field's value, stripped ("" when empty)."""
-    return (field.data or "").strip()
-
-
 def detail_url(item_or_id) -> str:
     return url_for("aid.detail", item_id=getattr(item_or_id, "id", item_or_id))
 

@@ -8,14 +8,14 @@ from app.aid import exports, services, workflow
 from app.aid.forms import AidItemForm, AnswerOpinionForm, AttachmentForm, FollowUpForm
 from app.aid.models import AidItem, AidStatus, Modality, Opinion, Sector
 from app.aid.services import queries
-from app.aid.views import bp, detail_url, text_of
+from app.aid.views import bp, detail_url
 from app.core import permissions as rules
 from app.core.countries import country_choices
 from app.core.dates import today_vn
 from app.core.forms import ArchiveForm, choices
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.permissions import requires
-from app.core.web import form_action, form_page, get_or_404
+from app.core.web import archive_action, form_action, form_page, form_values, get_or_404
 
 SORTS = {
     "code": AidItem.code,
@@ -80,7 +80,9 @@ def export(fmt: str):
 # --- The dossier form ----------------------------------------------------------------------
 
 
-def _prepare_item_form(form: AidItemForm) -> None:
+def _prepare_item_form(form: AidItemForm, item: AidItem | None) -> None:
+    """The pickers' choices; on first show, the item's lists (or today's date for a new
+    dossier) and the version the page shows."""
     donors = queries.donor_choices()
     form.main_donor_id.choices = choices(
         [(0, "— Chọn nhà tài trợ —")] + [(d.id, f"{d.code} – {d.name}") for d in donors]
@@ -90,50 +92,60 @@ def _prepare_item_form(form: AidItemForm) -> None:
         (c.code, f"{c.name}{' (biên giới)' if c.is_border else ''}")
         for c in queries.province_communes()
     )
-
-
-OPTIONAL_TEXT = (
-    "name_en",
-    "owner_name",
-    "governing_agency",
-    "objectives",
-    "description",
-    "beneficiaries",
-    "legacy_location",
-)
+    if request.method != "GET":
+        return
+    if item is None:
+        form.dossier_received_on.data = today_vn()
+        return
+    form.version.data = item.version
+    form.main_donor_id.data = item.main_donor_id
+    form.co_donor_ids.data = [d.organization_id for d in item.donors[1:]]
+    form.communes.data = [loc.commune_code for loc in item.locations]
+    for row, sector in zip(form.sectors, item.sectors, strict=False):
+        row.sector.data, row.share.data = sector.sector, sector.share
 
 
 def _item_input(form: AidItemForm) -> services.ItemInput:
-    fields = {name: getattr(form, name).data for name in services.ITEM_FIELDS}
-    for name in OPTIONAL_TEXT:
-        fields[name] = (fields[name] or "").strip() or None
-    fields["name"] = fields["name"].strip()
-    if fields["counterpart_vnd"] is not None:
-        fields["counterpart_vnd"] = int(fields["counterpart_vnd"])
     donor_ids = [form.main_donor_id.data] if form.main_donor_id.data else []
     return services.ItemInput(
-        fields=fields,
+        fields=form_values(form, *services.ITEM_FIELDS),
         donor_ids=donor_ids + list(form.co_donor_ids.data or []),
         sectors=form.sector_pairs(),
         commune_codes=list(form.communes.data or []),
     )
 
 
-@bp.route("/moi", methods=["GET", "POST"])
-@requires(rules.manage_aid)
-def new():
-    form = AidItemForm()
-    _prepare_item_form(form)
-    if request.method == "GET":
-        form.dossier_received_on.data = today_vn()
+def _dossier_page(item: AidItem | None):
+    """The dossier form: a new dossier received, or one corrected before the decision."""
+    form = AidItemForm(obj=item)
+    _prepare_item_form(form, item)
+
+    def save():
+        if item is None:
+            return services.create_item(data=_item_input(form), user=current_user)
+        version = form.version_number()
+        return services.update_item(
+            item, data=_item_input(form), user=current_user, version=version
+        )
+
     return form_page(
         form,
         "aid/form.html",
-        save=lambda: services.create_item(data=_item_input(form), user=current_user),
-        success=lambda item: f"Đã tiếp nhận hồ sơ khoản viện trợ {item.code}.",
+        save=save,
+        success=lambda saved: (
+            f"Đã tiếp nhận hồ sơ khoản viện trợ {saved.code}."
+            if item is None
+            else "Đã lưu thay đổi."
+        ),
         redirect_to=detail_url,
-        item=None,
+        item=item,
     )
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@requires(rules.manage_aid)
+def new():
+    return _dossier_page(None)
 
 
 @bp.route("/<int:item_id>/sua", methods=["GET", "POST"])
@@ -141,38 +153,16 @@ def new():
 def edit(item_id: int):
     item = get_or_404(AidItem, item_id)
     workflow.require(item, "edit", current_user)  # 409 once decided: amendments instead
-    form = AidItemForm(obj=item)
-    _prepare_item_form(form)
-    if request.method == "GET":
-        form.version.data = item.version
-        form.main_donor_id.data = item.main_donor_id
-        form.co_donor_ids.data = [d.organization_id for d in item.donors[1:]]
-        form.communes.data = [loc.commune_code for loc in item.locations]
-        for row, sector in zip(form.sectors, item.sectors, strict=False):
-            row.sector.data = sector.sector
-            row.share.data = sector.share
-    return form_page(
-        form,
-        "aid/form.html",
-        save=lambda: services.update_item(
-            item, data=_item_input(form), user=current_user, version=form.version_number()
-        ),
-        success="Đã lưu thay đổi.",
-        redirect_to=detail_url(item),
-        item=item,
-    )
+    return _dossier_page(item)
 
 
 @bp.route("/<int:item_id>/luu-tru", methods=["POST"])
 @requires(rules.manage_aid)
 def archive(item_id: int):
     item = get_or_404(AidItem, item_id)
-    form = ArchiveForm()
-    return form_action(
-        form,
-        save=lambda: services.archive_item(
-            item, reason=text_of(form.reason), user=current_user, version=form.version_number()
-        ),
+    return archive_action(
+        item,
+        services.archive_item,
         success=f"Đã lưu trữ khoản viện trợ {item.code}.",
         back=detail_url(item),
         invalid="Vui lòng ghi lý do lưu trữ.",
@@ -186,9 +176,7 @@ def attach(item_id: int):
     form = AttachmentForm()
     return form_action(
         form,
-        save=lambda: services.attach_file(
-            item, file=request.files.get("file"), note=text_of(form.note), user=current_user
-        ),
+        save=lambda: services.attach_file(item, **form_values(form), user=current_user),
         success=lambda stored: f"Đã đính kèm tệp {stored.filename}.",
         back=detail_url(item),
     )
@@ -231,14 +219,7 @@ def answer(opinion_id: int):
         form,
         "aid/answer.html",
         save=lambda: services.answer_opinion(
-            opinion,
-            verdict=form.verdict.data,
-            answer=text_of(form.answer),
-            document_number=text_of(form.document_number),
-            answered_on=form.answered_on.data,
-            file=request.files.get("file"),
-            user=current_user,
-            version=form.version_number(),
+            opinion, **form_values(form), user=current_user, version=form.version_number()
         ),
         success="Đã gửi ý kiến góp ý.",
         redirect_to=url_for("aid.inbox"),

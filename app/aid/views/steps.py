@@ -1,5 +1,9 @@
 """The procedure's steps and the follow-up records: one form page each (core/step.html),
-and the small forms on the item's page that correct a follow-up row."""
+and the small forms on the item's page that correct a follow-up row.
+
+Each form's fields carry the names of its service's arguments, so the tables below say
+only which form feeds which service (and the few fields a service names otherwise).
+"""
 
 from flask import abort, request
 from flask_login import current_user
@@ -22,169 +26,77 @@ from app.aid.forms import (
 )
 from app.aid.models import AidItem, Disbursement, Inspection
 from app.aid.services import queries
-from app.aid.views import bp, detail_url, text_of
+from app.aid.views import bp, detail_url
 from app.core import permissions as rules
-from app.core.forms import ArchiveForm, choices
+from app.core.forms import choices
 from app.core.permissions import requires
-from app.core.web import form_action, form_page, get_or_404
+from app.core.web import archive_action, form_action, form_page, form_values, get_or_404
 
 
-def _amend_values(form: AmendForm) -> dict:
-    values = {}
-    for key in services.AMENDABLE:
-        data = getattr(form, key).data
-        if key == "currency":
-            data = (data or "").strip().upper() or None
-        if data is not None and data != "":
-            values[key] = int(data) if key == "counterpart_vnd" else data
-    return values
+def _renamed(**names):
+    """The form's values, some under the service's own name (e.g. comment -> reason)."""
+    return lambda form: {names.get(key, key): value for key, value in form_values(form).items()}
 
 
-def _decision(f) -> dict:
-    return {"number": f.number.data, "signed_on": f.signed_on.data}
+AS_NAMED = _renamed()
+REASON_IN_COMMENT = _renamed(comment="reason")
+REASON_IN_CONTENT = _renamed(content="reason")
 
 
-# action -> (form class, save(item, form)); the transition table decides if it is allowed.
+def _amendment(form: AmendForm) -> dict:
+    decision = form_values(form, "number", "signed_on", "signer", "content")
+    return {**decision, "new_values": form.new_values()}
+
+
+# Transition -> (form, service, the service's arguments from the form). The transition
+# table decides who may take it and when.
 STEPS = {
-    "return": (
-        CommentForm,
-        lambda item, f: services.return_dossier(item, reason=text_of(f.comment), user=current_user),
-    ),
-    "resubmit": (
-        ResubmitForm,
-        lambda item, f: services.resubmit(
-            item, comment=f.comment.data, received_on=f.received_on.data, user=current_user
-        ),
-    ),
-    "request_opinions": (
-        RequestOpinionsForm,
-        lambda item, f: services.request_opinions(
-            item,
-            agency_ids=f.agency_ids.data or [],
-            note=f.note.data,
-            requested_on=f.requested_on.data,
-            user=current_user,
-        ),
-    ),
-    "appraise": (
-        AppraiseForm,
-        lambda item, f: services.appraise(
-            item,
-            form_key=f.form_key.data,
-            appraised_on=f.appraised_on.data,
-            conclusion=text_of(f.conclusion),
-            user=current_user,
-        ),
-    ),
-    "approve": (
-        ApproveForm,
-        lambda item, f: services.approve(
-            item,
-            **_decision(f),
-            signer=text_of(f.signer),
-            content=f.content.data,
-            approved_value=f.approved_value.data,
-            user=current_user,
-        ),
-    ),
-    "refuse": (
-        RefuseForm,
-        lambda item, f: services.refuse(
-            item, reason=text_of(f.content), **_decision(f), user=current_user
-        ),
-    ),
-    "start": (
-        StartForm,
-        lambda item, f: services.start(
-            item, started_on=f.started_on.data, comment=f.comment.data, user=current_user
-        ),
-    ),
-    "suspend": (
-        CommentForm,
-        lambda item, f: services.suspend(item, reason=text_of(f.comment), user=current_user),
-    ),
-    "resume": (
-        CommentForm,
-        lambda item, f: services.resume(item, comment=f.comment.data, user=current_user),
-    ),
-    "complete": (
-        CommentForm,
-        lambda item, f: services.complete(item, comment=f.comment.data, user=current_user),
-    ),
-    "revoke": (
-        DecisionForm,
-        lambda item, f: services.revoke(
-            item, **_decision(f), signer=f.signer.data, reason=text_of(f.content), user=current_user
-        ),
-    ),
-    "amend": (
-        AmendForm,
-        lambda item, f: services.amend(
-            item,
-            **_decision(f),
-            signer=f.signer.data,
-            content=f.content.data,
-            new_values=_amend_values(f),
-            user=current_user,
-        ),
-    ),
+    "return": (CommentForm, services.return_dossier, REASON_IN_COMMENT),
+    "resubmit": (ResubmitForm, services.resubmit, AS_NAMED),
+    "request_opinions": (RequestOpinionsForm, services.request_opinions, AS_NAMED),
+    "appraise": (AppraiseForm, services.appraise, AS_NAMED),
+    "approve": (ApproveForm, services.approve, AS_NAMED),
+    "refuse": (RefuseForm, services.refuse, REASON_IN_CONTENT),
+    "start": (StartForm, services.start, AS_NAMED),
+    "suspend": (CommentForm, services.suspend, REASON_IN_COMMENT),
+    "resume": (CommentForm, services.resume, AS_NAMED),
+    "complete": (CommentForm, services.complete, AS_NAMED),
+    "revoke": (DecisionForm, services.revoke, REASON_IN_CONTENT),
+    "amend": (AmendForm, services.amend, _amendment),
 }
-
-# URL slug -> (workflow entry, form class, save(item, form)).
+# URL slug -> (workflow entry, form, service).
 RECORDS = {
-    "giai-ngan": (
-        "disbursement",
-        DisbursementForm,
-        lambda item, f: services.add_disbursement(
-            item,
-            disbursed_on=f.disbursed_on.data,
-            amount=f.amount.data,
-            currency=f.currency.data,
-            rate_vnd=f.rate_vnd.data,
-            rate_usd=f.rate_usd.data,
-            source=text_of(f.source),
-            verified=f.verified.data,
-            user=current_user,
-        ),
-    ),
-    "bao-cao": (
-        "report",
-        ReportForm,
-        lambda item, f: services.add_report(
-            item,
-            kind=f.kind.data,
-            period_start=f.period_start.data,
-            period_end=f.period_end.data,
-            received_on=f.received_on.data,
-            summary=f.summary.data,
-            file=request.files.get("file"),
-            user=current_user,
-        ),
-    ),
-    "kiem-tra": (
-        "inspection",
-        InspectionForm,
-        lambda item, f: services.add_inspection(
-            item,
-            inspected_on=f.inspected_on.data,
-            team=text_of(f.team),
-            findings=f.findings.data,
-            recommendations=f.recommendations.data,
-            follow_up=f.follow_up.data,
-            user=current_user,
-        ),
-    ),
+    "giai-ngan": ("disbursement", DisbursementForm, services.add_disbursement),
+    "bao-cao": ("report", ReportForm, services.add_report),
+    "kiem-tra": ("inspection", InspectionForm, services.add_inspection),
 }
 
 
-def _step_page(item: AidItem, form, action, save, success: str, **context):
+def _prepare(item: AidItem, form) -> None:
+    """Choices read from the database, and defaults taken from the item."""
+    if isinstance(form, RequestOpinionsForm):
+        agencies = queries.consultable_agencies()
+        form.agency_ids.choices = choices((a.id, a.name) for a in agencies)
+        if request.method == "GET":
+            form.agency_ids.data = [a.id for a in agencies if a.kind in queries.CONSULTED_KINDS]
+    if isinstance(form, DisbursementForm) and request.method == "GET":
+        form.currency.data, form.rate_vnd.data = item.currency, item.rate_vnd
+        form.rate_usd.data = item.rate_usd
+
+
+def _action_page(item: AidItem, key: str, form_class, service, arguments, **context):
+    """The form of one step or record: checked (403 / 409) before it is even shown."""
+    checked = workflow.require(item, key, current_user)
+    form = form_class()
+    _prepare(item, form)
+    label = checked.action.label
     return form_page(
         form,
         "core/step.html",
-        save=lambda: save(item, form),
-        success=success,
+        save=lambda: service(item, **arguments(form), user=current_user),
+        success=context.pop("success", f"Đã thực hiện: {label}."),
         redirect_to=detail_url(item),
-        action=action,
+        action=checked.action,
         record=item,
         record_name=item.name,
         record_url=detail_url(item),
@@ -198,18 +110,7 @@ def step(item_id: int, action: str):
     item = get_or_404(AidItem, item_id)
     if action not in STEPS:
         abort(404)
-    transition = workflow.transition_for(item, action)  # 409 when not allowed in this state
-    form_class, save = STEPS[action]
-    form = form_class()
-    if action == "request_opinions":
-        agencies = queries.consultable_agencies()
-        form.agency_ids.choices = choices((a.id, a.name) for a in agencies)
-        if request.method == "GET":
-            form.agency_ids.data = [a.id for a in agencies if a.kind in queries.CONSULTED_KINDS]
-    if request.method == "GET" and action == "approve":
-        form.signer.data = "Chủ tịch UBND tỉnh"
-    label = transition.action.label
-    return _step_page(item, form, transition.action, save, f"Đã thực hiện: {label}.")
+    return _action_page(item, action, *STEPS[action])
 
 
 @bp.route("/<int:item_id>/ghi-nhan/<kind>", methods=["GET", "POST"])
@@ -218,16 +119,16 @@ def record(item_id: int, kind: str):
     item = get_or_404(AidItem, item_id)
     if kind not in RECORDS:
         abort(404)
-    entry, form_class, save = RECORDS[kind]
-    workflow.require(item, entry, current_user)  # 409 unless approved and not archived
-    form = form_class()
-    if request.method == "GET" and hasattr(form, "currency"):
-        form.currency.data = item.currency
-        form.rate_vnd.data = item.rate_vnd
-        form.rate_usd.data = item.rate_usd
-    action = workflow.ACTIONS[entry]
-    return _step_page(
-        item, form, action, save, f"Đã lưu: {action.label.lower()}.", submit_label="Lưu"
+    entry, form_class, service = RECORDS[kind]
+    label = workflow.ACTIONS[entry].label
+    return _action_page(
+        item,
+        entry,
+        form_class,
+        service,
+        AS_NAMED,
+        success=f"Đã lưu: {label.lower()}.",
+        submit_label="Lưu",
     )
 
 
@@ -235,15 +136,9 @@ def record(item_id: int, kind: str):
 @requires(rules.manage_aid)
 def disbursement_archive(disbursement_id: int):
     disbursement = get_or_404(Disbursement, disbursement_id)
-    form = ArchiveForm()
-    return form_action(
-        form,
-        save=lambda: services.archive_disbursement(
-            disbursement,
-            reason=text_of(form.reason),
-            user=current_user,
-            version=form.version_number(),
-        ),
+    return archive_action(
+        disbursement,
+        services.archive_disbursement,
         success="Đã hủy dòng giải ngân (vẫn lưu trong lịch sử).",
         back=detail_url(disbursement.aid_item_id),
         invalid="Vui lòng ghi lý do hủy dòng giải ngân.",
@@ -258,10 +153,7 @@ def inspection_follow_up(inspection_id: int):
     return form_action(
         form,
         save=lambda: services.update_inspection_follow_up(
-            inspection,
-            follow_up=form.follow_up.data,
-            user=current_user,
-            version=form.version_number(),
+            inspection, **form_values(form), user=current_user, version=form.version_number()
         ),
         success="Đã cập nhật tình hình khắc phục.",
         back=detail_url(inspection.aid_item_id),
