@@ -295,3 +295,25 @@ def test_a_failed_post_is_not_run_twice(sqlite_app):
     sqlite_app.config["WTF_CSRF_ENABLED"] = False
     response = sqlite_app.test_client().post("/locked")
     assert response.status_code == 500 and runs == [1]
+
+
+def test_a_writer_waits_for_the_lock_instead_of_failing(sqlite_app):
+    from app.extensions import db
+
+    with sqlite_app.app_context():
+        engine = db.engine
+        holder = engine.connect()
+        with sqlite_app.test_request_context("/", method="POST"):  # another worker writing
+            holder.execute(sa.text("INSERT INTO t VALUES (1)"))
+        timer = threading.Timer(0.5, lambda: (holder.commit(), holder.close()))
+        timer.start()
+        started = time.monotonic()
+        with sqlite_app.test_request_context("/", method="POST"), engine.connect() as conn:
+            conn.execute(sa.text("INSERT INTO t VALUES (2)"))  # waits, then writes
+            conn.commit()
+            waited = time.monotonic() - started
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+        timer.join()
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT count(*) FROM t")) == 2
+    assert 0.4 < waited < 5

@@ -5,13 +5,16 @@ reading (plain BEGIN) cannot later take the write lock if another connection com
 the meantime: SQLite answers "database is locked" at once, and the busy timeout does not
 help. So on SQLite a request that may write (any method but GET, HEAD, OPTIONS; logins
 included) begins its transactions with BEGIN IMMEDIATE: it takes the write lock first and
-queues for it, up to the busy timeout. A GET that writes (an audited export) and loses that
-race is run once more from the start, holding the write lock from its first query.
+queues for it (fairly, see _begin_immediate), up to the busy timeout. A GET that writes
+(an audited export) and loses that race is run once more from the start, holding the write
+lock from its first query.
 
 PostgreSQL needs none of this: its row locks make concurrent writers wait.
 """
 
+import random
 import sqlite3
+import time
 from functools import wraps
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -52,16 +55,47 @@ def wants_write_lock() -> bool:
 def _sqlite_begin(conn):
     # Only top-level transactions come here; savepoints (the tests' nested transactions)
     # stay inside the outer one.
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+    if conn.dialect.name != "sqlite":
+        return
+    if wants_write_lock():
+        _begin_immediate(conn)
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(conn) -> None:
+    """BEGIN IMMEDIATE, tried again every few milliseconds up to the busy timeout.
+
+    SQLite's own busy handler backs off to 100 ms sleeps, so a writer that has waited long
+    keeps losing the lock to newcomers that poll faster (50 logins at once starved some
+    past 15 s). Polling at one short pace, every waiter has the same chance each time the
+    lock is released.
+    """
+    raw = conn.connection.dbapi_connection
+    raw.execute("PRAGMA busy_timeout=0")
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    try:
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if not _locked(error) or time.monotonic() > deadline:
+                    raise
+            time.sleep(random.uniform(0.001, 0.004))  # noqa: S311 - jitter, not secrets
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _locked(error: OperationalError) -> bool:
+    return isinstance(error.orig, sqlite3.OperationalError) and "database is locked" in str(
+        error.orig
+    )
 
 
 def _lost_write_race(error: OperationalError) -> bool:
     return (
-        isinstance(error.orig, sqlite3.OperationalError)
-        and "database is locked" in str(error.orig)
-        and request.method in SAFE_METHODS
-        and not g.get("_sqlite_write_lock", False)
+        _locked(error) and request.method in SAFE_METHODS and not g.get("_sqlite_write_lock", False)
     )
 
 
