@@ -23,7 +23,7 @@ from app.aid.models import (
     ReportKind,
     Sector,
 )
-from app.aid.services.procedure import AMENDABLE
+from app.aid.services import AMENDABLE
 from app.core.forms import (
     BaseForm,
     MoneyField,

@@ -11,10 +11,8 @@ from app.aid.services.dossier import (
     ItemInput,
     archive_item,
     attach_file,
-    check_sectors,
     create_item,
     update_item,
-    vnd_value,
 )
 from app.aid.services.follow_up import (
     add_disbursement,
@@ -26,7 +24,6 @@ from app.aid.services.follow_up import (
 )
 from app.aid.services.procedure import (
     AMENDABLE,
-    DECISION_NUMBER_HELP,
     amend,
     answer_opinion,
     appraise,
@@ -42,23 +39,19 @@ from app.aid.services.procedure import (
     suspend,
 )
 from app.aid.services.queries import (
-    InboxRow,
     ItemFilters,
     alerts,
     inbox_counts,
     items_query,
     opinions_for_agency,
-    overdue_condition,
     planning_inbox,
 )
 from app.core.validation import VND_LIMIT
 
 __all__ = [
     "AMENDABLE",
-    "DECISION_NUMBER_HELP",
     "ITEM_FIELDS",
     "VND_LIMIT",  # for the workbook import; the rule lives in app.core.validation
-    "InboxRow",
     "ItemFilters",
     "ItemInput",
     "add_disbursement",
@@ -72,14 +65,12 @@ __all__ = [
     "archive_disbursement",
     "archive_item",
     "attach_file",
-    "check_sectors",
     "complete",
     "create_item",
     "disbursement_totals",
     "inbox_counts",
     "items_query",
     "opinions_for_agency",
-    "overdue_condition",
     "planning_inbox",
     "refuse",
     "request_opinions",
@@ -91,5 +82,4 @@ __all__ = [
     "suspend",
     "update_inspection_follow_up",
     "update_item",
-    "vnd_value",
 ]
