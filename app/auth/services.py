@@ -3,9 +3,10 @@
 from datetime import UTC, datetime
 
 from flask import current_app
+from werkzeug.security import check_password_hash
 
 from app.auth import throttle
-from app.auth.models import Agency, AgencyKind, Role, User
+from app.auth.models import Agency, AgencyKind, Role, User, new_session_token
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.errors import DomainError, FieldError
@@ -38,7 +39,16 @@ def authenticate(username: str, password: str) -> User:
     """Return the user or raise LoginError (generic) / LoginLocked; all audited."""
     username = (username or "").strip().lower()[:80]
     ip = audit.client_ip()
-    if throttle.account_locked_until(username):
+    account_locked = throttle.account_locked_until(username) is not None
+    address_locked = throttle.address_locked_until(ip) is not None
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    password_hash = user.password_hash if user is not None else None
+    # Nothing is written yet: end this read-only transaction so the slow password hash runs
+    # outside any (on SQLite a login's first query takes the write lock; logins at the same
+    # moment would otherwise queue behind each other's hashing). The writes below are saved
+    # by the view's single commit, as usual.
+    db.session.commit()
+    if account_locked:
         audit.record(
             "auth.login_locked",
             username=username,
@@ -46,19 +56,13 @@ def authenticate(username: str, password: str) -> User:
             summary="Đăng nhập bị từ chối: tài khoản đang tạm khóa",
         )
         raise LoginLocked(locked_message())
-    address_locked = throttle.address_locked_until(ip) is not None
-    user = db.session.scalar(db.select(User).where(User.username == username))
-    if user is None:
+    if password_hash is None:
         password_ok = throttle.check_unknown_user_password(password)
     else:
-        password_ok = user.check_password(password)
+        password_ok = check_password_hash(password_hash, password)
     if password_ok and user.is_active:
         throttle.clear_account(username)
-        # A plain UPDATE, not the versioned one: the same account signing in twice at once
-        # is not a conflicting edit of the user (it raised StaleDataError on PostgreSQL).
-        db.session.execute(
-            db.update(User).where(User.id == user.id).values(last_login_at=datetime.now(UTC))
-        )
+        user.last_login_at = datetime.now(UTC)
         audit.record("auth.login", user, user=user, summary="Đăng nhập")
         return user
     _record_failure(user, username, ip, address_locked)
@@ -100,7 +104,11 @@ def _record_failure(user: User | None, username: str, ip: str | None, address_lo
 
 def record_logout(user: User) -> None:
     """Logging out ends every session and remember-me cookie of the user."""
-    user.end_sessions()
+    # A plain UPDATE, not the versioned one: two tabs logging out at once are not a
+    # conflicting edit of the user (StaleDataError on PostgreSQL).
+    db.session.execute(
+        db.update(User).where(User.id == user.id).values(session_token=new_session_token())
+    )
     audit.record("auth.logout", user, user=user, summary="Đăng xuất (kết thúc mọi phiên)")
 
 
