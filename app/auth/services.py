@@ -62,7 +62,12 @@ def authenticate(username: str, password: str) -> User:
         password_ok = check_password_hash(password_hash, password)
     if password_ok and user.is_active:
         throttle.clear_account(username)
-        user.last_login_at = datetime.now(UTC)
+        # A plain UPDATE, not the versioned one: the same account signing in twice at once
+        # is not a conflicting edit of the user (it raised StaleDataError on PostgreSQL;
+        # tests/test_concurrency.py).
+        db.session.execute(
+            db.update(User).where(User.id == user.id).values(last_login_at=datetime.now(UTC))
+        )
         audit.record("auth.login", user, user=user, summary="Đăng nhập")
         return user
     _record_failure(user, username, ip, address_locked)
