@@ -269,18 +269,17 @@ def test_calendar_print_list_and_export(login, db):
     assert rows[0][0] == "Mã đoàn" and [r[0] for r in rows[1:]] == ["DV-2026-01"]
 
 
-def test_list_query_count_bounded_and_org_profile(login, db):
-    from tests.aid_helpers import make_org
+def test_list_query_count_bounded_and_org_profile(login, db, make_org):
     from tests.test_aid_web import count_queries
 
-    org = make_org(db, "KOICA", "KR", "Korea International Cooperation Agency")
+    org_id = make_org("KOICA", "KR", "Korea International Cooperation Agency").id
     host = login("other.officer")
-    insert_delegations(db, 3, prefix="Q", organization_id=org.id)
+    insert_delegations(db, 3, prefix="Q", organization_id=org_id)
     few = count_queries(db, lambda: host.get("/doan/"))
-    insert_delegations(db, 40, prefix="R", organization_id=org.id)
+    insert_delegations(db, 40, prefix="R", organization_id=org_id)
     many = count_queries(db, lambda: host.get("/doan/"))
     assert few == many
-    profile = host.get(f"/to-chuc/{org.id}").get_data(as_text=True)
+    profile = host.get(f"/to-chuc/{org_id}").get_data(as_text=True)
     assert "Q0000" in profile and "Đoàn của tổ chức" in profile
 
 
