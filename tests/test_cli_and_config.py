@@ -16,6 +16,8 @@ from app.auth.models import User
 from app.config import DEV_SECRET_KEY, ConfigError, load_config, secret_key_problem, shannon_entropy
 from app.core.permissions import anyone, requires
 
+# TESTING keeps background jobs immediate (a production app would switch the shared queue).
+IN_MEMORY = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True}
 RANDOM_KEY = "9f2c4e7a1b8d3f60a5c2e9b7d4f1a3c8e6b0d2f4a7c9e1b3d5f7a9c2e4b6d8f0"
 
 
@@ -25,7 +27,7 @@ def test_production_refuses_default_secret(monkeypatch):
     with pytest.raises(ConfigError):
         create_app()
     monkeypatch.setenv("SECRET_KEY", RANDOM_KEY)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(IN_MEMORY)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["PREFERRED_URL_SCHEME"] == "https"
@@ -47,7 +49,7 @@ def test_production_refuses_weak_secrets(monkeypatch, key):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", key)
     with pytest.raises(ConfigError):
-        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(IN_MEMORY)
 
 
 def test_generated_secrets_are_accepted():
@@ -82,7 +84,7 @@ def test_settings_read_from_the_environment(monkeypatch):
 
 def test_proxy_fix_makes_the_client_address_and_https_visible(monkeypatch):
     monkeypatch.setenv("PROXY_FIX", "1")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(IN_MEMORY)
     seen = {}
 
     @app.get("/_probe")
@@ -95,7 +97,7 @@ def test_proxy_fix_makes_the_client_address_and_https_visible(monkeypatch):
     assert app.test_client().get("/_probe", headers=headers).status_code == 200
     assert seen == {"ip": "203.0.113.7", "scheme": "https"}
     monkeypatch.setenv("PROXY_FIX", "0")  # without it the headers are not trusted
-    plain = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    plain = create_app(IN_MEMORY)
     plain.add_url_rule("/_probe", view_func=probe)
     plain.test_client().get("/_probe", headers=headers)
     assert seen == {"ip": "127.0.0.1", "scheme": "http"}
@@ -186,7 +188,7 @@ def test_doctor_runs_in_production_with_a_weak_secret(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "changeme-changeme-changeme")
     monkeypatch.setattr(sys, "argv", ["flask", "doctor"])
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})  # starts, to report it
+    app = create_app(IN_MEMORY)  # starts, to report it
     result, lines = doctor_lines(app)
     assert result.exit_code == 1 and "placeholder" in lines["secret"]
 
