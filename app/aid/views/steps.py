@@ -48,19 +48,19 @@ def _amendment(form: AmendForm) -> dict:
     return {**decision, "new_values": form.new_values()}
 
 
-# Transition -> (form, service, the service's arguments from the form). The transition
-# table decides who may take it and when.
+# Transition -> (form, service[, the service's arguments from the form, when the form
+# names one otherwise]). The transition table decides who may take it and when.
 STEPS = {
     "return": (CommentForm, services.return_dossier, REASON_IN_COMMENT),
-    "resubmit": (ResubmitForm, services.resubmit, AS_NAMED),
-    "request_opinions": (RequestOpinionsForm, services.request_opinions, AS_NAMED),
-    "appraise": (AppraiseForm, services.appraise, AS_NAMED),
-    "approve": (ApproveForm, services.approve, AS_NAMED),
+    "resubmit": (ResubmitForm, services.resubmit),
+    "request_opinions": (RequestOpinionsForm, services.request_opinions),
+    "appraise": (AppraiseForm, services.appraise),
+    "approve": (ApproveForm, services.approve),
     "refuse": (RefuseForm, services.refuse, REASON_IN_CONTENT),
-    "start": (StartForm, services.start, AS_NAMED),
+    "start": (StartForm, services.start),
     "suspend": (CommentForm, services.suspend, REASON_IN_COMMENT),
-    "resume": (CommentForm, services.resume, AS_NAMED),
-    "complete": (CommentForm, services.complete, AS_NAMED),
+    "resume": (CommentForm, services.resume),
+    "complete": (CommentForm, services.complete),
     "revoke": (DecisionForm, services.revoke, REASON_IN_CONTENT),
     "amend": (AmendForm, services.amend, _amendment),
 }
@@ -84,7 +84,14 @@ def _prepare(item: AidItem, form) -> None:
         form.rate_usd.data = item.rate_usd
 
 
-def _action_page(item: AidItem, key: str, form_class, service, arguments, **context):
+def _row(table: dict, key: str) -> tuple:
+    """The table's row for a key taken from the URL, or the 404 page."""
+    if key not in table:
+        abort(404)
+    return table[key]
+
+
+def _action_page(item: AidItem, key: str, form_class, service, arguments=AS_NAMED, **context):
     """The form of one step or record: checked (403 / 409) before it is even shown."""
     checked = workflow.require(item, key, current_user)
     form = form_class()
@@ -108,27 +115,17 @@ def _action_page(item: AidItem, key: str, form_class, service, arguments, **cont
 @requires(rules.manage_aid)
 def step(item_id: int, action: str):
     item = get_or_404(AidItem, item_id)
-    if action not in STEPS:
-        abort(404)
-    return _action_page(item, action, *STEPS[action])
+    return _action_page(item, action, *_row(STEPS, action))
 
 
 @bp.route("/<int:item_id>/ghi-nhan/<kind>", methods=["GET", "POST"])
 @requires(rules.manage_aid)
 def record(item_id: int, kind: str):
     item = get_or_404(AidItem, item_id)
-    if kind not in RECORDS:
-        abort(404)
-    entry, form_class, service = RECORDS[kind]
+    entry, form_class, service = _row(RECORDS, kind)
     label = workflow.ACTIONS[entry].label
     return _action_page(
-        item,
-        entry,
-        form_class,
-        service,
-        AS_NAMED,
-        success=f"Đã lưu: {label.lower()}.",
-        submit_label="Lưu",
+        item, entry, form_class, service, success=f"Đã lưu: {label.lower()}.", submit_label="Lưu"
     )
 
 
