@@ -10,7 +10,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Regexp
 
 from app.core.countries import country_choices
 from app.core.forms import (
@@ -21,6 +20,7 @@ from app.core.forms import (
     chosen,
     max_length,
     optional,
+    record_code,
     required,
 )
 from app.delegations.models import Direction, Funding, PassportType, Purpose, Sex, Verdict
@@ -44,15 +44,7 @@ class StopForm(BaseForm):
 
 
 class DelegationForm(VersionedForm):
-    code = StringField(
-        "Mã đoàn",
-        [
-            required(),
-            max_length(40),
-            Regexp(r"^[A-Za-z0-9._/-]+$", message="Chỉ dùng chữ không dấu, số và . _ / -"),
-        ],
-        filters=[lambda v: v.strip().upper() if v else v],
-    )
+    code = record_code("Mã đoàn")
     direction = SelectField("Loại đoàn", [chosen()], choices=choices(Direction.choices()))
     title = StringField("Tên đoàn", [required(), max_length(500)])
     purpose = SelectField("Mục đích", [chosen()], choices=choices(Purpose.choices()))

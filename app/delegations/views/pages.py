@@ -15,7 +15,7 @@ from app.core.forms import ArchiveForm, choices
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.models import Commune
 from app.core.permissions import requires
-from app.core.web import form_action, form_page
+from app.core.web import archive_action, form_page
 from app.delegations import exports, services, workflow
 from app.delegations.forms import DelegationForm
 from app.delegations.models import (
@@ -273,15 +273,9 @@ def members_export(delegation_id: int, fmt: str):
 @requires(rules.create_delegation)
 def archive(delegation_id: int):
     delegation = get_visible(delegation_id)
-    form = ArchiveForm()
-    return form_action(
-        form,
-        save=lambda: services.archive_delegation(
-            delegation,
-            reason=text_of(form.reason),
-            user=current_user,
-            version=form.version_number(),
-        ),
+    return archive_action(
+        delegation,
+        services.archive_delegation,
         success=f"Đã lưu trữ hồ sơ đoàn {delegation.code}.",
         back=detail_url(delegation),
         invalid="Vui lòng ghi lý do lưu trữ.",

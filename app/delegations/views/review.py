@@ -1,12 +1,12 @@
 """The review's pages: one form page for each step (a state change) and each record made
 on the way (reviews, border permit and notice, visit report)."""
 
-from flask import abort, current_app, flash, request
+from flask import abort, current_app, flash
 from flask_login import current_user
 
 from app.core import permissions as rules
 from app.core.permissions import requires
-from app.core.web import form_page
+from app.core.web import form_page, form_values
 from app.delegations import services, workflow
 from app.delegations.forms import (
     ApproveForm,
@@ -26,6 +26,12 @@ def _late_warning(delegation: Delegation) -> None:
         flash(f"Lưu ý: hồ sơ gửi muộn, ít hơn {days} ngày làm việc trước ngày đoàn đến.", "warning")
 
 
+def _saving(service, **fixed):
+    """save(delegation, form): the service called with the form's fields by name (the forms
+    name their fields as the services' arguments), and `fixed` ones."""
+    return lambda d, f: service(d, **form_values(f), **fixed, user=current_user)
+
+
 def _commented(action: str, service, name: str = "comment"):
     """(action, form, save) of a step that only asks for a comment (or a reason, `name`)."""
     return (
@@ -39,78 +45,27 @@ def _commented(action: str, service, name: str = "comment"):
 STEPS = {
     "submit": _commented("submit", services.submit_delegation),
     "receive": _commented("receive", services.receive_delegation),
-    "approve": (
-        "approve",
-        ApproveForm,
-        lambda d, f: services.approve_delegation(
-            d,
-            number=f.number.data,
-            approved_on=f.approved_on.data,
-            approved_by=text_of(f.approved_by),
-            user=current_user,
-        ),
-    ),
+    "approve": ("approve", ApproveForm, _saving(services.approve_delegation)),
     "refuse": _commented("refuse", services.refuse_delegation, "reason"),
     "complete": _commented("complete", services.complete_delegation),
     "cancel": _commented("cancel", services.cancel_delegation, "reason"),
 }
-
-
-def _review_saver(kind: str):
-    return lambda d, f: services.record_review(
-        d,
-        kind=kind,
-        verdict=f.verdict.data,
-        text=f.text.data.strip(),
-        document_number=f.document_number.data,
-        reviewed_on=f.reviewed_on.data,
-        user=current_user,
-    )
-
 
 # URL slug -> (workflow entry, form class, save(delegation, form))
 RECORDS = {
     "y-kien-ngoai-vu": (
         workflow.review_action(ReviewerKind.FOREIGN_AFFAIRS),
         ReviewForm,
-        _review_saver(ReviewerKind.FOREIGN_AFFAIRS),
+        _saving(services.record_review, kind=ReviewerKind.FOREIGN_AFFAIRS),
     ),
     "y-kien-cong-an": (
         workflow.review_action(ReviewerKind.POLICE),
         ReviewForm,
-        _review_saver(ReviewerKind.POLICE),
+        _saving(services.record_review, kind=ReviewerKind.POLICE),
     ),
-    "giay-phep": (
-        "border_permit",
-        PermitForm,
-        lambda d, f: services.record_border_permit(
-            d,
-            number=f.number.data,
-            issued_on=f.issued_on.data,
-            valid_from=f.valid_from.data,
-            valid_to=f.valid_to.data,
-            notes=f.notes.data,
-            user=current_user,
-        ),
-    ),
-    "thong-bao": (
-        "border_notice",
-        NoticeForm,
-        lambda d, f: services.record_border_notice(
-            d, notice_on=f.notice_on.data, user=current_user
-        ),
-    ),
-    "bao-cao": (
-        "visit_report",
-        ReportForm,
-        lambda d, f: services.record_visit_report(
-            d,
-            received_on=f.received_on.data,
-            summary=f.summary.data.strip(),
-            file=request.files.get("file"),
-            user=current_user,
-        ),
-    ),
+    "giay-phep": ("border_permit", PermitForm, _saving(services.record_border_permit)),
+    "thong-bao": ("border_notice", NoticeForm, _saving(services.record_border_notice)),
+    "bao-cao": ("visit_report", ReportForm, _saving(services.record_visit_report)),
 }
 RECORD_SLUGS = {action: slug for slug, (action, _form, _save) in RECORDS.items()}
 
