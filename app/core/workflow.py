@@ -209,13 +209,6 @@ class Workflow:
             changes=changes or None,
         )
 
-    def apply(self, record, action: str, user, comment: str | None = None, effect=None):
-        """Transitional: the old callback form, until every service uses step()."""
-        with self.step(record, action, user, comment) as current:
-            if effect:
-                effect()
-        return current.row
-
 
 def may(record, action: str) -> bool:
     """Template helper: may the signed-in user do `action` to `record` now?"""
