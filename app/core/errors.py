@@ -2,10 +2,16 @@
 
 Services raise a DomainError with a Vietnamese message; views let it propagate and the
 handler here turns it into a page with the right status (403 not allowed for this user,
-409 not allowed in this state). Unexpected errors roll the transaction back.
+409 not allowed in this state). Two database errors that a race between two users can
+still cause after the services' checks are 409s too, rolled back: SQLAlchemy's
+StaleDataError (an UPDATE of a versioned row that someone else changed meanwhile: the
+same page as StaleObjectError) and an IntegrityError (a unique or foreign key constraint
+hit by a concurrent write). Unexpected errors roll the transaction back and give a 500.
 """
 
 from flask import Flask, flash, render_template, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -67,6 +73,13 @@ class StaleObjectError(DomainError):
         )
 
 
+CONFLICT_TITLE = "Không lưu được dữ liệu"
+CONFLICT_MESSAGE = (
+    "Dữ liệu không lưu được vì trùng hoặc mâu thuẫn với dữ liệu đã có trong hệ thống "
+    "(có thể người khác vừa lưu cùng lúc). Không có thay đổi nào được lưu. "
+    "Vui lòng tải lại trang, kiểm tra và nhập lại."
+)
+
 ERROR_TEXTS = {
     400: (
         "Yêu cầu không hợp lệ",
@@ -104,6 +117,21 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(error: DomainError):
         db.session.rollback()
         return render_error(error.status, error.message, error.title)
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(error: StaleDataError):
+        # The version check of an UPDATE found the row changed: the same answer as a stale
+        # form (StaleObjectError).
+        db.session.rollback()
+        app.logger.info("Stale update on %s %s: %s", request.method, request.path, error)
+        stale = StaleObjectError()
+        return render_error(stale.status, stale.message, stale.title)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error: IntegrityError):
+        db.session.rollback()
+        app.logger.warning("Integrity error on %s %s: %s", request.method, request.path, error.orig)
+        return render_error(409, CONFLICT_MESSAGE, CONFLICT_TITLE)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
