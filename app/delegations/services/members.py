@@ -131,6 +131,9 @@ def add_members_from_rows(
     """
     workflow.require(delegation, "edit", user)
     errors: list[RowError] = list(file_errors or [])
+    # A cell the file's reading already found wrong is reported once, by the reading: the
+    # member rules would repeat its message, or miss the value it could not keep.
+    reported = {(error.row, error.column) for error in errors}
     seen = _passports(delegation)
     for row_number, values in rows:
         row_errors = member_rules.member_errors(
@@ -139,7 +142,9 @@ def add_members_from_rows(
             end_on=delegation.end_on,
             other_passports=seen,
         )
-        errors += [RowError(row_number, labels.get(k, k), m) for k, m in row_errors.items()]
+        for field, message in row_errors.items():
+            if (row_number, labels.get(field, field)) not in reported:
+                errors.append(RowError(row_number, labels.get(field, field), message))
         if passport := normalize_passport(values.get("passport_number")):
             seen.add(passport)
     heads = [n for n, v in rows if v.get("is_head")]
