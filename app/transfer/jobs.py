@@ -4,9 +4,10 @@ browser: the page polls the job's state, which lives in small JSON files (no tab
 migration).
 
 Huey stores its queue in SQLite (HUEY_DB, default instance/huey.db) and a worker
-(`scripts/worker`, i.e. huey_consumer app.transfer.jobs.huey) runs the jobs. Without a
-worker the jobs run inside the request (Huey's immediate mode): HUEY_IMMEDIATE=1, or
-HUEY_IMMEDIATE unset outside production (development, tests). A worker is configured by
+(`scripts/worker`, i.e. huey_consumer app.transfer.jobs.huey; ./scripts/run starts one
+beside the development server) runs the jobs. Without a worker the jobs run inside the
+request (Huey's immediate mode): HUEY_IMMEDIATE=1, or HUEY_IMMEDIATE unset outside
+production (plain `flask run`, gunicorn in development, tests). A worker is configured by
 starting it with HUEY_IMMEDIATE=0 in the environment of both the worker and the web app.
 
 A job is `<jobs dir>/<id>.json` (kind, owner, state, progress; JSON written atomically),
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from huey import SqliteHuey
+from huey.signals import SIGNAL_INTERRUPTED
 
 from app.config import INSTANCE_DIR
 
@@ -41,6 +43,10 @@ CHECK, IMPORT, EXPORT = "check", "import", "export"
 FAILURE_MESSAGE = (
     "Có lỗi ngoài dự kiến khi xử lý; dữ liệu trong sổ đăng ký không bị thay đổi. "
     "Hãy thử lại, hoặc báo quản trị viên nếu lỗi lặp lại."
+)
+INTERRUPTED_MESSAGE = (
+    "Việc bị dừng giữa chừng vì tiến trình xử lý nền đã tắt. Hãy thử lại "
+    "(nhập lại cùng một tệp không tạo bản ghi trùng)."
 )
 
 
@@ -229,6 +235,20 @@ def run_job(job_id: str) -> None:
         remote = {"REMOTE_ADDR": (job or {}).get("ip") or ""}
         with app.test_request_context("/du-lieu/", method="POST", environ_base=remote):
             run(job_id)
+
+
+@huey.signal(SIGNAL_INTERRUPTED)
+def _interrupted(_signal, task, *_args) -> None:
+    """The worker was stopped at once (SIGTERM, a second Ctrl+C) while running this job:
+    its file says so, rather than "running" until it looks stale. An import commits once,
+    at its end: all of it was written or nothing, and importing the file again is safe."""
+    if not task.args:
+        return
+    with _worker_app().app_context():
+        job = load(task.args[0])
+        if job is not None and job["state"] in (QUEUED, RUNNING):
+            job.update(state=FAILED, message=INTERRUPTED_MESSAGE)
+            save(job)
 
 
 @cache
