@@ -37,19 +37,6 @@ MEMBER_LABELS = {
     "is_head": "Trưởng đoàn",
 }
 PERSONAL_FIELDS = ("birth_date", "passport_number")
-# spec key -> member field
-MEMBER_KEYS = {
-    "ho_ten": "full_name",
-    "gioi_tinh": "sex",
-    "ngay_sinh": "birth_date",
-    "quoc_tich": "nationality",
-    "so_ho_chieu": "passport_number",
-    "loai_ho_chieu": "passport_type",
-    "han_ho_chieu": "passport_expiry",
-    "chuc_vu": "position",
-    "co_quan": "organization_name",
-    "truong_doan": "is_head",
-}
 
 
 def send_delegations(query, fmt: str):
@@ -121,6 +108,7 @@ def read_member_rows(file) -> tuple[list[tuple[int, dict]], list]:
     from dataclasses import replace
 
     from app.delegations.services import RowError
+    from app.transfer.fields import MEMBER_FIELDS
     from app.transfer.reader import read_workbook
     from app.transfer.schema import SHEETS
 
@@ -136,7 +124,7 @@ def read_member_rows(file) -> tuple[list[tuple[int, dict]], list]:
     result = read_workbook(file.read(), file.filename, only=member_list)
     errors = [RowError(i.row or 0, i.column or "", i.message) for i in result.errors]
     rows = [
-        (row.excel_row, {field: row.values.get(key) for key, field in MEMBER_KEYS.items()})
+        (row.excel_row, {field: row.values.get(key) for key, field in MEMBER_FIELDS.items()})
         for row in result.sheets.get("ThanhVien", [])
     ]
     for _row, values in rows:
