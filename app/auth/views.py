@@ -21,7 +21,7 @@ from app.core.forms import choices
 from app.core.listing import apply_sort, arg_int, paginate
 from app.core.permissions import requires
 from app.core.text import fold
-from app.core.web import render_invalid, run_form_service, safe_next
+from app.core.web import render_invalid, run_form_service, safe_next, text_of
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -110,7 +110,7 @@ def _user_data(form: UserForm) -> dict:
     return {
         "username": form.username.data,
         "full_name": form.full_name.data.strip(),
-        "email": (form.email.data or "").strip() or None,
+        "email": text_of(form.email),
         "agency_id": form.agency_id.data,
         "role": Role(form.role.data),
         "active": form.active.data,
@@ -231,7 +231,7 @@ def user_unlock(user_id: int):
 def _agency_data(form: AgencyForm) -> dict:
     return {
         "name": form.name.data.strip(),
-        "short_name": (form.short_name.data or "").strip() or None,
+        "short_name": text_of(form.short_name),
         "kind": AgencyKind(form.kind.data),
         "active": form.active.data,
     }

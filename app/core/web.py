@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, flash, redirect, render_template, request
 
 from app.core.errors import FieldError, flash_form_errors
 from app.extensions import db
@@ -60,6 +60,39 @@ def form_page(
     return render_template(template, form=form, **context)
 
 
+def record_form_page(
+    record,
+    form,
+    template: str,
+    *,
+    create: Callable,
+    update: Callable,
+    data: Callable,
+    created: str | Callable,
+    updated: str | Callable,
+    redirect_to: str | Callable,
+    **context,
+):
+    """The form of a domain's record, new (`record` is None) or changed, through
+    form_page(). The services follow the convention (docs/architecture.md):
+    `create(data=data(form), user=…)` or `update(record, data=data(form), user=…,
+    version=…)` with the version the form was rendered with, so a stale form is a 409.
+    `created` / `updated`: the message (or a function of the saved record)."""
+    from flask_login import current_user
+
+    if record is not None and request.method == "GET":
+        form.version.data = record.version
+
+    def save():
+        if record is None:
+            return create(data=data(form), user=current_user)
+        version = form.version_number()
+        return update(record, data=data(form), user=current_user, version=version)
+
+    success = created if record is None else updated
+    return form_page(form, template, save=save, success=success, redirect_to=redirect_to, **context)
+
+
 def form_action(
     form,
     *,
@@ -92,9 +125,17 @@ def form_action(
     return redirect(back), 303
 
 
-def archive_action(record, service: Callable, *, success: str, back: str, invalid: str):
+def archive_action(
+    record,
+    service: Callable,
+    *,
+    success: str,
+    back: str,
+    invalid: str = "Vui lòng ghi lý do lưu trữ.",
+):
     """Archive `record` from its own page: `service(record, reason=…, user=…, version=…)`
-    with the reason and version of the posted ArchiveForm, through form_action()."""
+    with the reason and version of the posted ArchiveForm, through form_action().
+    `invalid`: the message when the reason is missing."""
     from flask_login import current_user
 
     from app.core.forms import ArchiveForm
@@ -112,6 +153,11 @@ def archive_action(record, service: Callable, *, success: str, back: str, invali
         back=back,
         invalid=invalid,
     )
+
+
+def text_of(field) -> str | None:
+    """A text field's value, stripped; None when empty."""
+    return (field.data or "").strip() or None
 
 
 NOT_DATA = ("csrf_token", "version")  # sent with every form, not the service's data

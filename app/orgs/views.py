@@ -10,7 +10,7 @@ from app.core.export import send_table
 from app.core.forms import VersionedForm
 from app.core.listing import paginate
 from app.core.permissions import requires
-from app.core.web import form_action, form_page, get_or_404
+from app.core.web import form_action, form_page, get_or_404, record_form_page
 from app.delegations import services as delegation_services
 from app.extensions import db
 from app.orgs import services
@@ -99,28 +99,28 @@ def _profile_url(org: Organization) -> str:
     return url_for("orgs.profile", org_id=org.id)
 
 
+def _prepare_form(form: OrganizationForm, org: Organization | None) -> None:
+    """On first show of an edit, the choices the organisation has (stored as enums)."""
+    if org is None or request.method != "GET":
+        return
+    for name in SELECT_FIELDS:
+        value = getattr(org, name)
+        form[name].data = value.value if value is not None else ""
+
+
 def _org_page(org: Organization | None):
     """The organisation's form: a new one, or an edit of `org`."""
     form = OrganizationForm(obj=org)
-    if org is not None and request.method == "GET":
-        for name in SELECT_FIELDS:
-            value = getattr(org, name)
-            form[name].data = value.value if value is not None else ""
-        form.version.data = org.version
-
-    def save():
-        if org is None:
-            return services.create_organization(data=_org_data(form), user=current_user)
-        version = form.version_number()
-        return services.update_organization(
-            org, data=_org_data(form), user=current_user, version=version
-        )
-
-    return form_page(
+    _prepare_form(form, org)
+    return record_form_page(
+        org,
         form,
         "orgs/form.html",
-        save=save,
-        success=lambda saved: f"Đã {'tạo' if org is None else 'lưu'} tổ chức {saved.code}.",
+        create=services.create_organization,
+        update=services.update_organization,
+        data=_org_data,
+        created=lambda saved: f"Đã tạo tổ chức {saved.code}.",
+        updated=lambda saved: f"Đã lưu tổ chức {saved.code}.",
         redirect_to=_profile_url,
         org=org,
     )

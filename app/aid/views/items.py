@@ -15,7 +15,14 @@ from app.core.dates import today_vn
 from app.core.forms import ArchiveForm, choices
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.permissions import requires
-from app.core.web import archive_action, form_action, form_page, form_values, get_or_404
+from app.core.web import (
+    archive_action,
+    form_action,
+    form_page,
+    form_values,
+    get_or_404,
+    record_form_page,
+)
 
 SORTS = {
     "code": AidItem.code,
@@ -97,7 +104,6 @@ def _prepare_item_form(form: AidItemForm, item: AidItem | None) -> None:
     if item is None:
         form.dossier_received_on.data = today_vn()
         return
-    form.version.data = item.version
     form.main_donor_id.data = item.main_donor_id
     form.co_donor_ids.data = [d.organization_id for d in item.donors[1:]]
     form.communes.data = [loc.commune_code for loc in item.locations]
@@ -119,24 +125,15 @@ def _dossier_page(item: AidItem | None):
     """The dossier form: a new dossier received, or one corrected before the decision."""
     form = AidItemForm(obj=item)
     _prepare_item_form(form, item)
-
-    def save():
-        if item is None:
-            return services.create_item(data=_item_input(form), user=current_user)
-        version = form.version_number()
-        return services.update_item(
-            item, data=_item_input(form), user=current_user, version=version
-        )
-
-    return form_page(
+    return record_form_page(
+        item,
         form,
         "aid/form.html",
-        save=save,
-        success=lambda saved: (
-            f"Đã tiếp nhận hồ sơ khoản viện trợ {saved.code}."
-            if item is None
-            else "Đã lưu thay đổi."
-        ),
+        create=services.create_item,
+        update=services.update_item,
+        data=_item_input,
+        created=lambda saved: f"Đã tiếp nhận hồ sơ khoản viện trợ {saved.code}.",
+        updated="Đã lưu thay đổi.",
         redirect_to=detail_url,
         item=item,
     )
@@ -165,7 +162,6 @@ def archive(item_id: int):
         services.archive_item,
         success=f"Đã lưu trữ khoản viện trợ {item.code}.",
         back=detail_url(item),
-        invalid="Vui lòng ghi lý do lưu trữ.",
     )
 
 

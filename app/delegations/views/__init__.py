@@ -40,10 +40,5 @@ def audited_page(template: str, **context) -> str:
     return page
 
 
-def text_of(field) -> str | None:
-    """A text field's value, stripped; None when empty."""
-    return (field.data or "").strip() or None
-
-
 # The pages register their routes on `bp` when imported.
 from app.delegations.views import members, pages, review  # noqa: E402, F401

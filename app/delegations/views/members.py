@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.core import permissions as rules
 from app.core.permissions import requires
-from app.core.web import form_action, form_page, get_or_404
+from app.core.web import form_action, form_page, get_or_404, text_of
 from app.delegations import exports, services
 from app.delegations.forms import CommentForm, MemberForm, UploadForm
 from app.delegations.models import DelegationMember
@@ -16,7 +16,6 @@ from app.delegations.views import (
     detail_url,
     get_editable,
     get_visible,
-    text_of,
 )
 from app.extensions import db
 
@@ -44,49 +43,53 @@ def _after_add(member: DelegationMember) -> str:
     return url_for("delegations.detail", delegation_id=member.delegation_id)
 
 
-@bp.route("/<int:delegation_id>/thanh-vien/moi", methods=["GET", "POST"])
-@requires(rules.create_delegation)
-def member_new(delegation_id: int):
-    delegation = get_editable(delegation_id)
-    form = MemberForm()
+def _member_page(delegation, member: DelegationMember | None):
+    """The member form: a new member of the delegation, or a correction of one with the
+    version the form showed. Who may not see the personal data neither sees nor changes
+    it; a correction that shows it is audited."""
+    form = MemberForm(obj=member)
+    context = {"d": delegation, "member": member}
+    if member is not None and not rules.see_personal_data.allows(current_user, delegation):
+        del form.birth_date
+        del form.passport_number
+    elif member is not None and request.method == "GET":
+        services.shows_personal_data(
+            delegation, user=current_user, where="sửa thành viên", members=[member]
+        )
+        return audited_page("delegations/member_form.html", form=form, **context)
+
+    def save():
+        values = _member_values(form)
+        if member is None:
+            return services.add_member(delegation, values=values, user=current_user)
+        version = form.version_number()
+        return services.update_member(member, values=values, user=current_user, version=version)
+
     return form_page(
         form,
         "delegations/member_form.html",
-        save=lambda: services.add_member(
-            delegation, values=_member_values(form), user=current_user
+        save=save,
+        success=lambda saved: (
+            f"Đã thêm {saved.full_name} vào danh sách đoàn."
+            if member is None
+            else "Đã lưu thành viên."
         ),
-        success=lambda m: f"Đã thêm {m.full_name} vào danh sách đoàn.",
-        redirect_to=_after_add,
-        d=delegation,
-        member=None,
+        redirect_to=_after_add if member is None else detail_url(delegation),
+        **context,
     )
+
+
+@bp.route("/<int:delegation_id>/thanh-vien/moi", methods=["GET", "POST"])
+@requires(rules.create_delegation)
+def member_new(delegation_id: int):
+    return _member_page(get_editable(delegation_id), None)
 
 
 @bp.route("/thanh-vien/<int:member_id>", methods=["GET", "POST"])
 @requires(rules.create_delegation)
 def member_edit(member_id: int):
     member = get_or_404(DelegationMember, member_id)
-    delegation = get_editable(member.delegation_id)
-    form = MemberForm(obj=member)
-    context = {"d": delegation, "member": member}
-    if not rules.see_personal_data.allows(current_user, delegation):
-        del form.birth_date  # neither shown nor changed by who may not see it
-        del form.passport_number
-    elif request.method == "GET":
-        services.shows_personal_data(
-            delegation, user=current_user, where="sửa thành viên", members=[member]
-        )
-        return audited_page("delegations/member_form.html", form=form, **context)
-    return form_page(
-        form,
-        "delegations/member_form.html",
-        save=lambda: services.update_member(
-            member, values=_member_values(form), user=current_user, version=form.version_number()
-        ),
-        success="Đã lưu thành viên.",
-        redirect_to=detail_url(delegation),
-        **context,
-    )
+    return _member_page(get_editable(member.delegation_id), member)
 
 
 @bp.route("/thanh-vien/<int:member_id>/xoa", methods=["POST"])

@@ -15,7 +15,7 @@ from app.core.forms import ArchiveForm, choices
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.models import Commune
 from app.core.permissions import requires
-from app.core.web import archive_action, form_page
+from app.core.web import archive_action, form_page, text_of
 from app.delegations import exports, services, workflow
 from app.delegations.forms import DelegationForm
 from app.delegations.models import (
@@ -34,7 +34,6 @@ from app.delegations.views import (
     detail_url,
     get_editable,
     get_visible,
-    text_of,
 )
 from app.delegations.views.review import RECORD_SLUGS
 from app.extensions import db
@@ -278,7 +277,6 @@ def archive(delegation_id: int):
         services.archive_delegation,
         success=f"Đã lưu trữ hồ sơ đoàn {delegation.code}.",
         back=detail_url(delegation),
-        invalid="Vui lòng ghi lý do lưu trữ.",
     )
 
 

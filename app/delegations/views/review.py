@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.core import permissions as rules
 from app.core.permissions import requires
-from app.core.web import form_page, form_values
+from app.core.web import form_page, form_values, text_of
 from app.delegations import services, workflow
 from app.delegations.forms import (
     ApproveForm,
@@ -17,7 +17,7 @@ from app.delegations.forms import (
     ReviewForm,
 )
 from app.delegations.models import Delegation, ReviewerKind
-from app.delegations.views import bp, detail_url, get_visible, text_of
+from app.delegations.views import bp, detail_url, get_visible
 
 
 def _late_warning(delegation: Delegation) -> None:
