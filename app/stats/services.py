@@ -1,19 +1,21 @@
 """Use cases of the statistics: the report of a year, the page's comparison, key figures.
 
 Each one loads its frames with one SQL query per source table (app.stats.loaders) on the
-session's connection and applies the pure rules of app.stats.report.
+session's connection and applies the pure rules of app.stats.report. The pages' figures
+(year_page, key_figures) reuse the rules' result while the loaded rows are the same
+(app.stats.cache); the report for the CLI and the downloads is always computed afresh.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 import pandas as pd
 
 from app.core.dates import today_vn
 from app.extensions import db
-from app.stats import loaders, report
+from app.stats import cache, loaders, report
 
 FIRST_YEAR = 1990  # the oldest year a report is offered for (Decree 93/2009 era and before)
 FUTURE_YEARS = 5  # approved delegations and items may be dated a few years ahead
@@ -41,6 +43,21 @@ def annual_report(year: int, generated_at: datetime | None = None) -> dict:
     return report.annual_report(frames, year, generated_at)
 
 
+def _frames(data: report.Frames | report.Totals) -> list[pd.DataFrame]:
+    return [getattr(data, field.name) for field in fields(data)]
+
+
+def cached_annual_report(year: int) -> dict:
+    """annual_report(year), the rules' result reused while the year's rows are the same;
+    generated_at is the time of this call."""
+    frames = loaders.load_frames(db.session.connection(), year)
+    data = cache.figures.get(
+        ("report", year), _frames(frames), lambda: report.annual_report(frames, year)
+    )
+    data["generated_at"] = report.generated_now().isoformat()
+    return data
+
+
 @dataclass
 class YearPage:
     report: dict
@@ -52,17 +69,24 @@ def comparison(year: int) -> pd.DataFrame:
     for the whole range (one query per table)."""
     first = max(FIRST_YEAR, year - COMPARISON_YEARS)
     totals = loaders.load_totals(db.session.connection(), first, year)
-    return report.yearly_figures(totals, range(first, year + 1))
+    return cache.figures.get(
+        ("comparison", first, year),
+        _frames(totals),
+        lambda: report.yearly_figures(totals, range(first, year + 1)),
+    )
 
 
 def year_page(year: int) -> YearPage:
     """The report of `year` and its comparison with the previous years."""
-    return YearPage(report=annual_report(year), comparison=comparison(year))
+    return YearPage(report=cached_annual_report(year), comparison=comparison(year))
 
 
 def key_figures(year: int | None = None) -> dict:
     """Figures of the year for the home page: approved count and value, disbursed value,
-    delegations in and out (the report's rules, on daily totals: three small queries)."""
+    delegations in and out (the report's rules, on daily totals: three small queries;
+    the rules' result reused while those totals are the same)."""
     year = year or current_year()
     totals = loaders.load_totals(db.session.connection(), year, year)
-    return report.key_figures_from(totals, year)
+    return cache.figures.get(
+        ("key figures", year), _frames(totals), lambda: report.key_figures_from(totals, year)
+    )
