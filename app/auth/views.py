@@ -21,7 +21,7 @@ from app.core.forms import choices
 from app.core.listing import apply_sort, arg_int, paginate
 from app.core.permissions import requires
 from app.core.text import fold
-from app.core.web import render_invalid, run_form_service, safe_next, text_of
+from app.core.web import form_page, render_invalid, run_form_service, safe_next, text_of
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -164,17 +164,14 @@ def users():
 def user_new():
     form = UserForm()
     form.agency_id.choices = choices(_agency_pairs())
-    if form.validate_on_submit():
-        user = run_form_service(
-            form, lambda: services.create_user(_user_data(form), form.password.data)
-        )
-        if user:
-            db.session.commit()
-            flash(f"Đã tạo người dùng {user.username}.", "success")
-            return redirect(url_for("auth.users"))
-    if form.is_submitted():
-        return render_invalid("auth/user_form.html", form, user=None)
-    return render_template("auth/user_form.html", form=form, user=None)
+    return form_page(
+        form,
+        "auth/user_form.html",
+        save=lambda: services.create_user(_user_data(form), form.password.data),
+        success=lambda user: f"Đã tạo người dùng {user.username}.",
+        redirect_to=url_for("auth.users"),
+        user=None,
+    )
 
 
 @bp.route("/quan-tri/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
@@ -186,6 +183,8 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.role.data = user.role.value
         form.version.data = user.version
+    # The steps of form_page() written out: an administrator who changed their own password
+    # is signed in again with the new session token, after the commit.
     if form.validate_on_submit():
         saved = run_form_service(
             form,
@@ -205,24 +204,26 @@ def user_edit(user_id: int):
     return render_template("auth/user_form.html", form=form, **context)
 
 
+def _user_action(user_id: int, service, message: str):
+    """A button on the user's page: the service, one commit, back to the page."""
+    user = db.get_or_404(User, user_id)
+    service(user)
+    db.session.commit()
+    flash(message.format(username=user.username), "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+
 @bp.route("/quan-tri/nguoi-dung/<int:user_id>/ket-thuc-phien", methods=["POST"])
 @requires(rules.administer)
 def user_end_sessions(user_id: int):
-    user = db.get_or_404(User, user_id)
-    services.end_sessions(user)
-    db.session.commit()
-    flash(f"Đã kết thúc mọi phiên đăng nhập của {user.username}.", "success")
-    return redirect(url_for("auth.user_edit", user_id=user.id))
+    message = "Đã kết thúc mọi phiên đăng nhập của {username}."
+    return _user_action(user_id, services.end_sessions, message)
 
 
 @bp.route("/quan-tri/nguoi-dung/<int:user_id>/mo-khoa", methods=["POST"])
 @requires(rules.administer)
 def user_unlock(user_id: int):
-    user = db.get_or_404(User, user_id)
-    services.unlock_login(user)
-    db.session.commit()
-    flash(f"Đã mở khóa đăng nhập cho {user.username}.", "success")
-    return redirect(url_for("auth.user_edit", user_id=user.id))
+    return _user_action(user_id, services.unlock_login, "Đã mở khóa đăng nhập cho {username}.")
 
 
 # --- Administration of agencies ------------------------------------------------------------
@@ -251,37 +252,35 @@ def agencies():
     return render_template("auth/agencies.html", rows=rows, kinds=AgencyKind, sort=sort)
 
 
+def _agency_page(agency: Agency | None):
+    """The agency's form: a new agency, or a change to `agency` (with its version)."""
+    form = AgencyForm(obj=agency)
+    if agency is not None and request.method == "GET":
+        form.kind.data = agency.kind.value
+        form.version.data = agency.version
+
+    def save():
+        if agency is None:
+            return services.create_agency(_agency_data(form))
+        return services.update_agency(agency, _agency_data(form), form.version_number())
+
+    return form_page(
+        form,
+        "auth/agency_form.html",
+        save=save,
+        success=lambda saved: f"Đã {'tạo' if agency is None else 'lưu'} cơ quan {saved.name}.",
+        redirect_to=url_for("auth.agencies"),
+        agency=agency,
+    )
+
+
 @bp.route("/quan-tri/co-quan/moi", methods=["GET", "POST"])
 @requires(rules.administer)
 def agency_new():
-    form = AgencyForm()
-    if form.validate_on_submit():
-        agency = run_form_service(form, lambda: services.create_agency(_agency_data(form)))
-        if agency:
-            db.session.commit()
-            flash(f"Đã tạo cơ quan {agency.name}.", "success")
-            return redirect(url_for("auth.agencies"))
-    if form.is_submitted():
-        return render_invalid("auth/agency_form.html", form, agency=None)
-    return render_template("auth/agency_form.html", form=form, agency=None)
+    return _agency_page(None)
 
 
 @bp.route("/quan-tri/co-quan/<int:agency_id>", methods=["GET", "POST"])
 @requires(rules.administer)
 def agency_edit(agency_id: int):
-    agency = db.get_or_404(Agency, agency_id)
-    form = AgencyForm(obj=agency)
-    if request.method == "GET":
-        form.kind.data = agency.kind.value
-        form.version.data = agency.version
-    if form.validate_on_submit():
-        saved = run_form_service(
-            form, lambda: services.update_agency(agency, _agency_data(form), form.version_number())
-        )
-        if saved:
-            db.session.commit()
-            flash(f"Đã lưu cơ quan {agency.name}.", "success")
-            return redirect(url_for("auth.agencies"))
-    if form.is_submitted():
-        return render_invalid("auth/agency_form.html", form, agency=agency)
-    return render_template("auth/agency_form.html", form=form, agency=agency)
+    return _agency_page(db.get_or_404(Agency, agency_id))
