@@ -45,6 +45,7 @@ from app.aid.services.queries import (
     items_query,
     opinions_for_agency,
     planning_inbox,
+    summaries,
 )
 from app.core.validation import VND_LIMIT
 
@@ -79,6 +80,7 @@ __all__ = [
     "return_dossier",
     "revoke",
     "start",
+    "summaries",
     "suspend",
     "update_inspection_follow_up",
     "update_item",

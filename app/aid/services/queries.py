@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload
 
 from app.aid import states
 from app.aid.models import (
@@ -57,6 +57,24 @@ def overdue_condition(today: date):
         AidItem.status.in_(states.ON_THE_CLOCK),  # not while returned to its owner
         db.or_(AidItem.appraisal_due_on < today, late_opinion),
     )
+
+
+# The model loads an item's collections with every item (lazy="selectin": one more query
+# each per list of items). Pages that show only the items' own columns and main donor (the
+# list, the inboxes, the alerts) leave them unloaded.
+COLLECTIONS = ("donors", "sectors", "locations", "opinions")
+
+
+def without_collections(*keep: str, path=None) -> list:
+    """Loader options that leave the item's collections unloaded, except those in `keep`;
+    `path` is the relationship the items come through (Opinion.aid_item), if any."""
+    options = [lazyload(getattr(AidItem, name)) for name in COLLECTIONS if name not in keep]
+    return [path.options(*options)] if path is not None else options
+
+
+def summaries(query):
+    """A query of items for a page that shows their own columns and main donor only."""
+    return query.options(*without_collections())
 
 
 def _has_child(model, *conditions):
@@ -135,6 +153,7 @@ def planning_inbox(today: date | None = None, limit: int = 200) -> list[InboxRow
     today = today or today_vn()
     items = db.session.scalars(
         db.select(AidItem)
+        .options(*without_collections("opinions"))  # the task counts the opinions
         .where(_in_procedure())
         .order_by(AidItem.appraisal_due_on.is_(None), AidItem.appraisal_due_on, AidItem.id)
         .limit(limit)
@@ -172,7 +191,7 @@ def opinions_for_agency(agency_id: int, limit: int = 200) -> list[Opinion]:
     """Opinions this agency still has to give, the earliest due first."""
     return db.session.scalars(
         _waiting_opinions(agency_id)
-        .options(contains_eager(Opinion.aid_item))
+        .options(*without_collections(path=contains_eager(Opinion.aid_item)))
         .order_by(Opinion.due_on, Opinion.id)
         .limit(limit)
     ).all()
@@ -211,7 +230,7 @@ def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
 
     def items(*conditions, order):
         return db.session.scalars(
-            db.select(AidItem)
+            summaries(db.select(AidItem))
             .where(AidItem.archived_at.is_(None), *conditions)
             .order_by(order)
             .limit(limit)

@@ -52,7 +52,7 @@ def _filters() -> services.ItemFilters:
 
 
 def _sorted_items(filters: services.ItemFilters):
-    query, sort = apply_sort(services.items_query(filters), SORTS, "-received")
+    query, sort = apply_sort(services.summaries(services.items_query(filters)), SORTS, "-received")
     return query.order_by(AidItem.id.desc()), sort
 
 
