@@ -102,6 +102,13 @@ def store(file: FileStorage, owner_type: str, owner_id: int, user, note: str | N
     return attachment
 
 
+def store_if_sent(file: FileStorage | None, owner_type: str, owner_id: int, user):
+    """The file of a form's optional file field, stored if one was chosen (else None)."""
+    if file is None or not getattr(file, "filename", ""):
+        return None
+    return store(file, owner_type, owner_id, user)
+
+
 def file_path(attachment: Attachment) -> Path:
     return _path_for(attachment.sha256)
 

@@ -40,6 +40,13 @@ def _dated(item: AidItem, day: date | None, field: str, what: str) -> list[tuple
     ]
 
 
+def _recorded(item: AidItem, row, action: str, summary: str, *, user, changes=None):
+    """A new follow-up row of the item, recorded by the user, with its audit entry."""
+    row.aid_item_id = item.id
+    row.recorded_by_id = user.id
+    return saved(row, action, user=user, summary=summary, changes=changes)
+
+
 def add_disbursement(
     item: AidItem,
     disbursed_on: date,
@@ -61,7 +68,6 @@ def add_disbursement(
     if currency == "USD" and rate_usd is None:
         rate_usd = rate_vnd
     disbursement = Disbursement(
-        aid_item_id=item.id,
         disbursed_on=disbursed_on,
         amount=amount,
         currency=currency,
@@ -70,13 +76,13 @@ def add_disbursement(
         value_vnd=vnd_value(amount, currency, rate_vnd),
         source=source or None,
         verified=verified,
-        recorded_by_id=user.id,
     )
-    return saved(
+    return _recorded(
+        item,
         disbursement,
         AidAudit.DISBURSEMENT_ADD,
+        f"Giải ngân {item.code}: {amount} {currency} ngày {disbursed_on:%d/%m/%Y}",
         user=user,
-        summary=f"Giải ngân {item.code}: {amount} {currency} ngày {disbursed_on:%d/%m/%Y}",
         changes=audit.diff({}, audit.snapshot(disbursement, DISBURSEMENT_FIELDS)),
     )
 
@@ -129,18 +135,15 @@ def add_report(
         ),
     )
     report = AidReport(
-        aid_item_id=item.id,
         kind=kind,
         period_start=period_start,
         period_end=period_end,
         received_on=received_on,
         summary=summary or None,
-        recorded_by_id=user.id,
     )
     received = f"Nhận {report.kind_label.lower()} của {item.code}"
-    saved(report, AidAudit.REPORT_ADD, user=user, summary=received)
-    if file is not None and getattr(file, "filename", ""):
-        attachments.store(file, "aid_report", report.id, user)
+    _recorded(item, report, AidAudit.REPORT_ADD, received, user=user)
+    attachments.store_if_sent(file, "aid_report", report.id, user)
     return report
 
 
@@ -160,16 +163,14 @@ def add_inspection(
         (given, team, "team", "Vui lòng ghi các cơ quan tham gia đoàn kiểm tra."),
     )
     inspection = Inspection(
-        aid_item_id=item.id,
         inspected_on=inspected_on,
         team=team,
         findings=findings or None,
         recommendations=recommendations or None,
         follow_up=follow_up,
-        recorded_by_id=user.id,
     )
     summary = f"Kiểm tra, giám sát {item.code} ngày {inspected_on:%d/%m/%Y}"
-    return saved(inspection, AidAudit.INSPECTION_ADD, user=user, summary=summary)
+    return _recorded(item, inspection, AidAudit.INSPECTION_ADD, summary, user=user)
 
 
 def update_inspection_follow_up(

@@ -182,8 +182,7 @@ def answer_opinion(
     opinion.document_number = document_number or None
     opinion.answered_on = answered_on
     opinion.answered_by_id = user.id
-    if file is not None and getattr(file, "filename", ""):
-        attachments.store(file, "opinion", opinion.id, user)
+    attachments.store_if_sent(file, "opinion", opinion.id, user)
     summary = f"{opinion.agency.name} góp ý {item.code}: {opinion.verdict_label}"
     changes = {"verdict": [None, verdict]}
     return saved(opinion, AidAudit.OPINION_ANSWER, user=user, summary=summary, changes=changes)

@@ -89,13 +89,11 @@ def record_border_permit(
             f"({delegation.start_on:%d/%m/%Y} – {delegation.end_on:%d/%m/%Y}).",
         )
     permit = BorderPermit(
-        delegation_id=delegation.id,
         number=number.strip(),
         issued_on=issued_on,
         valid_from=valid_from,
         valid_to=valid_to,
         notes=notes or None,
-        recorded_by_id=user.id,
     )
     summary = f"Cấp giấy phép vào khu vực biên giới số {permit.number}"
     return _add_audited(delegation, permit, DelegationAudit.BORDER_PERMIT, summary, user=user)
@@ -131,20 +129,20 @@ def record_visit_report(
         received_on, "received_on", "Ngày báo cáo", delegation.start_on, "khi đoàn bắt đầu"
     )
     report = VisitReport(
-        delegation_id=delegation.id,
         received_on=received_on,
         summary=summary,
-        recorded_by_id=user.id,
     )
     what = f"Nhận báo cáo kết quả đoàn {delegation.code}"
     _add_audited(delegation, report, DelegationAudit.REPORT, what, user=user)
-    if file is not None and getattr(file, "filename", ""):
-        attachments.store(file, "visit_report", report.id, user)
+    attachments.store_if_sent(file, "visit_report", report.id, user)
     return report
 
 
 def _add_audited(delegation: Delegation, row, action: str, summary: str, *, user):
-    """A row recorded on the delegation, and its entry in the delegation's audit log."""
+    """A new row recorded on the delegation by the user, and its entry in the delegation's
+    audit log."""
+    row.delegation_id = delegation.id
+    row.recorded_by_id = user.id
     db.session.add(row)
     logged(delegation, action, summary, user=user)
     return row
