@@ -76,29 +76,28 @@ def authenticate(username: str, password: str) -> User:
     raise LoginError(GENERIC_LOGIN_ERROR)
 
 
+def _account_entry(action: str, user: User | None, username: str, summary: str) -> None:
+    """An audit entry about the account a login named (known or not)."""
+    audit.record(
+        action,
+        user=user,
+        username=username,
+        object_type="user",
+        object_id=user.id if user else None,
+        summary=summary,
+    )
+
+
 def _record_failure(user: User | None, username: str, ip: str | None, address_locked: bool):
     reason = "unknown" if user is None else ("inactive" if not user.is_active else "password")
     if address_locked:
         reason += ", address locked"
     throttle.record_failure(username, ip)
-    audit.record(
-        "auth.login_failed",
-        user=user,
-        username=username,
-        object_type="user",
-        object_id=user.id if user else None,
-        summary=f"Đăng nhập không thành công ({reason})",
-    )
+    _account_entry("auth.login_failed", user, username, f"Đăng nhập không thành công ({reason})")
     # The failure that starts a lock is audited once, so administrators see it begin.
     if throttle.account_locked_until(username):
-        audit.record(
-            "auth.account_locked",
-            user=user,
-            username=username,
-            object_type="user",
-            object_id=user.id if user else None,
-            summary=f"Tài khoản {username} tạm khóa do đăng nhập sai nhiều lần",
-        )
+        summary = f"Tài khoản {username} tạm khóa do đăng nhập sai nhiều lần"
+        _account_entry("auth.account_locked", user, username, summary)
     if not address_locked and throttle.address_locked_until(ip):
         audit.record(
             "auth.address_locked",
@@ -160,6 +159,24 @@ def _username_taken(username: str, except_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
+def _created(record, fields: tuple, action: str, summary: str):
+    """A new user or agency added and flushed, audited with every field."""
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        action, record, summary=summary, changes=audit.diff({}, audit.snapshot(record, fields))
+    )
+    return record
+
+
+def _changed(record, fields: tuple, data: dict) -> dict:
+    """Apply the form's fields to the record; the changes, for the audit entry."""
+    before = audit.snapshot(record, fields)
+    for field in fields:
+        setattr(record, field, data[field])
+    return audit.diff(before, audit.snapshot(record, fields))
+
+
 def create_user(data: dict, password: str) -> User:
     if _username_taken(data["username"]):
         raise FieldError("username", f"Tên đăng nhập '{data['username']}' đã được dùng.")
@@ -167,25 +184,14 @@ def create_user(data: dict, password: str) -> User:
         raise FieldError("password", "Vui lòng đặt mật khẩu cho người dùng mới.")
     user = User(**{k: data[k] for k in USER_FIELDS if k in data})
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.create",
-        user,
-        summary=f"Tạo người dùng {user.username}",
-        changes=audit.diff({}, audit.snapshot(user, USER_FIELDS)),
-    )
-    return user
+    return _created(user, USER_FIELDS, "user.create", f"Tạo người dùng {user.username}")
 
 
 def update_user(user: User, data: dict, version: int | None, password: str | None) -> User:
     check_version(user, version)
     if _username_taken(data["username"], except_id=user.id):
         raise FieldError("username", f"Tên đăng nhập '{data['username']}' đã được dùng.")
-    before = audit.snapshot(user, USER_FIELDS)
-    for field in USER_FIELDS:
-        setattr(user, field, data[field])
-    changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
+    changes = _changed(user, USER_FIELDS, data)
     if password:
         user.set_password(password)
         changes["password"] = ["***", "***"]
@@ -203,15 +209,7 @@ def create_agency(data: dict) -> Agency:
     if db.session.scalar(db.select(Agency.id).where(Agency.name == data["name"])):
         raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
     agency = Agency(**{k: data[k] for k in AGENCY_FIELDS})
-    db.session.add(agency)
-    db.session.flush()
-    audit.record(
-        "agency.create",
-        agency,
-        summary=f"Tạo cơ quan {agency.name}",
-        changes=audit.diff({}, audit.snapshot(agency, AGENCY_FIELDS)),
-    )
-    return agency
+    return _created(agency, AGENCY_FIELDS, "agency.create", f"Tạo cơ quan {agency.name}")
 
 
 def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
@@ -221,11 +219,7 @@ def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
     )
     if duplicate:
         raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
-    before = audit.snapshot(agency, AGENCY_FIELDS)
-    for field in AGENCY_FIELDS:
-        setattr(agency, field, data[field])
-    changes = audit.diff(before, audit.snapshot(agency, AGENCY_FIELDS))
-    if changes:
+    if changes := _changed(agency, AGENCY_FIELDS, data):
         db.session.flush()
         audit.record("agency.update", agency, summary=f"Sửa cơ quan {agency.name}", changes=changes)
     return agency
