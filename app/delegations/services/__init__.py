@@ -32,6 +32,7 @@ from app.delegations.services.members import (
 )
 from app.delegations.services.queries import (
     INBOX_LABELS,
+    UPCOMING_DAYS,
     DelegationFilters,
     Inbox,
     alerts,
@@ -56,6 +57,7 @@ __all__ = [
     "INBOX_LABELS",
     "MEMBER_FIELDS",
     "PERSONAL_FIELDS",
+    "UPCOMING_DAYS",
     "DelegationFilters",
     "DelegationInput",
     "Inbox",

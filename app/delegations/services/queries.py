@@ -84,7 +84,12 @@ def of_organization(organization_id: int, user, *, limit: int = 100) -> list[Del
     ).all()
 
 
-def upcoming(*, user, today: date | None = None, days: int = 30) -> list[tuple[Delegation, int]]:
+UPCOMING_DAYS = 30  # how far ahead the calendar looks
+
+
+def upcoming(
+    *, user, today: date | None = None, days: int = UPCOMING_DAYS
+) -> list[tuple[Delegation, int]]:
     """Delegations in the province now and in the next `days` days (not refused/cancelled),
     each with its number of members."""
     today = today or today_vn()

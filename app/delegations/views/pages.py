@@ -1,6 +1,8 @@
 """Delegation pages: the list and its exports, the request form, the detail page and the
 printable list, archiving, the working views (inbox, calendar, person search)."""
 
+from datetime import timedelta
+
 from flask import current_app, render_template, request
 from flask_login import current_user
 
@@ -302,6 +304,7 @@ def calendar():
         "delegations/calendar.html",
         delegations=services.upcoming(user=current_user, today=today),
         today=today,
+        until=today + timedelta(days=services.UPCOMING_DAYS),
     )
 
 
