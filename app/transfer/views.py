@@ -47,6 +47,17 @@ def _own_job(job_id: str) -> dict:
     return job
 
 
+def _new_job(kind: str, **data) -> dict:
+    """A queued job of the current user, with the address it was asked from."""
+    return jobs.create(kind, current_user, ip=request.remote_addr, **data)
+
+
+def _run(job: dict):
+    """Start the job and show its page."""
+    jobs.start(job)
+    return _to_job(job)
+
+
 def _to_job(job: dict):
     return redirect(url_for("transfer.job", job_id=job["id"]), 303)
 
@@ -69,15 +80,7 @@ def check():
     refused = check_upload(data, filename)
     if refused is not None:
         return _index(refused.message, 413 if isinstance(refused, LimitIssue) else 422)
-    job = jobs.create(
-        jobs.CHECK,
-        current_user,
-        filename=filename,
-        token=_stage(data, filename),
-        ip=request.remote_addr,
-    )
-    jobs.start(job)
-    return _to_job(job)
+    return _run(_new_job(jobs.CHECK, filename=filename, token=_stage(data, filename)))
 
 
 @bp.route("/viec/<job_id>")
@@ -131,27 +134,17 @@ def confirm(job_id):
         return _to_job(done)
     if not (staging_dir() / checked["token"]).exists():
         abort(404)
-    job = jobs.create(
-        jobs.IMPORT,
-        current_user,
-        filename=checked["filename"],
-        token=checked["token"],
-        ip=request.remote_addr,
-    )
+    job = _new_job(jobs.IMPORT, filename=checked["filename"], token=checked["token"])
     checked["import_job"] = job["id"]
     jobs.save(checked)
-    jobs.start(job)
-    return _to_job(job)
+    return _run(job)
 
 
 @bp.route("/xuat", methods=["POST"])
 @requires(rules.transfer_data)
 def export():
     """The whole registry (personal data only for those who may see it), as a job."""
-    personal = rules.see_personal_data.allows(current_user)
-    job = jobs.create(jobs.EXPORT, current_user, personal=personal, ip=request.remote_addr)
-    jobs.start(job)
-    return _to_job(job)
+    return _run(_new_job(jobs.EXPORT, personal=rules.see_personal_data.allows(current_user)))
 
 
 @bp.route("/viec/<job_id>/tep")
