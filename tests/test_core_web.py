@@ -100,6 +100,26 @@ def test_audit_log_page_filters(login, db, user):
     assert login("police.officer").get("/quan-tri/nhat-ky").status_code == 403
 
 
+def test_audit_log_speaks_vietnamese_and_finds_words(login, user):
+    web = login("admin")
+    login("police.officer")
+    police = user("police.officer")
+    page = web.get("/quan-tri/nhat-ky").get_data(as_text=True)
+    # Object kinds are offered by their Vietnamese names, the code stays the value.
+    assert '<option value="delegation_member">Thành viên đoàn</option>' in page
+    assert "#None" not in page
+    # A part of the action's code or a word of its summary finds the entry.
+    for words in ("login", "đăng nhập"):
+        found = web.get(f"/quan-tri/nhat-ky?user={police.id}&action={words}")
+        assert "auth.login" in found.get_data(as_text=True), words
+    nothing = web.get(f"/quan-tri/nhat-ky?user={police.id}&action=50%25_off")
+    assert "Không có mục nào." in nothing.get_data(as_text=True)
+    # Dates in the wrong order: said next to the field, not an empty list.
+    reversed_days = web.get("/quan-tri/nhat-ky?from=02/01/2025&to=01/01/2025")
+    assert reversed_days.status_code == 422
+    assert "Đến ngày phải từ ngày lọc đầu trở về sau." in reversed_days.get_data(as_text=True)
+
+
 def test_audit_entries_are_append_only(db):
     entry = audit.record("test.entry", summary="original")
     db.session.commit()

@@ -17,6 +17,31 @@ from sqlalchemy.orm import Session
 from app.core.models import AuditEntry, utcnow
 from app.extensions import db
 
+# What the audit log page calls each kind of object (the audited table's name).
+OBJECT_LABELS = {
+    "agency": "Cơ quan, đơn vị",
+    "aid_item": "Khoản viện trợ",
+    "aid_report": "Báo cáo viện trợ",
+    "attachment": "Tệp đính kèm",
+    "border_permit": "Giấy phép vào khu vực biên giới",
+    "commune": "Xã, phường",
+    "decision": "Quyết định",
+    "delegation": "Đoàn ra, đoàn vào",
+    "delegation_member": "Thành viên đoàn",
+    "delegation_review": "Ý kiến về đoàn",
+    "disbursement": "Giải ngân",
+    "export": "Xuất dữ liệu",
+    "inspection": "Kiểm tra, giám sát",
+    "opinion": "Ý kiến góp ý",
+    "organization": "Tổ chức tài trợ",
+    "user": "Người dùng",
+    "visit_report": "Báo cáo kết quả đoàn",
+}
+
+
+def object_label(object_type: str | None) -> str:
+    return OBJECT_LABELS.get(object_type or "", object_type or "")
+
 
 def plain(value):
     """A JSON-friendly rendering of a field value for the diff."""

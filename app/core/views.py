@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user
 
 from app.auth.models import User
-from app.core import attachments
+from app.core import attachments, audit
 from app.core import permissions as rules
 from app.core.communes import province_choices, set_border_flag
 from app.core.dates import DateParseError, parse_date
@@ -66,7 +66,16 @@ def audit_log():
     if object_id := request.args.get("object_id", "").strip():
         query = query.where(AuditEntry.object_id == object_id)
     if action := request.args.get("action", "").strip():
-        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+        # Part of the action's code ("login" finds auth.login) or words of its summary.
+        query = query.where(
+            db.or_(
+                AuditEntry.action.contains(action.lower(), autoescape=True),
+                AuditEntry.summary.icontains(action, autoescape=True),
+                # SQLite folds case of ASCII letters only: "đăng nhập" must find "Đăng nhập".
+                AuditEntry.summary.contains(action[:1].upper() + action[1:], autoescape=True),
+            )
+        )
+    days = {}
     for name in ("from", "to"):
         raw = request.args.get(name, "").strip()
         try:
@@ -76,24 +85,25 @@ def audit_log():
             continue
         if day is None:
             continue
+        days[name] = day
         # Entries are stored in UTC; the filter days are Vietnam calendar days (UTC+7).
         start = datetime.combine(day, time.min) - timedelta(hours=7)
         if name == "from":
             query = query.where(AuditEntry.at >= start)
         else:
             query = query.where(AuditEntry.at < start + timedelta(days=1))
+    if len(days) == 2 and days["from"] > days["to"]:
+        errors["to"] = "Đến ngày phải từ ngày lọc đầu trở về sau."
     page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     users = db.session.execute(db.select(User.id, User.username).order_by(User.username)).all()
-    object_types = db.session.scalars(
-        db.select(AuditEntry.object_type).distinct().where(AuditEntry.object_type.is_not(None))
-    ).all()
     status = 422 if errors else 200
     return (
         render_template(
             "core/audit_log.html",
             page=page,
             users=users,
-            object_types=sorted(object_types),
+            object_types=sorted(audit.OBJECT_LABELS.items(), key=lambda item: fold(item[1])),
+            object_label=audit.object_label,
             errors=errors,
         ),
         status,
