@@ -15,9 +15,35 @@ from app.transfer.fields import DISBURSEMENT_FIELDS, MEMBER_FIELDS
 from app.transfer.upsert import Writer, fingerprints
 
 
+def _replace_children(w: Writer, sheet: str, model, parent: str, wanted: dict, fields, noun: str):
+    """The file's rows of each record (`wanted`: record id -> rows) replace its current rows
+    unless they are the same rows (compared on `fields`); returns the rows inserted."""
+    counts = w.counts(sheet)
+    if not wanted:
+        return []
+    current = defaultdict(list)
+    parent_column = getattr(model, parent)
+    for row in db.session.scalars(
+        sa.select(model).where(parent_column.in_(wanted), model.archived_at.is_(None))
+    ):
+        current[getattr(row, parent)].append(row)
+    new_rows, archive_ids = [], []
+    for record_id, rows in wanted.items():
+        stored = [{k: getattr(row, k) for k in fields} for row in current[record_id]]
+        if fingerprints(rows, fields) == fingerprints(stored, fields):
+            counts.unchanged += len(rows)
+            continue
+        archive_ids += [row.id for row in current[record_id]]
+        new_rows += [{parent: record_id, **r} for r in rows]
+        counts.created += len(rows)
+    counts.replaced += len(archive_ids)
+    w.replace(model, archive_ids, new_rows, noun)
+    return new_rows
+
+
 def write_disbursements(w: Writer) -> None:
-    counts = w.counts("GiaiNgan")
     wanted = defaultdict(list)
+    recorded_by_id = getattr(w.user, "id", None)
     for row in w.rows("GiaiNgan"):
         values = {name: row.values.get(key) for key, name in DISBURSEMENT_FIELDS.items()}
         values["verified"] = bool(values["verified"])
@@ -26,63 +52,25 @@ def write_disbursements(w: Writer) -> None:
         if values["currency"] == "USD" and values["rate_usd"] is None:
             values["rate_usd"] = values["rate_vnd"]
         values["value_vnd"] = to_vnd(values["amount"], values["rate_vnd"])
+        values["recorded_by_id"] = recorded_by_id
         wanted[w.item_ids[row.values["ma_vien_tro"]]].append(values)
-    if not wanted:
-        return
-    current = defaultdict(list)
-    for d in db.session.scalars(
-        sa.select(Disbursement).where(
-            Disbursement.aid_item_id.in_(wanted), Disbursement.archived_at.is_(None)
-        )
-    ):
-        current[d.aid_item_id].append(d)
-    new_rows, archive_ids = [], []
-    for item_id, rows in wanted.items():
-        fields = (*DISBURSEMENT_FIELDS.values(), "value_vnd")
-        stored = [{k: getattr(d, k) for k in fields} for d in current[item_id]]
-        if fingerprints(rows, fields) == fingerprints(stored, fields):
-            counts.unchanged += len(rows)
-            continue
-        archive_ids += [d.id for d in current[item_id]]
-        new_rows += [
-            {"aid_item_id": item_id, **r, "recorded_by_id": getattr(w.user, "id", None)}
-            for r in rows
-        ]
-        counts.created += len(rows)
-    counts.replaced += len(archive_ids)
-    w.replace(Disbursement, archive_ids, new_rows, "giải ngân")
+    fields = (*DISBURSEMENT_FIELDS.values(), "value_vnd")
+    _replace_children(w, "GiaiNgan", Disbursement, "aid_item_id", wanted, fields, "giải ngân")
 
 
 def write_members(w: Writer) -> None:
-    counts = w.counts("ThanhVien")
     wanted = defaultdict(list)
     for row in w.rows("ThanhVien"):
         values = {name: row.values.get(key) for key, name in MEMBER_FIELDS.items()}
         values["is_head"] = bool(values["is_head"])
         values["name_folded"] = fold(values["full_name"])
         wanted[w.delegation_ids[row.values["ma_doan"]]].append(values)
+    fields = (*MEMBER_FIELDS.values(),)
+    new_rows = _replace_children(
+        w, "ThanhVien", DelegationMember, "delegation_id", wanted, fields, "thành viên đoàn"
+    )
     if not wanted:
         return
-    current = defaultdict(list)
-    for m in db.session.scalars(
-        sa.select(DelegationMember).where(
-            DelegationMember.delegation_id.in_(wanted), DelegationMember.archived_at.is_(None)
-        )
-    ):
-        current[m.delegation_id].append(m)
-    new_rows, archive_ids = [], []
-    for delegation_id, rows in wanted.items():
-        fields = (*MEMBER_FIELDS.values(),)
-        if fingerprints(rows, fields) == fingerprints(
-            [{k: getattr(m, k) for k in fields} for m in current[delegation_id]], fields
-        ):
-            counts.unchanged += len(rows)
-            continue
-        archive_ids += [m.id for m in current[delegation_id]]
-        new_rows += [{"delegation_id": delegation_id, **r} for r in rows]
-        counts.created += len(rows)
-    counts.replaced += len(archive_ids)
-    w.replace(DelegationMember, archive_ids, new_rows, "thành viên đoàn")
     # Member names are part of the delegations' search text.
     changed = {r["delegation_id"] for r in new_rows}
     names = defaultdict(list)
