@@ -19,6 +19,7 @@ from app.core.models import (
     TimestampMixin,
     VersionedMixin,
     enum_type,
+    sync_children,
 )
 from app.extensions import db
 
@@ -254,6 +255,21 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     def value_usd(self) -> Decimal | None:
         rate = self.rate_usd or (self.rate_vnd if self.currency == "USD" else None)
         return (Decimal(self.value_vnd) / rate) if rate else None
+
+    def set_children(self, *, donors=None, sectors=None, communes=None) -> None:
+        """Replace the donors (organisation ids, the main donor first), the sectors ((key,
+        share or None) pairs) and the communes (codes) given. Rows whose key stays are
+        updated in place, so the unique (item, key) constraints never see a transient
+        duplicate."""
+        if donors is not None:
+            rows = [{"organization_id": org_id, "position": i} for i, org_id in enumerate(donors)]
+            self.donors = sync_children(self.donors, "organization_id", AidDonor, rows)
+        if sectors is not None:
+            rows = [{"sector": key, "share": share} for key, share in sectors]
+            self.sectors = sync_children(self.sectors, "sector", AidSector, rows)
+        if communes is not None:
+            rows = [{"commune_code": code} for code in communes]
+            self.locations = sync_children(self.locations, "commune_code", AidLocation, rows)
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"

@@ -5,10 +5,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from app.aid.models import AidDonor, AidItem, AidLocation, AidSector
+from app.aid.models import AidItem
 from app.auth.models import Agency
 from app.core.dates import parse_date
-from app.core.models import sync_children
 from app.core.money import to_vnd
 from app.core.text import fold
 from app.delegations.models import Delegation, ItineraryStop
@@ -19,16 +18,17 @@ from app.transfer.fields import DELEGATION_FIELDS, ITEM_FIELDS, ORG_FIELDS
 from app.transfer.upsert import Writer
 
 
+def _existing(w: Writer, sheet: str, model) -> dict:
+    """The stored records the sheet names, by code."""
+    codes = w.result.codes(sheet)
+    if not codes:
+        return {}
+    return {r.code: r for r in db.session.scalars(sa.select(model).where(model.code.in_(codes)))}
+
+
 def write_organizations(w: Writer) -> None:
     codes = w.result.codes("ToChuc")
-    existing = (
-        {
-            o.code: o
-            for o in db.session.scalars(sa.select(Organization).where(Organization.code.in_(codes)))
-        }
-        if codes
-        else {}
-    )
+    existing = _existing(w, "ToChuc", Organization)
     w.upsert("ToChuc", Organization, ORG_FIELDS, existing, Organization)
     referenced = set()
     for row in w.rows("VienTro"):
@@ -46,12 +46,7 @@ def write_organizations(w: Writer) -> None:
 
 
 def write_items(w: Writer) -> None:
-    codes = w.result.codes("VienTro")
-    existing = (
-        {i.code: i for i in db.session.scalars(sa.select(AidItem).where(AidItem.code.in_(codes)))}
-        if codes
-        else {}
-    )
+    existing = _existing(w, "VienTro", AidItem)
 
     def after(item: AidItem, row, created):
         changes = {}
@@ -69,24 +64,14 @@ def write_items(w: Writer) -> None:
             donors = [w.org_ids[c] for c in row.values["nha_tai_tro"] or []]
             old = [d.organization_id for d in item.donors] if not created else []
             if old != donors:
-                item.donors = sync_children(
-                    item.donors,
-                    "organization_id",
-                    AidDonor,
-                    [{"organization_id": org_id, "position": i} for i, org_id in enumerate(donors)],
-                )
+                item.set_children(donors=donors)
                 changes["donors"] = [old, donors]
             item.main_donor_id = donors[0] if donors else None
         if "linh_vuc" in row.present:
             sectors = [(k, s) for k, s in row.values["linh_vuc"] or []]
             old = [(s.sector, s.share) for s in item.sectors] if not created else []
             if [(k, None if s is None else Decimal(s)) for k, s in old] != sectors:
-                item.sectors = sync_children(
-                    item.sectors,
-                    "sector",
-                    AidSector,
-                    [{"sector": k, "share": s} for k, s in sectors],
-                )
+                item.set_children(sectors=sectors)
                 changes["sectors"] = [
                     [f"{k}:{s}" for k, s in old],
                     [f"{k}:{s}" for k, s in sectors],
@@ -95,12 +80,7 @@ def write_items(w: Writer) -> None:
             communes = list(row.values["dia_ban"] or [])
             old = [loc.commune_code for loc in item.locations] if not created else []
             if old != communes:
-                item.locations = sync_children(
-                    item.locations,
-                    "commune_code",
-                    AidLocation,
-                    [{"commune_code": c} for c in communes],
-                )
+                item.set_children(communes=communes)
                 changes["communes"] = [old, communes]
         names = [w.org_names.get(d.organization_id, "") for d in item.donors]
         search = fold(" ".join([item.code, item.name, item.name_en or "", *names]))
@@ -123,14 +103,7 @@ def write_items(w: Writer) -> None:
 
 def write_delegations(w: Writer) -> None:
     codes = w.result.codes("Doan")
-    existing = (
-        {
-            d.code: d
-            for d in db.session.scalars(sa.select(Delegation).where(Delegation.code.in_(codes)))
-        }
-        if codes
-        else {}
-    )
+    existing = _existing(w, "Doan", Delegation)
     agencies = {
         fold(name): agency_id
         for agency_id, name in db.session.execute(sa.select(Agency.id, Agency.name))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import current_app
 
 from app.aid import states
-from app.aid.models import AidDonor, AidItem, AidLocation, AidSector
+from app.aid.models import AidItem
 from app.aid.services.common import saved, vnd_value
 from app.aid.states import AidAudit
 from app.aid.workflow import AID_WORKFLOW
@@ -16,7 +16,7 @@ from app.core import permissions as rules
 from app.core.concurrency import check_version
 from app.core.dates import add_period
 from app.core.errors import FieldError
-from app.core.models import Commune, sync_children, utcnow
+from app.core.models import Commune, utcnow
 from app.core.text import fold
 from app.extensions import db
 from app.orgs.models import Organization
@@ -165,26 +165,8 @@ def _apply_item_fields(item: AidItem, data: ItemInput) -> None:
         add_period(item.dossier_complete_on, *deadline) if item.dossier_complete_on else None
     )
     item.main_donor_id = data.donor_ids[0]
-    # Child rows are part of the item (audited through its diff); rows whose key stays are
-    # updated in place, so the unique (item, key) constraints never see a transient duplicate.
-    item.donors = sync_children(
-        item.donors,
-        "organization_id",
-        AidDonor,
-        [{"organization_id": org_id, "position": i} for i, org_id in enumerate(data.donor_ids)],
-    )
-    item.sectors = sync_children(
-        item.sectors,
-        "sector",
-        AidSector,
-        [{"sector": key, "share": share} for key, share in data.sectors],
-    )
-    item.locations = sync_children(
-        item.locations,
-        "commune_code",
-        AidLocation,
-        [{"commune_code": code} for code in data.commune_codes],
-    )
+    # Child rows are part of the item (audited through its diff).
+    item.set_children(donors=data.donor_ids, sectors=data.sectors, communes=data.commune_codes)
     donor_names = db.session.scalars(
         db.select(Organization.name).where(Organization.id.in_(data.donor_ids))
     ).all()
