@@ -189,11 +189,12 @@ def data_export(path):
     from pathlib import Path
 
     from app.core import audit
+    from app.transfer import TransferAudit
     from app.transfer.exporter import export_workbook
 
     Path(path).write_bytes(export_workbook(include_personal=True))
     audit.record(
-        "transfer.export",
+        TransferAudit.EXPORT,
         object_type="export",
         object_id=Path(path).name,
         username="cli",

@@ -1,5 +1,6 @@
 """House conventions that a review would otherwise have to catch by eye."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -49,3 +50,114 @@ def test_no_private_audit_helpers_outside_core():
         if "app/core/" not in str(path) and re.search(r"audit\._\w", path.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+# --- Audit action names ------------------------------------------------------------------
+
+# app.core.audit's writers and the position of their `action` argument.
+AUDIT_WRITERS = {"record": 0, "entry_row": 0}
+
+
+def _called_name(call: ast.Call) -> str | None:
+    """`audit.record(...)` -> "record", `self.audit(...)` -> "audit", `saved(...)` -> "saved"."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        if func.attr in AUDIT_WRITERS and not (
+            isinstance(func.value, ast.Name) and func.value.id == "audit"
+        ):
+            return None  # some other object's record(), not the audit log's
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
+
+
+def _action_argument(call: ast.Call, writers: dict) -> ast.expr | None:
+    """The expression passed as the action to an audit writer, if the call is to one."""
+    name = _called_name(call)
+    if name not in writers:
+        return None
+    position, keyword = writers[name]
+    for given in call.keywords:
+        if given.arg == keyword:
+            return given.value
+    return call.args[position] if len(call.args) > position else None
+
+
+def _audit_writers(trees: list[ast.Module]) -> dict:
+    """The audit log's writers and every function that passes one of its parameters on to
+    one as the action (saved, logged, ...), as name -> (position, parameter name)."""
+    writers = {name: (position, "action") for name, position in AUDIT_WRITERS.items()}
+    grew = True
+    while grew:
+        grew = False
+        for tree in trees:
+            for function in ast.walk(tree):
+                if not isinstance(function, ast.FunctionDef) or function.name in writers:
+                    continue
+                params = [a.arg for a in function.args.posonlyargs + function.args.args]
+                if params[:1] in (["self"], ["cls"]):
+                    params = params[1:]
+                keyword_only = [a.arg for a in function.args.kwonlyargs]
+                for call in ast.walk(function):
+                    given = isinstance(call, ast.Call) and _action_argument(call, writers)
+                    if isinstance(given, ast.Name) and given.id in params + keyword_only:
+                        position = params.index(given.id) if given.id in params else 999
+                        writers[function.name] = (position, given.id)
+                        grew = True
+                        break
+    return writers
+
+
+def _literal_actions(sources: dict[str, str]) -> list[str]:
+    """`file:line: action` for every audit action written as a string literal (or an
+    f-string beginning with one) where an audit writer is called."""
+    trees = {name: ast.parse(text) for name, text in sources.items()}
+    writers = _audit_writers(list(trees.values()))
+    found = []
+    for name, tree in trees.items():
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            action = _action_argument(call, writers)
+            literal = isinstance(action, ast.Constant) and isinstance(action.value, str)
+            if isinstance(action, ast.JoinedStr) and action.values:
+                literal = isinstance(action.values[0], ast.Constant)
+            if literal:
+                found.append((name, call.lineno, ast.unparse(action)))
+    return [f"{name}:{line}: {action}" for name, line, action in sorted(found)]
+
+
+def test_audit_actions_are_named_constants():
+    """Outside app/core, an audit action is a domain's constant (AidAudit, DelegationAudit,
+    OrgAudit, AuthAudit, TransferAudit), never a string written at the call."""
+    sources = {
+        str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / "app").rglob("*.py"))
+        if "app/core/" not in str(path)
+    }
+    found = _literal_actions(sources)
+    assert found == [], "audit actions written as literals:\n" + "\n".join(found)
+
+
+def test_the_audit_action_check_sees_literals_and_wrappers():
+    sample = """
+from app.core import audit
+
+def logged(record, action, summary, *, user):
+    audit.record(action, record, user=user, summary=summary)
+
+def _add(record, row, what, *, user):
+    logged(record, what, "...", user=user)
+
+def fine(record, user):
+    logged(record, Audit.CREATE, "tạo", user=user)
+    audit.record(Audit.EXPORT, record)
+    record.record("not.audit")
+
+def wrong(record, kind, user):
+    audit.record("x.export", record)
+    audit.entry_row(action="x.import", object_type="x", object_id=1, summary="")
+    logged(record, "x.create", "tạo", user=user)
+    _add(record, None, f"x.review_{kind}", user=user)
+"""
+    found = [line.split(": ", 1)[1] for line in _literal_actions({"sample.py": sample})]
+    assert found == ["'x.export'", "'x.import'", "'x.create'", "f'x.review_{kind}'"]

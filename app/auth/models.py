@@ -69,6 +69,24 @@ class Agency(TimestampMixin, VersionedMixin, db.Model):
         return self.name
 
 
+class AuthAudit:
+    """Audit action names of logins, users and agencies."""
+
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGIN_LOCKED = "auth.login_locked"  # refused: the account is locked
+    ACCOUNT_LOCKED = "auth.account_locked"
+    ADDRESS_LOCKED = "auth.address_locked"
+    LOGOUT = "auth.logout"
+    PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 - an action name
+    SESSIONS_ENDED = "user.sessions_ended"
+    LOGIN_UNLOCKED = "user.login_unlocked"
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    AGENCY_CREATE = "agency.create"
+    AGENCY_UPDATE = "agency.update"
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 

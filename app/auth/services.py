@@ -6,7 +6,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash
 
 from app.auth import throttle
-from app.auth.models import Agency, AgencyKind, Role, User, new_session_token
+from app.auth.models import Agency, AgencyKind, AuthAudit, Role, User, new_session_token
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.errors import DomainError, FieldError
@@ -50,7 +50,7 @@ def authenticate(username: str, password: str) -> User:
     db.session.commit()
     if account_locked:
         audit.record(
-            "auth.login_locked",
+            AuthAudit.LOGIN_LOCKED,
             username=username,
             object_type="user",
             summary="Đăng nhập bị từ chối: tài khoản đang tạm khóa",
@@ -68,7 +68,7 @@ def authenticate(username: str, password: str) -> User:
         db.session.execute(
             db.update(User).where(User.id == user.id).values(last_login_at=datetime.now(UTC))
         )
-        audit.record("auth.login", user, user=user, summary="Đăng nhập")
+        audit.record(AuthAudit.LOGIN, user, user=user, summary="Đăng nhập")
         return user
     _record_failure(user, username, ip, address_locked)
     if address_locked:
@@ -93,14 +93,14 @@ def _record_failure(user: User | None, username: str, ip: str | None, address_lo
     if address_locked:
         reason += ", address locked"
     throttle.record_failure(username, ip)
-    _account_entry("auth.login_failed", user, username, f"Đăng nhập không thành công ({reason})")
+    _account_entry(AuthAudit.LOGIN_FAILED, user, username, f"Đăng nhập không thành công ({reason})")
     # The failure that starts a lock is audited once, so administrators see it begin.
     if throttle.account_locked_until(username):
         summary = f"Tài khoản {username} tạm khóa do đăng nhập sai nhiều lần"
-        _account_entry("auth.account_locked", user, username, summary)
+        _account_entry(AuthAudit.ACCOUNT_LOCKED, user, username, summary)
     if not address_locked and throttle.address_locked_until(ip):
         audit.record(
-            "auth.address_locked",
+            AuthAudit.ADDRESS_LOCKED,
             username=username,
             summary=f"Địa chỉ {ip} tạm khóa do đăng nhập sai nhiều lần",
         )
@@ -113,7 +113,7 @@ def record_logout(user: User) -> None:
     db.session.execute(
         db.update(User).where(User.id == user.id).values(session_token=new_session_token())
     )
-    audit.record("auth.logout", user, user=user, summary="Đăng xuất (kết thúc mọi phiên)")
+    audit.record(AuthAudit.LOGOUT, user, user=user, summary="Đăng xuất (kết thúc mọi phiên)")
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -122,7 +122,10 @@ def change_password(user: User, current: str, new: str) -> None:
     user.set_password(new)
     user.end_sessions()
     audit.record(
-        "user.password_changed", user, user=user, summary="Đổi mật khẩu (kết thúc mọi phiên khác)"
+        AuthAudit.PASSWORD_CHANGED,
+        user,
+        user=user,
+        summary="Đổi mật khẩu (kết thúc mọi phiên khác)",
     )
 
 
@@ -131,7 +134,7 @@ def end_sessions(user: User, reason: str = "quản trị yêu cầu") -> None:
     user.end_sessions()
     db.session.flush()
     audit.record(
-        "user.sessions_ended",
+        AuthAudit.SESSIONS_ENDED,
         user,
         summary=f"Kết thúc mọi phiên đăng nhập của {user.username} ({reason})",
     )
@@ -141,7 +144,7 @@ def unlock_login(user: User) -> int:
     """An administrator lifts the account's login lock (the failures are forgotten)."""
     cleared = throttle.clear_account(user.username)
     audit.record(
-        "user.login_unlocked",
+        AuthAudit.LOGIN_UNLOCKED,
         user,
         summary=f"Mở khóa đăng nhập cho {user.username} ({cleared} lần sai được bỏ qua)",
     )
@@ -184,7 +187,7 @@ def create_user(data: dict, password: str) -> User:
         raise FieldError("password", "Vui lòng đặt mật khẩu cho người dùng mới.")
     user = User(**{k: data[k] for k in USER_FIELDS if k in data})
     user.set_password(password)
-    return _created(user, USER_FIELDS, "user.create", f"Tạo người dùng {user.username}")
+    return _created(user, USER_FIELDS, AuthAudit.USER_CREATE, f"Tạo người dùng {user.username}")
 
 
 def update_user(user: User, data: dict, version: int | None, password: str | None) -> User:
@@ -198,7 +201,7 @@ def update_user(user: User, data: dict, version: int | None, password: str | Non
     if changes:
         db.session.flush()
         audit.record(
-            "user.update", user, summary=f"Sửa người dùng {user.username}", changes=changes
+            AuthAudit.USER_UPDATE, user, summary=f"Sửa người dùng {user.username}", changes=changes
         )
     if password or changes.get("active") == [True, False]:
         end_sessions(user, "đổi mật khẩu" if password else "ngừng hoạt động")
@@ -209,7 +212,7 @@ def create_agency(data: dict) -> Agency:
     if db.session.scalar(db.select(Agency.id).where(Agency.name == data["name"])):
         raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
     agency = Agency(**{k: data[k] for k in AGENCY_FIELDS})
-    return _created(agency, AGENCY_FIELDS, "agency.create", f"Tạo cơ quan {agency.name}")
+    return _created(agency, AGENCY_FIELDS, AuthAudit.AGENCY_CREATE, f"Tạo cơ quan {agency.name}")
 
 
 def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
@@ -221,7 +224,9 @@ def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
         raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
     if changes := _changed(agency, AGENCY_FIELDS, data):
         db.session.flush()
-        audit.record("agency.update", agency, summary=f"Sửa cơ quan {agency.name}", changes=changes)
+        audit.record(
+            AuthAudit.AGENCY_UPDATE, agency, summary=f"Sửa cơ quan {agency.name}", changes=changes
+        )
     return agency
 
 

@@ -4,6 +4,7 @@ from app.core import audit
 from app.core.countries import country_name
 from app.core.export import send_table
 from app.delegations.models import Delegation, DelegationStatus, Direction, Purpose
+from app.delegations.states import DelegationAudit
 from app.extensions import db
 
 LIST_HEADERS = [
@@ -94,7 +95,7 @@ def send_members(delegation: Delegation, fmt: str, with_personal: bool):
         rows.append(row)
     if with_personal:
         audit.record(
-            "delegation.members_export",
+            DelegationAudit.MEMBERS_EXPORT,
             delegation,
             summary=f"Xuất danh sách thành viên đoàn {delegation.code} có dữ liệu cá nhân "
             f"({len(rows)} người, {fmt.upper()})",

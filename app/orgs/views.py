@@ -15,7 +15,7 @@ from app.delegations import services as delegation_services
 from app.extensions import db
 from app.orgs import services
 from app.orgs.forms import ArchiveForm, OrganizationForm
-from app.orgs.models import CertificateStatus, Organization, OrgKind
+from app.orgs.models import CertificateStatus, Organization, OrgAudit, OrgKind
 
 bp = Blueprint("orgs", __name__, url_prefix="/to-chuc")
 
@@ -55,7 +55,7 @@ def export(fmt: str):
     used = ", ".join(f"{k}={v}" for k, v in filters.items() if v and k != "sort")
     # Audited: the export carries representatives' contact details.
     audit.record(
-        "organization.export",
+        OrgAudit.EXPORT,
         object_type="organization",
         summary=f"Xuất danh sách tổ chức ({len(orgs)} dòng, {fmt.upper()}; lọc: {used or 'không'})",
     )

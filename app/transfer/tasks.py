@@ -5,7 +5,7 @@ the result stored beside the job, or None."""
 from app.auth.models import User
 from app.core import audit
 from app.extensions import db
-from app.transfer import jobs
+from app.transfer import TransferAudit, jobs
 from app.transfer.exporter import export_workbook
 from app.transfer.importer import ImportReport, import_workbook
 from app.transfer.jobs import staging_dir
@@ -58,7 +58,7 @@ def export(job: dict, progress) -> None:
     body = export_workbook(include_personal=personal, user=user, progress=progress)
     jobs.export_file(job).write_bytes(body)
     audit.record(
-        "transfer.export",
+        TransferAudit.EXPORT,
         user=user,
         object_type="export",
         object_id="web",

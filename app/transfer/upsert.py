@@ -17,6 +17,7 @@ from app.delegations.models import Delegation, DelegationMember
 from app.delegations.states import DelegationAudit
 from app.extensions import db
 from app.orgs.models import Organization, OrgAudit
+from app.transfer import TransferAudit
 from app.transfer.fields import BOOL_FIELDS, DERIVED
 from app.transfer.issues import Issue, ReadResult
 
@@ -31,7 +32,6 @@ CHILD_ACTIONS = {
     Disbursement: (AidAudit.DISBURSEMENT_ADD, AidAudit.DISBURSEMENT_ARCHIVE),
     DelegationMember: (DelegationAudit.MEMBER_ADD, DelegationAudit.MEMBER_REMOVE),
 }
-IMPORT_ACTION = "transfer.import"
 
 
 @dataclass
@@ -214,7 +214,7 @@ class Writer:
 
     def finish(self):
         self.audit(
-            IMPORT_ACTION,
+            TransferAudit.IMPORT,
             "import",
             self.report.filename,
             f"Nhập tệp {self.report.filename}: {self.report.summary()}",
