@@ -153,3 +153,17 @@ def test_home_links_to_the_overdue_list(login, make_item):
     make_item("OLD-1", dossier_received_on=date(2025, 1, 2), dossier_complete_on=date(2025, 1, 3))
     home = login("planning.officer").get("/").get_data(as_text=True)
     assert 'href="/vien-tro/?overdue=1"' in home and "Hồ sơ viện trợ quá hạn" in home
+
+
+def test_item_page_shows_the_whole_dossier_text_with_its_line_breaks(login, make_item):
+    item = make_item(
+        "P-TXT",
+        objectives="Nâng cao năng lực\nGiảm tỷ lệ bỏ học",
+        description="Xây 2 phòng học\nTập huấn giáo viên",
+    )
+    page = login("planning.viewer").get(f"/vien-tro/{item.id}").get_data(as_text=True)
+    assert "Nội dung, hoạt động chính" in page
+    assert (
+        '<dd class="col-sm-8 pre-line" data-testid="description">Xây 2 phòng học\nTập huấn' in page
+    )
+    assert '<dd class="col-sm-8 pre-line">Nâng cao năng lực\nGiảm tỷ lệ bỏ học</dd>' in page
