@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -439,6 +440,33 @@ def test_approval_with_different_approved_value(app, login, db, donor, user):
     assert item.value_vnd == 2_250_000_000
     decision = db.session.scalar(sa.select(Decision).where(Decision.aid_item_id == item.id))
     assert decision.changes["value_vnd"] == [2_500_000_000, 2_250_000_000]
+
+
+def test_approved_value_follows_the_money_rules(app, login, db, donor, user):
+    from app.aid import services
+
+    planner_user = user("planning.officer")
+    with app.app_context():
+        fields = {"value": Decimal("1234567000"), "currency": "VND", "rate_vnd": None}
+        item = services.create_item(item_input([donor.id], **fields), user=planner_user)
+        to_appraised(item, planner_user, db, user)
+    db.session.commit()
+    planner = login("planning.officer")
+    decision = {"number": "78/QĐ-UBND", "signed_on": "25/03/2025", "signer": "Chủ tịch"}
+    for value, message in (
+        ("1.234.567.000,75", "Số tiền VNĐ không có phần lẻ."),
+        ("-5", "không được âm"),
+    ):
+        refused = planner.post(
+            f"/vien-tro/{item.id}/buoc/approve", {**decision, "approved_value": value}
+        )
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True)
+    db.session.refresh(item)
+    from app.aid.models import Decision
+
+    decisions = db.session.scalars(sa.select(Decision).where(Decision.aid_item_id == item.id))
+    assert not decisions.all() and item.value_vnd == 1_234_567_000  # nothing half-written
+    assert item.decision_number is None
 
 
 def test_edit_form_with_counterpart_funds_and_absurd_numbers(login, db, donor):

@@ -211,6 +211,13 @@ def appraise(item, form_key: str, appraised_on: date, conclusion: str, *, user) 
 # --- Decisions ---------------------------------------------------------------------------
 
 
+def _approved_value(value, item) -> None:
+    """A value set by the decision follows the rules of every amount (no fraction of a
+    đồng, not negative, within the limit)."""
+    if value is not None:
+        validation.money(value, item.currency, item.rate_vnd, item.rate_usd, "approved_value")
+
+
 def approve(
     item,
     number: str,
@@ -231,7 +238,7 @@ def approve(
     check(
         *_numbered_decision(item, number, signed_on),
         (given, signer, "signer", "Vui lòng nhập người ký quyết định."),
-        (validation.not_negative, approved_value, "approved_value", "Giá trị phê duyệt"),
+        (_approved_value, approved_value, item),
     )
     with step(item, "approve", user, f"Quyết định {number}") as current:
         changes = None
