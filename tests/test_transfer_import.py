@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from app.aid.models import AidItem, Disbursement
 from app.aid.states import AidAudit
+from app.core.dates import today_vn
 from app.core.models import AuditEntry
 from app.delegations.models import Delegation, DelegationMember
 from app.delegations.states import DelegationAudit
@@ -517,3 +518,21 @@ def test_imported_passports_checked_like_the_form(app_ctx, db, admin):
     )
     report = import_workbook(data, "tv.xlsx", admin)
     assert any("chữ cái không dấu" in str(e) for e in report.errors)
+
+
+def test_imported_approved_delegations_have_their_report_due(app_ctx, db, admin):
+    """Legacy spreadsheets bring approved visits that ended without a report: the overdue
+    alert must see them as it sees those approved in the registry."""
+    from app.delegations import services as delegation_services
+    from app.delegations import states
+    from app.delegations.models import Delegation
+
+    assert import_workbook(build_workbook(), "demo.xlsx", admin).ok
+    approved = db.session.scalars(
+        sa.select(Delegation).where(Delegation.status == states.APPROVED)
+    ).all()
+    assert approved and all(d.report_due_on and d.report_due_on > d.end_on for d in approved)
+    ended = {d.id for d in approved if d.report_due_on < today_vn()}
+    assert ended, "the demo workbook holds an approved visit whose report is overdue"
+    overdue = delegation_services.alerts(user=admin)["reports_overdue"]
+    assert ended <= {d.id for d in overdue}

@@ -10,8 +10,9 @@ from app.auth.models import Agency
 from app.core.dates import parse_date
 from app.core.money import to_vnd
 from app.core.text import fold
+from app.delegations import states
 from app.delegations.models import Delegation, ItineraryStop
-from app.delegations.services import refresh_border_area
+from app.delegations.services import refresh_border_area, schedule_report
 from app.extensions import db
 from app.orgs.models import Organization
 from app.transfer.fields import DELEGATION_FIELDS, ITEM_FIELDS, ORG_FIELDS
@@ -157,6 +158,8 @@ def write_delegations(w: Writer) -> None:
     for delegation in existing.values():
         if delegation.code in codes:  # derived from the stops and the communes' flags
             refresh_border_area(delegation)
+            if delegation.status == states.APPROVED and delegation.report_due_on is None:
+                schedule_report(delegation)  # as if approved here: the overdue alert sees it
     w.delegation_ids = {code: d.id for code, d in existing.items()}
     missing = {r.values["ma_doan"] for r in w.rows("ThanhVien")} - set(w.delegation_ids)
     if missing:

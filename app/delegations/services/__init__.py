@@ -16,6 +16,7 @@ from app.delegations.services.delegation import (
     receive_delegation,
     refresh_border_area,
     refuse_delegation,
+    schedule_report,
     submit_delegation,
     update_delegation,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "refresh_border_area",
     "refuse_delegation",
     "remove_member",
+    "schedule_report",
     "shows_personal_data",
     "submit_delegation",
     "unmasked_in_search",

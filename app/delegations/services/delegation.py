@@ -65,6 +65,13 @@ def _validate(data: DelegationInput, delegation_id: int | None = None) -> None:
             raise FieldError("stops", f"Mã xã, phường không tồn tại: {', '.join(missing)}.")
 
 
+def schedule_report(delegation: Delegation) -> None:
+    """The visit report is due a set number of working days after the visit ends: set at
+    approval, and for approved delegations that arrive through the workbook import."""
+    days = current_app.config["DELEGATION_REPORT_WORKING_DAYS"]
+    delegation.report_due_on = add_working_days(delegation.end_on, days)
+
+
 def refresh_border_area(delegation: Delegation) -> None:
     """A visit is in a border area if set so explicitly, or if a stop is a border commune."""
     if delegation.border_area_override is not None:
@@ -194,11 +201,10 @@ def approve_delegation(
             delegation.submitted_on,
             "ngày gửi hồ sơ đoàn",
         )
-        days = current_app.config["DELEGATION_REPORT_WORKING_DAYS"]
         delegation.approval_number = number
         delegation.approval_date = approved_on
         delegation.approved_by = approved_by or None
-        delegation.report_due_on = add_working_days(delegation.end_on, days)
+        schedule_report(delegation)
 
 
 def refuse_delegation(delegation: Delegation, reason: str, *, user) -> None:
