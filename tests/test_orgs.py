@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -502,7 +503,7 @@ def listed_codes(web, query="") -> list[str]:
     """The codes in the list's rows, in order."""
     body = web.get(f"/to-chuc/{query}").get_data(as_text=True)
     rows = body.split('data-testid="org-row"')[1:]
-    return [row.split('">', 2)[1].split("</a>")[0] for row in rows]
+    return [re.search(r'<a href="/to-chuc/\d+">([^<]+)</a>', row).group(1) for row in rows]
 
 
 def test_list_shows_active_organisations_with_links(login, db, sample_orgs):
