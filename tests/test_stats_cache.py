@@ -175,6 +175,35 @@ def test_generated_at_is_the_time_of_each_page(app, running, calls, monkeypatch)
     assert calls["annual_report"] == 1
 
 
+def test_row_order_changes_neither_the_figures_nor_the_digest(app, running, make_item):
+    """PostgreSQL may return the rows in another order when its plan changes."""
+    for code, status in (("CACHE-2", AidStatus.DA_PHE_DUYET), ("CACHE-3", AidStatus.THU_HOI)):
+        make_item(code, status=status)
+    moment = datetime(2026, 1, 2, 8, 0, tzinfo=report.VN_TZ)
+    with app.app_context():
+        connection = _db.session.connection()
+        frames = loaders.load_frames(connection, Y)
+        totals = loaders.load_totals(connection, Y - 5, Y)
+    expected = report.annual_report(frames, Y, moment)
+    expected_years = report.yearly_figures(totals, range(Y - 5, Y + 1))
+    for seed in range(3):
+        shuffled = report.Frames(
+            **{
+                name: getattr(frames, name).sample(frac=1, random_state=seed)
+                for name in report.COLUMNS
+            }
+        )
+        assert report.annual_report(shuffled, Y, moment) == expected
+        assert cache.digest(services._frames(shuffled)) == cache.digest(services._frames(frames))
+        reordered = report.Totals(
+            *(part.sample(frac=1, random_state=seed) for part in services._frames(totals))
+        )
+        pd.testing.assert_frame_equal(
+            report.yearly_figures(reordered, range(Y - 5, Y + 1)), expected_years
+        )
+    assert expected["aid"]["approved"]["count"] == 3
+
+
 def test_the_cache_is_bounded_least_recently_used_first():
     store = cache.FiguresCache(max_entries=2)
     frame = pd.DataFrame({"a": [1, 2]})
@@ -195,11 +224,12 @@ def test_digest_follows_content_columns_and_types():
     same = pd.DataFrame({"id": [1, 2], "day": [date(Y, 1, 1), None], "v": ["x", "y"]})
     assert cache.digest([frame]) == cache.digest([same])
     changed = same.assign(v=["x", "z"])
+    swapped = same.assign(v=["y", "x"])  # the same values in other rows
     renamed = same.rename(columns={"v": "w"})
     as_text = same.assign(id=["1", "2"])
-    reordered = same.iloc[::-1]
-    for other in (changed, renamed, as_text, reordered):
+    for other in (changed, swapped, renamed, as_text):
         assert cache.digest([frame]) != cache.digest([other])
+    assert cache.digest([frame]) == cache.digest([same.iloc[::-1]])  # rows in another order
     scales = pd.DataFrame({"x": [Decimal("1.0")]}), pd.DataFrame({"x": [Decimal("1.00")]})
     assert cache.digest([scales[0]]) != cache.digest([scales[1]])
     assert cache.digest([frame, same]) != cache.digest([frame])

@@ -26,13 +26,19 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 
+import numpy as np
 import pandas as pd
 
 MAX_ENTRIES = 64  # a few years of pages and key figures; each entry is a few KiB
 
 
 def digest(frames: Iterable[pd.DataFrame]) -> bytes:
-    """A digest of the frames' content: column names, dtypes, and every row in order."""
+    """A digest of the frames' content: column names, dtypes, and their rows in any order.
+
+    The queries have no ORDER BY and PostgreSQL may return the same rows in another order
+    when its plan changes (after an automatic ANALYZE, say); the rules do not depend on
+    the order (tests/test_stats_cache.py), so neither does the digest.
+    """
     hasher = hashlib.blake2b(digest_size=20)
     for frame in frames:
         header = (list(frame.columns), [str(t) for t in frame.dtypes], len(frame))
@@ -40,7 +46,7 @@ def digest(frames: Iterable[pd.DataFrame]) -> bytes:
         # categorize=False: every value is hashed by its own text (no merging of equal
         # values that print differently, such as Decimal 1.0 and 1.00).
         rows = pd.util.hash_pandas_object(frame, index=False, categorize=False)
-        hasher.update(rows.to_numpy().tobytes())
+        hasher.update(np.sort(rows.to_numpy()).tobytes())
     return hasher.digest()
 
 
