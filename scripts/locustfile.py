@@ -4,14 +4,24 @@ Each simulated user signs in as a demo officer and then, every 1–3 s, does one
 80 % reads (home page, lists, records, inboxes, the statistics page), 20 % writes (a new
 donor, a draft aid item, a member added to the user's own draft delegation). A write is
 one POST, answered 302 when saved; anything else (a 422 included) counts as a failure.
+
+The statistics are reset LOAD_SETTLE seconds (default 0) after every user has started, so
+the figures are those of the steady state: the last users' sign-ins (0.12 s of scrypt
+each) and each worker's first statistics pages are over. What was left out is written to
+LOAD_OUT/settling.json, and the server's access log length at the reset to
+LOAD_OUT/access.reset (scripts/load sets both).
 """
 
+import json
+import os
 import random
 import re
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
-from locust import HttpUser, between, task
+import gevent
+from locust import HttpUser, between, events, task
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "demo12345"  # noqa: S105 - the demo accounts
@@ -24,6 +34,36 @@ WRITES = {
     "police.officer": ("member",),
 }
 _next_account = 0
+
+
+@events.init.add_listener
+def _reset_after_settling(environment, **_kwargs):
+    """Reset the statistics LOAD_SETTLE seconds after the last user has started."""
+    settle = float(os.environ.get("LOAD_SETTLE", "0"))
+    out = Path(os.environ["LOAD_OUT"]) if os.environ.get("LOAD_OUT") else None
+
+    def reset():
+        total = environment.stats.total
+        if out is not None:
+            left_out = {
+                "seconds": settle,
+                "requests": total.num_requests,
+                "failures": total.num_failures,
+                "median_ms": total.get_response_time_percentile(0.5),
+                "p95_ms": total.get_response_time_percentile(0.95),
+                "max_ms": total.max_response_time,
+            }
+            (out / "settling.json").write_text(json.dumps(left_out))
+            access = out / "access.log"
+            if access.exists():
+                with open(access) as log:
+                    (out / "access.reset").write_text(str(sum(1 for _ in log)))
+        environment.stats.reset_all()
+
+    def on_spawning_complete(user_count, **_kw):
+        gevent.spawn_later(settle, reset)
+
+    environment.events.spawning_complete.add_listener(on_spawning_complete)
 
 
 def dmy(day: date) -> str:
