@@ -96,7 +96,7 @@ def test_stale_follow_up_rows_are_409(app, login, make_item, db, user):
     planner_user = user("planning.officer")
     with app.app_context():
         inspection = services.add_inspection(
-            item, date(2025, 6, 1), "Sở Tài chính", user=planner_user
+            item, inspected_on=date(2025, 6, 1), team="Sở Tài chính", user=planner_user
         )
         paid = services.add_disbursement(item, date(2025, 6, 1), 1000, "VND", user=planner_user)
     db.session.commit()

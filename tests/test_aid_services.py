@@ -150,11 +150,11 @@ def test_full_procedure_to_closing(item, planner, db, user):
     assert totals == {"total_vnd": 1_020_000_000, "share": Decimal("40.8")}
     services.add_inspection(
         item,
-        date(2025, 6, 1),
-        "Sở Tài chính; Công an tỉnh",
-        "Đúng tiến độ",
-        "Bổ sung sổ sách",
-        "chua_xu_ly",
+        inspected_on=date(2025, 6, 1),
+        team="Sở Tài chính; Công an tỉnh",
+        findings="Đúng tiến độ",
+        recommendations="Bổ sung sổ sách",
+        follow_up="chua_xu_ly",
         user=planner,
     )
     with pytest.raises(DomainError, match="báo cáo kết thúc"):
@@ -504,5 +504,5 @@ def test_decision_numbers_and_dates_in_order(app_ctx, db, org, planner, user):
         services.approve(second, "900/QĐ-UBND", date(2025, 3, 19), "X", None, user=planner)
     with pytest.raises(FieldError, match="trước ngày phê duyệt"):
         services.add_inspection(
-            first, date(2025, 1, 10), "Sở Tài chính", None, None, "chua_xu_ly", user=planner
+            first, inspected_on=date(2025, 1, 10), team="Sở Tài chính", user=planner
         )

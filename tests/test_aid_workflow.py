@@ -37,7 +37,9 @@ def test_follow_up_is_recorded_only_for_approved_items(app_ctx, make_item, user)
     assert refused.value.message == f"{FOLLOW_UP_ONLY} (hiện tại: Đang xin ý kiến)."
     for call in (
         lambda: services.add_report(waiting, "nam", None, None, date(2025, 4, 2), user=planner),
-        lambda: services.add_inspection(waiting, date(2025, 4, 2), "Sở Tài chính", user=planner),
+        lambda: services.add_inspection(
+            waiting, inspected_on=date(2025, 4, 2), team="Sở Tài chính", user=planner
+        ),
     ):
         with pytest.raises(DomainError, match=FOLLOW_UP_ONLY):
             call()
@@ -96,7 +98,9 @@ def test_inspection_remedies_followed_after_revocation_and_stale_refused(
 ):
     planner = user("planning.officer")
     item = make_item(status=S.DANG_THUC_HIEN)
-    inspection = services.add_inspection(item, date(2025, 6, 1), "Sở Tài chính", user=planner)
+    inspection = services.add_inspection(
+        item, inspected_on=date(2025, 6, 1), team="Sở Tài chính", user=planner
+    )
     services.revoke(item, "300/QĐ-UBND", date(2025, 9, 1), None, "Vi phạm", user=planner)
     db.session.flush()
     with pytest.raises(StaleObjectError):

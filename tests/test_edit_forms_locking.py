@@ -136,7 +136,7 @@ def _inspection(make_item, app, db, user, **_):
     item = make_item("LOCK-VT3", status=AidStatus.DANG_THUC_HIEN)
     with app.app_context():
         inspection = aid_services.add_inspection(
-            item, today_vn(), "Đoàn kiểm tra", user=user("planning.officer")
+            item, inspected_on=today_vn(), team="Đoàn kiểm tra", user=user("planning.officer")
         )
         db.session.commit()
         version = inspection.version

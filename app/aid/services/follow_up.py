@@ -149,12 +149,12 @@ def add_report(
 
 def add_inspection(
     item: AidItem,
+    *,
     inspected_on: date,
     team: str,
     findings: str | None = None,
     recommendations: str | None = None,
     follow_up: str = FollowUpStatus.CHUA_XU_LY,
-    *,
     user,
 ) -> Inspection:
     AID_WORKFLOW.require(item, "inspection", user)
