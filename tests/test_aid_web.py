@@ -351,6 +351,17 @@ def test_export_as_filtered(login, db, donor):
     assert web.get("/vien-tro/xuat.pdf").status_code == 404
 
 
+def test_list_export_names_what_the_workbook_codes(login, make_item):
+    """People read the list export: donors, sectors and communes by name, not by code."""
+    item = make_item("EXP-1", communes=["23344"])
+    response = login("finance.viewer").get("/vien-tro/xuat.xlsx?q=EXP-1")
+    header, row = list(load_workbook(io.BytesIO(response.data)).active.values)
+    values = dict(zip(header, row, strict=True))
+    assert values["Nhà tài trợ"] == item.donors[0].organization.name
+    assert values["Lĩnh vực"] == "Nước sạch và vệ sinh môi trường (60%); Y tế (40%)"
+    assert values["Địa bàn"] == "Xã Đăk Plô"
+
+
 def test_planning_inbox_shows_overdue_and_alerts(login, db, donor):
     planner = login("planning.officer")
     planner.post(

@@ -1,6 +1,8 @@
-"""The aid list as a table (the registry workbook's VienTro columns, plus a few more)."""
+"""The aid list as a table for people to read: the registry workbook's VienTro columns,
+with names and labels where the workbook has codes (donors, sectors, communes). The
+workbook itself (Dữ liệu → Xuất) keeps the codes for import."""
 
-from app.aid.models import AidItem, AidStatus, Modality
+from app.aid.models import AidItem, AidStatus, Modality, Sector
 from app.core.export import send_table
 from app.extensions import db
 
@@ -29,7 +31,9 @@ HEADERS = [
 
 def _sectors(item: AidItem) -> str:
     return "; ".join(
-        f"{s.sector}:{s.share.normalize():f}" if s.share is not None else s.sector
+        f"{Sector(s.sector).label} ({s.share.normalize():f}%)"
+        if s.share is not None
+        else Sector(s.sector).label
         for s in item.sectors
     )
 
@@ -39,9 +43,9 @@ def item_row(item: AidItem) -> list:
         item.code,
         item.name,
         Modality(item.modality).label,
-        "; ".join(d.organization.code for d in item.donors),
+        "; ".join(d.organization.name for d in item.donors),
         _sectors(item),
-        "; ".join(loc.commune_code for loc in item.locations),
+        "; ".join(loc.commune.name for loc in item.locations),
         item.owner_name,
         item.dossier_received_on,
         AidStatus(item.status).label,
