@@ -127,10 +127,14 @@ def test_admin_unlocks_an_account(app, login, db, user):
     admin = login("admin")
     page = admin.get(f"/quan-tri/nguoi-dung/{target.id}").get_data(as_text=True)
     assert "đang tạm khóa" in page and "Mở khóa đăng nhập" in page
+    listed = admin.get("/quan-tri/nguoi-dung?q=other").get_data(as_text=True)
+    assert listed.count('data-testid="login-locked"') == 1  # other.officer, not other.viewer
     response = admin.post(f"/quan-tri/nguoi-dung/{target.id}/mo-khoa")
     assert response.status_code == 302
     page = admin.get(response.location).get_data(as_text=True)
     assert "Đã mở khóa đăng nhập" in page and "đang tạm khóa" not in page
+    listed = admin.get("/quan-tri/nguoi-dung?q=other").get_data(as_text=True)
+    assert 'data-testid="login-locked"' not in listed
     entry = actions(db, "user.login_unlocked")[-1]
     assert entry.object_id == str(target.id) and entry.user.username == "admin"
     assert attempt(web, "other.officer", DEMO_PASSWORD).status_code == 302

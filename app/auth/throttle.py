@@ -55,6 +55,25 @@ def account_locked_until(username: str) -> datetime | None:
     )
 
 
+def locked_accounts(usernames: list[str]) -> dict[str, datetime]:
+    """{username: lock end} for the locked ones among `usernames` (a list page): one query
+    finds the accounts with enough recent failures, only those are checked in full."""
+    limit = current_app.config["LOGIN_MAX_FAILURES_USER"]
+    since = utcnow() - _minutes("LOGIN_WINDOW_MINUTES") - _minutes("LOGIN_LOCK_MINUTES")
+    candidates = db.session.scalars(
+        sa.select(LoginFailure.username)
+        .where(
+            LoginFailure.username.in_(usernames),
+            LoginFailure.cleared.is_(False),
+            LoginFailure.at > since,
+        )
+        .group_by(LoginFailure.username)
+        .having(sa.func.count() >= limit)
+    ).all()
+    locked = {name: account_locked_until(name) for name in candidates}
+    return {name: until for name, until in locked.items() if until is not None}
+
+
 def address_locked_until(ip: str | None) -> datetime | None:
     if not ip:
         return None

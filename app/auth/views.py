@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services
+from app.auth import services, throttle
 from app.auth.forms import AgencyForm, ChangePasswordForm, LoginForm, UserForm
 from app.auth.models import Agency, AgencyKind, Role, User
 from app.core import permissions as rules
@@ -152,6 +152,7 @@ def users():
     return render_template(
         "auth/users.html",
         page=page,
+        locked=throttle.locked_accounts([user.username for user in page.items]),
         sort=sort,
         agencies=_agency_pairs(),
         roles=Role,
