@@ -93,3 +93,10 @@ def test_every_problem_of_a_row_is_listed_once(make_delegation, login, db):
         "Dòng 2, cột «Số hộ chiếu»: Số hộ chiếu chỉ gồm chữ cái không dấu và chữ số.",
     ]
     assert db.session.scalar(sa.select(sa.func.count(DelegationMember.id))) == 0
+
+
+def test_the_page_says_the_file_adds_to_the_list(make_delegation, login):
+    delegation = make_delegation("DV-UP3", members=[])
+    page = login("other.officer").get(f"/doan/{delegation.id}/thanh-vien/tai-len")
+    assert page.status_code == 200
+    assert "được <strong>thêm vào</strong> danh sách hiện có" in page.get_data(as_text=True)
