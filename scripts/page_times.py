@@ -8,6 +8,7 @@ and the number of SQL statements of each page. The pages are those of scripts/lo
     ... scripts/page_times.py --profile /doan/viec-can-xu-ly --user police.officer
     ... scripts/page_times.py --freeze     # gc.freeze() first, as gunicorn.conf.py does
     ... scripts/page_times.py --app /tmp/other-checkout   # time another copy of the code
+    ... scripts/page_times.py --mix 5   # CPU per read in the load test's mix, 5 runs
 """
 
 from __future__ import annotations
@@ -39,6 +40,22 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 
 USERS = ["planning.officer", "foreign_affairs.officer", "police.officer", "other.officer"]
+# The reads' weights in scripts/locustfile.py (a list's weight split over its variants).
+MIX = {
+    "home": 2,
+    "aid list": 1,
+    "aid list p2": 1,
+    "aid search": 1,
+    "aid record": 3,
+    "aid inbox": 2,
+    "delegation list": 1,
+    "delegation list p2": 1,
+    "delegation record": 2,
+    "delegation inbox": 1,
+    "donor list": 2,
+    "donor record": 2,
+    "statistics year": 1,
+}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -115,6 +132,7 @@ def main() -> None:
     parser.add_argument("--profile", help="profile this URL instead (cProfile, 20 GETs)")
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() after start-up")
     parser.add_argument("--app", help="the checkout whose code is timed (default: this one)")
+    parser.add_argument("--mix", type=int, help="CPU ms per read of the mix, best of N runs")
     args = parser.parse_args()
     app = create_app()
     users = args.user or USERS
@@ -129,6 +147,9 @@ def main() -> None:
             client.get(args.profile).close()
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        return
+    if args.mix:
+        mix(app, users, args)
         return
     results: dict[str, dict[str, tuple[float, float, int]]] = {}
     labels: list[str] = []
@@ -157,6 +178,32 @@ def main() -> None:
             else:
                 cells.append("")
         print(f"{label:<{width}} " + " ".join(f"{c:>20}" for c in cells))
+
+
+def mix(app, users: list[str], args) -> None:
+    """The reads of the load test, weighted as in its mix, as every user in turn: CPU ms per
+    request of each run (20 rounds of the mix); the best run is the least disturbed."""
+    plan = []
+    for username in users:
+        client = login(app, username)
+        plan += [(client, url) for label, url in pages(client) for _ in range(MIX[label])]
+    for client, url in plan:  # warm-up: each worker's caches are full in the steady state
+        client.get(url).close()
+    if args.freeze:
+        gc.freeze()
+    runs = []
+    for _ in range(args.mix):
+        start = time.process_time()
+        for _round in range(20):
+            for client, url in plan:
+                client.get(url).close()
+        runs.append((time.process_time() - start) * 1000 / (20 * len(plan)))
+    print(f"code: {_code_root()}; gc.freeze: {'yes' if args.freeze else 'no'}; load {load()}")
+    print(
+        f"CPU ms per read of the mix ({len(plan)} requests a round, 20 rounds a run): "
+        f"best {min(runs):.2f}, median {statistics.median(runs):.2f} "
+        f"({', '.join(f'{r:.2f}' for r in runs)})"
+    )
 
 
 def load() -> str:
