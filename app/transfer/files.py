@@ -4,13 +4,15 @@ Before anything is parsed, `check_upload` refuses what cannot be read cheaply: a
 oversized file, an Excel 97-2003 or password-protected file, an unknown type, and a zip
 whose parts would inflate beyond IMPORT_MAX_INFLATED_MB each (a zip bomb is refused from
 its directory, without inflating it). Workbooks are then read streaming (openpyxl
-read-only), CSV line by line, and SheetReader stops a sheet past IMPORT_MAX_ROWS rows.
+read-only), after app.transfer.bounds has checked, streaming too, that no part makes
+openpyxl hold too much (shared strings, styles and other parts parsed whole, rows wider
+than Excel's, cells longer than Excel's); CSV line by line; and SheetReader stops a sheet
+past IMPORT_MAX_ROWS rows.
 """
 
 import csv
 import io
 import logging
-import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,8 +21,8 @@ from typing import Any
 
 import openpyxl
 from flask import current_app, has_app_context
-from openpyxl.utils import column_index_from_string
 
+from app.transfer import bounds
 from app.transfer.issues import Issue, ReadResult
 from app.transfer.schema import SHEETS, Sheet
 from app.transfer.sheets import (
@@ -38,15 +40,9 @@ DEFAULT_MAX_INFLATED_MB = 200
 # A zip whose parts inflate beyond this many times the upload limit in all is refused too;
 # real workbooks inflate 5-15 times.
 MAX_INFLATION = 50
-_SCAN_CHUNK = 1024 * 1024
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"
 _OLE_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
-_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_START_RE = re.compile(rb"<(?:\w+:)?c[\s>/]")
-_CELL_END_RE = re.compile(rb"</(?:\w+:)?c>")
-_CACHED_RE = re.compile(rb"<(?:\w+:)?v>[^<]")
 log = logging.getLogger(__name__)
 
 
@@ -177,14 +173,22 @@ def _read_xlsx(data: bytes, name: str, reader: Reader) -> None:
     result = reader.result
     books: list[Any] = []
     try:
-        workbook = _guard(openpyxl.load_workbook, io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            scans = _guard(bounds.check_package, archive, name, reader.max_rows)
+        workbook = _guard(
+            openpyxl.load_workbook,
+            io.BytesIO(data),
+            read_only=True,
+            data_only=True,
+            keep_links=False,  # external links' cached values: never used, possibly large
+        )
         books.append(workbook)
         formula_book = None
         for worksheet in workbook.worksheets:
             sheet = reader.sheet_for(worksheet.title)
             if sheet is None:
                 continue
-            scan = _guard(_scan_sheet, workbook, worksheet)
+            scan = scans.get(getattr(worksheet, "_worksheet_path", None))
             uncached, merged = scan if scan is not None else (True, [])
             formulas = None
             if uncached:
@@ -192,7 +196,11 @@ def _read_xlsx(data: bytes, name: str, reader: Reader) -> None:
                 # value was never computed (files written by programs, not by Excel).
                 if formula_book is None:
                     formula_book = _guard(
-                        openpyxl.load_workbook, io.BytesIO(data), read_only=True, data_only=False
+                        openpyxl.load_workbook,
+                        io.BytesIO(data),
+                        read_only=True,
+                        data_only=False,
+                        keep_links=False,
                     )
                     books.append(formula_book)
                 formulas = _values(formula_book[worksheet.title])
@@ -203,6 +211,10 @@ def _read_xlsx(data: bytes, name: str, reader: Reader) -> None:
                 merged=merged,
             )
             reader.read(sheet, source)
+    except bounds.PartTooLarge as exc:
+        result.sheets.clear()
+        result.columns.clear()
+        result.errors.append(LimitIssue(None, None, None, str(exc)))
     except _DamagedFile as exc:
         log.info("unreadable workbook %s: %r", name, exc.__cause__)
         result.sheets.clear()
@@ -220,6 +232,8 @@ class _DamagedFile(Exception):
 def _guard(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
+    except bounds.PartTooLarge:
+        raise
     except Exception as exc:  # a damaged file fails in many ways (zip, XML, openpyxl, ...)
         raise _DamagedFile from exc
 
@@ -233,56 +247,6 @@ def _values(worksheet) -> Iterator[Sequence[Any]]:
         yield from rows
     except Exception as exc:  # see _guard
         raise _DamagedFile from exc
-
-
-def _scan_sheet(workbook, worksheet) -> tuple[bool, list[tuple[int, int, int, int]]] | None:
-    """(whether a formula may lack its cached value, merged ranges) from the sheet's XML,
-    read in chunks so that memory stays bounded; None when the part cannot be found."""
-    path = getattr(worksheet, "_worksheet_path", None)
-    archive = getattr(workbook, "_archive", None)
-    if path is None or archive is None:
-        return None
-    uncached, merged = False, []
-    pending = b""
-    with archive.open(path) as stream:
-        while True:
-            chunk = stream.read(_SCAN_CHUNK)
-            data = pending + chunk
-            if chunk:
-                # Scan up to the last cell start (complete cells before it) or, past the
-                # cells, up to the last tag start; keep the rest for the next chunk.
-                cut = max((m.start() for m in _CELL_START_RE.finditer(data)), default=-1)
-                if cut < 0:
-                    cut = data.rfind(b"<")
-                cut = max(cut, 0)
-                done, pending = data[:cut], data[cut:]
-            else:
-                done, pending = data, b""
-            uncached = uncached or _has_uncached_formula(done)
-            merged += _merged_ranges(done)
-            if not chunk:
-                return uncached, merged
-
-
-def _has_uncached_formula(xml: bytes) -> bool:
-    """Whether a formula in the XML may lack its cached value: a quick scan that spares the
-    second reading for files saved by Excel (a false alarm only costs time)."""
-    for match in _FORMULA_RE.finditer(xml):
-        end = _CELL_END_RE.search(xml, match.end())
-        if not _CACHED_RE.search(xml, match.end(), end.start() if end else len(xml)):
-            return True
-    return False
-
-
-def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
-    ranges = []
-    for match in _MERGE_RE.finditer(xml):
-        col1, row1, col2, row2 = (g.decode() if g else None for g in match.groups())
-        min_col, min_row = column_index_from_string(col1), int(row1)
-        max_col = column_index_from_string(col2) if col2 else min_col
-        max_row = int(row2) if row2 else min_row
-        ranges.append((min_col, min_row, max_col, max_row))
-    return ranges
 
 
 # --- .csv ---------------------------------------------------------------------------------
