@@ -57,7 +57,9 @@ def _import_models() -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from app.auth.models import User
+    from sqlalchemy.orm import joinedload
+
+    from app.auth.models import Agency, User
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -68,7 +70,16 @@ def _init_login(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_token: str):
         # The session holds the user's session token, not the id (see User.get_id).
-        user = db.session.scalar(db.select(User).where(User.session_token == session_token))
+        # One query: the user, its agency and the agency's duties (read by every rule).
+        user = (
+            db.session.execute(
+                db.select(User)
+                .options(joinedload(User.agency).joinedload(Agency.duty_rows))
+                .where(User.session_token == session_token)
+            )
+            .unique()
+            .scalar_one_or_none()
+        )
         return user if user is not None and user.is_active else None
 
 

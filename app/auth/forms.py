@@ -1,7 +1,7 @@
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Email, EqualTo, Length, Regexp
 
-from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS
+from app.auth.models import AGENCY_KIND_LABELS, ROLE_LABELS, Duty
 from app.core.forms import BaseForm, VersionedForm, choices, chosen, max_length, optional, required
 
 MIN_PASSWORD = 8
@@ -47,6 +47,10 @@ class UserForm(VersionedForm):
     role = SelectField(
         "Vai trò", [chosen()], choices=choices((k.value, v) for k, v in ROLE_LABELS.items())
     )
+    # Unknown keys reach the service, which names them (a clear message, not "invalid choice").
+    duties = SelectMultipleField(
+        "Nhiệm vụ", choices=choices((d.value, d.label) for d in Duty), validate_choice=False
+    )
     active = BooleanField("Đang hoạt động", default=True)
     password = PasswordField(
         "Mật khẩu",
@@ -58,9 +62,18 @@ class UserForm(VersionedForm):
 class AgencyForm(VersionedForm):
     name = StringField("Tên cơ quan", [required(), max_length(200)])
     short_name = StringField("Tên viết tắt", [optional(), max_length(60)])
+    code = StringField(
+        "Mã cơ quan",
+        [optional(), max_length(30)],
+        description="Mã ngắn, không trùng, dùng trong lệnh quản trị (ví dụ CAT).",
+    )
     kind = SelectField(
         "Loại cơ quan",
         [chosen()],
         choices=choices((k.value, v) for k, v in AGENCY_KIND_LABELS.items()),
+    )
+    # Unknown keys reach the service, which names them (a clear message, not "invalid choice").
+    duties = SelectMultipleField(
+        "Nhiệm vụ", choices=choices((d.value, d.label) for d in Duty), validate_choice=False
     )
     active = BooleanField("Đang hoạt động", default=True)

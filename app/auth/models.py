@@ -1,4 +1,5 @@
-"""Agencies and users. Permissions follow the agency's kind and the user's role."""
+"""Agencies and users. Permissions follow the duties the user's agency holds and the user's
+role; the agency's `kind` is a legacy category that no permission reads (to be dropped)."""
 
 import enum
 import secrets
@@ -37,6 +38,76 @@ AGENCY_KIND_LABELS = {
 }
 
 
+class Duty(enum.StrEnum):
+    """What an agency is in charge of; an agency holds one or several (issue 11)."""
+
+    AID_FOCAL = "aid_focal"
+    FINANCE = "finance"
+    FOREIGN_AFFAIRS = "foreign_affairs"
+    POLICE = "police"
+    BORDER_GUARD = "border_guard"
+    LEADERSHIP = "leadership"
+    HOST = "host"
+    INTERNAL_AFFAIRS = "internal_affairs"
+
+    @property
+    def label(self) -> str:
+        return DUTY_LABELS[self][0]
+
+    @property
+    def description(self) -> str:
+        return DUTY_LABELS[self][1]
+
+    @classmethod
+    def parse(cls, keys) -> set["Duty"]:
+        """Duties from their keys; ValueError naming the unknown ones."""
+        keys = [k.strip() for k in keys if k and k.strip()]
+        unknown = [k for k in keys if k not in cls._value2member_map_]
+        if unknown:
+            raise ValueError(
+                f"Nhiệm vụ không tồn tại: {', '.join(unknown)}. "
+                f"Các nhiệm vụ hợp lệ: {', '.join(d.value for d in cls)}."
+            )
+        return {cls(k) for k in keys}
+
+
+DUTY_LABELS = {
+    Duty.AID_FOCAL: (
+        "Đầu mối quản lý viện trợ",
+        "Tiếp nhận, thẩm định hồ sơ; quản lý khoản viện trợ và nhà tài trợ.",
+    ),
+    Duty.FINANCE: ("Tài chính", "Cho ý kiến về tài chính (cơ chế tài chính, vốn đối ứng)."),
+    Duty.FOREIGN_AFFAIRS: (
+        "Ngoại vụ",
+        "Tiếp nhận, thẩm định, phê duyệt hồ sơ đoàn; quản lý tổ chức tài trợ.",
+    ),
+    Duty.POLICE: (
+        "Công an",
+        "Ý kiến về an ninh, trật tự; giấy phép vào khu vực biên giới; xem dữ liệu cá nhân.",
+    ),
+    Duty.BORDER_GUARD: (
+        "Bộ đội Biên phòng",
+        "Nhận thông báo đoàn vào khu vực biên giới, xem danh sách thành viên của các đoàn đó.",
+    ),
+    Duty.LEADERSHIP: ("Lãnh đạo tỉnh", "Xem toàn bộ, kể cả các hồ sơ đang chờ quyết định."),
+    Duty.HOST: ("Đơn vị đón tiếp", "Lập hồ sơ đoàn, thông báo và báo cáo kết quả đón đoàn."),
+    Duty.INTERNAL_AFFAIRS: (
+        "Nội vụ",
+        "Đào tạo cán bộ, thành lập hội; được xin ý kiến như mọi cơ quan.",
+    ),
+}
+
+# The duty each former kind became (migration of issue 11, `flask users create --kind`).
+KIND_DUTY = {
+    AgencyKind.PLANNING: Duty.AID_FOCAL,
+    AgencyKind.FOREIGN_AFFAIRS: Duty.FOREIGN_AFFAIRS,
+    AgencyKind.POLICE: Duty.POLICE,
+    AgencyKind.FINANCE: Duty.FINANCE,
+    AgencyKind.LEADERSHIP: Duty.LEADERSHIP,
+    AgencyKind.OTHER: Duty.HOST,
+}
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"
     OFFICER = "officer"
@@ -60,13 +131,61 @@ class Agency(TimestampMixin, VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     short_name: Mapped[str | None] = mapped_column(sa.String(60))
+    # A stable short code for commands and scripts (`flask agencies duties CODE`); optional.
+    code: Mapped[str | None] = mapped_column(sa.String(30), unique=True, index=True)
     kind: Mapped[AgencyKind] = mapped_column(enum_type(AgencyKind), index=True)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     users = relationship("User", back_populates="agency", lazy="raise")
+    # Permission checks read the duties on every request: the user loader joins them into
+    # its one query; lists that show them load them with selectinload. Elsewhere (an
+    # opinion's agency, say) they are not loaded until read.
+    duty_rows: Mapped[list["AgencyDuty"]] = relationship(
+        cascade="all, delete-orphan", order_by="AgencyDuty.duty"
+    )
+
+    @property
+    def duties(self) -> frozenset[Duty]:
+        return frozenset(Duty(row.duty) for row in self.duty_rows)
+
+    def has(self, *duties: Duty) -> bool:
+        """Whether the agency holds any of the duties."""
+        held = self.duties
+        return any(duty in held for duty in duties)
+
+    def set_duties(self, duties) -> None:
+        """Hold exactly these duties (rows of the kept ones are reused)."""
+        wanted = {Duty(d) for d in duties}
+        self.duty_rows = [r for r in self.duty_rows if Duty(r.duty) in wanted] + [
+            AgencyDuty(duty=d) for d in sorted(wanted - self.duties)
+        ]
+
+    @property
+    def duty_keys(self) -> list[str]:
+        return sorted(d.value for d in self.duties)
+
+    @property
+    def duties_text(self) -> str:
+        """The duty keys, comma-separated (audit diffs, the CLI)."""
+        return ", ".join(self.duty_keys)
+
+    @property
+    def duty_labels(self) -> list[str]:
+        return [Duty(key).label for key in self.duty_keys]
 
     def __str__(self) -> str:
         return self.name
+
+
+class AgencyDuty(db.Model):
+    """One duty held by one agency."""
+
+    __tablename__ = "agency_duty"
+
+    agency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True
+    )
+    duty: Mapped[Duty] = mapped_column(enum_type(Duty), primary_key=True, index=True)
 
 
 class AuthAudit:
@@ -137,9 +256,9 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
-    @property
-    def agency_kind(self) -> AgencyKind:
-        return self.agency.kind
+    def has(self, *duties: Duty) -> bool:
+        """Whether the user's agency holds any of the duties."""
+        return self.agency.has(*duties)
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})"

@@ -6,14 +6,24 @@ from flask import current_app
 from werkzeug.security import check_password_hash
 
 from app.auth import throttle
-from app.auth.models import Agency, AgencyKind, AuthAudit, Role, User, new_session_token
+from app.auth.models import (
+    KIND_DUTY,
+    Agency,
+    AgencyDuty,
+    AgencyKind,
+    AuthAudit,
+    Duty,
+    Role,
+    User,
+    new_session_token,
+)
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.errors import DomainError, FieldError
 from app.extensions import db
 
 USER_FIELDS = ("username", "full_name", "email", "agency_id", "role", "active")
-AGENCY_FIELDS = ("name", "short_name", "kind", "active")
+AGENCY_FIELDS = ("name", "short_name", "code", "kind", "active")
 GENERIC_LOGIN_ERROR = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
@@ -209,10 +219,14 @@ def update_user(user: User, data: dict, version: int | None, password: str | Non
 
 
 def create_agency(data: dict) -> Agency:
+    """A new agency; `data["duties"]` (optional) the duties it holds."""
     if db.session.scalar(db.select(Agency.id).where(Agency.name == data["name"])):
         raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
-    agency = Agency(**{k: data[k] for k in AGENCY_FIELDS})
-    return _created(agency, AGENCY_FIELDS, AuthAudit.AGENCY_CREATE, f"Tạo cơ quan {agency.name}")
+    _code_is_free(data.get("code"))
+    agency = Agency(**{k: data.get(k) for k in AGENCY_FIELDS})
+    agency.set_duties(_duties(data.get("duties", ())))
+    fields = (*AGENCY_FIELDS, "duties_text")
+    return _created(agency, fields, AuthAudit.AGENCY_CREATE, f"Tạo cơ quan {agency.name}")
 
 
 def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
@@ -222,7 +236,18 @@ def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
     )
     if duplicate:
         raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
-    if changes := _changed(agency, AGENCY_FIELDS, data):
+    _code_is_free(data.get("code"), agency.id)
+    data = {"code": agency.code, **data}  # callers that do not send a code keep it
+    before = agency.duties_text
+    if "duties" in data:
+        duties = _duties(data["duties"])
+        _check_last_duty_holder(agency, duties)
+    changes = _changed(agency, AGENCY_FIELDS, data)
+    if "duties" in data:
+        agency.set_duties(duties)
+        if agency.duties_text != before:
+            changes["duties_text"] = [before, agency.duties_text]
+    if changes:
         db.session.flush()
         audit.record(
             AuthAudit.AGENCY_UPDATE, agency, summary=f"Sửa cơ quan {agency.name}", changes=changes
@@ -230,11 +255,95 @@ def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
     return agency
 
 
-def ensure_agency(name: str, kind: AgencyKind, short_name: str | None = None) -> Agency:
+def set_agency_duties(agency: Agency, duties, *, user=None, username=None) -> Agency:
+    """The agency holds exactly `duties` (the `flask agencies duties` command), audited
+    under the operator (`user`, or a plain `username` such as 'cli')."""
+    duties = _duties(duties)
+    _check_last_duty_holder(agency, duties)
+    before = agency.duties_text
+    agency.set_duties(duties)
+    if agency.duties_text != before:
+        db.session.flush()
+        audit.record(
+            AuthAudit.AGENCY_UPDATE,
+            agency,
+            user=user,
+            username=username,
+            summary=f"Đặt nhiệm vụ của cơ quan {agency.name}",
+            changes={"duties_text": [before, agency.duties_text]},
+        )
+    return agency
+
+
+def _code_is_free(code: str | None, agency_id: int | None = None) -> None:
+    if not code:
+        return
+    query = db.select(Agency.id).where(Agency.code == code)
+    if agency_id is not None:
+        query = query.where(Agency.id != agency_id)
+    if db.session.scalar(query) is not None:
+        raise FieldError("code", f"Mã cơ quan '{code}' đã được dùng.")
+
+
+def _waiting_for(duty: Duty) -> int:
+    """Records that wait in the inbox of the holders of `duty` (aid focal, police)."""
+    if duty == Duty.AID_FOCAL:
+        from app.aid.services.queries import dossiers_in_procedure
+
+        return dossiers_in_procedure()
+    from app.delegations.services.queries import waiting_for_police
+
+    return waiting_for_police()
+
+
+KEPT_DUTIES = (Duty.AID_FOCAL, Duty.POLICE)  # someone must hold them while records wait
+
+
+def _check_last_duty_holder(agency: Agency, duties: set[Duty]) -> None:
+    """Refuse to take away the last aid focal or police duty of the province while records
+    wait in its inbox (they would wait for nobody)."""
+    for duty in KEPT_DUTIES:
+        if duty in duties or not agency.has(duty):
+            continue
+        others = db.select(Agency.id).where(
+            Agency.id != agency.id,
+            Agency.active.is_(True),
+            Agency.duty_rows.any(AgencyDuty.duty == duty),
+        )
+        if db.session.scalar(others.limit(1)) is not None:
+            continue
+        if waiting := _waiting_for(duty):
+            raise FieldError(
+                "duties",
+                f"Không thể bỏ nhiệm vụ “{duty.label}”: {agency.name} là cơ quan duy nhất "
+                f"giữ nhiệm vụ này và còn {waiting} hồ sơ đang chờ xử lý. Hãy giao nhiệm vụ "
+                "cho cơ quan khác trước.",
+            )
+
+
+def _duties(keys) -> set[Duty]:
+    try:
+        return Duty.parse(keys)
+    except ValueError as error:
+        raise FieldError("duties", str(error)) from None
+
+
+def ensure_agency(
+    name: str, kind: AgencyKind, short_name: str | None = None, duties=None, code=None
+) -> Agency:
+    """The agency of that name, created if missing with the duties given (by default the
+    duty matching its kind)."""
     agency = db.session.scalar(db.select(Agency).where(Agency.name == name))
     if agency is None:
         agency = create_agency(
-            {"name": name, "short_name": short_name, "kind": kind, "active": True}
+            {
+                "name": name,
+                "short_name": short_name,
+                "code": code,
+                "kind": kind,
+                "active": True,
+                "duties": duties if duties is not None else [KIND_DUTY[AgencyKind(kind)]],
+            }
         )
     return agency
 

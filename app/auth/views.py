@@ -12,10 +12,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import selectinload
 
 from app.auth import services, throttle
 from app.auth.forms import AgencyForm, ChangePasswordForm, LoginForm, UserForm
-from app.auth.models import Agency, AgencyKind, Role, User
+from app.auth.models import Agency, AgencyDuty, AgencyKind, Duty, Role, User
 from app.core import permissions as rules
 from app.core.forms import choices
 from app.core.listing import apply_sort, arg_int, paginate
@@ -234,8 +235,10 @@ def _agency_data(form: AgencyForm) -> dict:
     return {
         "name": form.name.data.strip(),
         "short_name": text_of(form.short_name),
+        "code": text_of(form.code),
         "kind": AgencyKind(form.kind.data),
         "active": form.active.data,
+        "duties": form.duties.data or [],
     }
 
 
@@ -245,12 +248,18 @@ def agencies():
     user_count = (
         db.select(db.func.count(User.id)).where(User.agency_id == Agency.id).scalar_subquery()
     )
-    query = db.select(Agency, user_count.label("user_count"))
+    query = db.select(Agency, user_count.label("user_count")).options(
+        selectinload(Agency.duty_rows)
+    )
     if (kind := request.args.get("kind")) and kind in AgencyKind._value2member_map_:
         query = query.where(Agency.kind == AgencyKind(kind))
+    if (duty := request.args.get("duty")) and duty in Duty._value2member_map_:
+        query = query.where(Agency.duty_rows.any(AgencyDuty.duty == Duty(duty)))
     query, sort = apply_sort(query, {"name": Agency.name, "kind": Agency.kind}, "name")
     rows = db.session.execute(query).all()
-    return render_template("auth/agencies.html", rows=rows, kinds=AgencyKind, sort=sort)
+    return render_template(
+        "auth/agencies.html", rows=rows, kinds=AgencyKind, duties=Duty, sort=sort
+    )
 
 
 def _agency_page(agency: Agency | None):
@@ -258,6 +267,7 @@ def _agency_page(agency: Agency | None):
     form = AgencyForm(obj=agency)
     if agency is not None and request.method == "GET":
         form.kind.data = agency.kind.value
+        form.duties.data = agency.duty_keys
         form.version.data = agency.version
 
     def save():
@@ -272,6 +282,7 @@ def _agency_page(agency: Agency | None):
         success=lambda saved: f"Đã {'tạo' if agency is None else 'lưu'} cơ quan {saved.name}.",
         redirect_to=url_for("auth.agencies"),
         agency=agency,
+        duties=Duty,
     )
 
 

@@ -132,14 +132,21 @@ def read_attachment(user, attachment=None):
 # --- Organisations and aid items --------------------------------------------------------
 
 
-def _kind(user):
-    return user.agency.kind
+def _holds(user, *duty_keys: str) -> bool:
+    """Whether the user's agency holds any of these duties (keys of app.auth.models.Duty)."""
+    from app.auth.models import Duty
+
+    return user.agency.has(*(Duty(key) for key in duty_keys))
 
 
 def _is_officer(user) -> bool:
     from app.auth.models import Role
 
     return user.role == Role.OFFICER
+
+
+def _officer_holding(user, *duty_keys: str) -> bool:
+    return _is_officer(user) and _holds(user, *duty_keys)
 
 
 @rule("read_registry")
@@ -153,12 +160,12 @@ def read_registry(user, obj=None):
     "Chỉ cán bộ cơ quan đầu mối viện trợ hoặc ngoại vụ được thêm, sửa tổ chức tài trợ.",
 )
 def manage_organizations(user, obj=None):
-    return _is_admin(user) or (_is_officer(user) and _kind(user) in ("planning", "foreign_affairs"))
+    return _is_admin(user) or _officer_holding(user, "aid_focal", "foreign_affairs")
 
 
 @rule("manage_aid", "Chỉ cán bộ cơ quan đầu mối viện trợ được tạo và xử lý khoản viện trợ.")
 def manage_aid(user, obj=None):
-    return _is_officer(user) and _kind(user) == "planning"
+    return _officer_holding(user, "aid_focal")
 
 
 @rule("answer_opinion", "Chỉ cán bộ của cơ quan được xin ý kiến mới trả lời ý kiến này.")
@@ -170,7 +177,8 @@ def answer_opinion(user, opinion=None):
 
 # --- Delegations --------------------------------------------------------------------------
 
-REVIEWING_KINDS = ("foreign_affairs", "police")
+# The duties whose officers review delegations (Review.reviewer_kind keeps these keys).
+REVIEWING_DUTIES = ("foreign_affairs", "police")
 
 
 def _lodged_by_agency_of(user, delegation) -> bool:
@@ -192,15 +200,21 @@ def read_delegations(user, delegation=None):
 )
 def see_personal_data(user, delegation=None):
     """Members' dates of birth and passport numbers, unmasked (pages, print, person search,
-    exports): administrators, police and foreign-affairs officers; and the officers of the
-    agency that lodged the delegation until it is approved (they typed the data and may
-    correct it). Everyone else, viewers included, sees them masked. Without a delegation:
-    whether the user sees them on every delegation (e.g. to search by passport)."""
+    exports): administrators, officers of the police and foreign-affairs duties; officers of
+    the border guard for delegations to a border area (they receive the notice with the
+    member list); and the officers of the agency that lodged the delegation until it is
+    approved (they typed the data and may correct it). Everyone else, viewers included,
+    sees them masked. Without a delegation: whether the user sees them on every delegation
+    (e.g. to search by passport)."""
     if _is_admin(user):
         return True
     if not _is_officer(user):
         return False
-    if _kind(user) in REVIEWING_KINDS:
+    if _holds(user, *REVIEWING_DUTIES):
+        return True
+    if delegation is None:
+        return False
+    if delegation.is_border_area and _holds(user, "border_guard"):
         return True
     return _lodged_by_agency_of(user, delegation) and delegation.before_approval
 
@@ -219,17 +233,17 @@ def edit_delegation(user, delegation=None):
         return False
     if delegation is None:
         return True
-    return _lodged_by_agency_of(user, delegation) or _kind(user) == "foreign_affairs"
+    return _lodged_by_agency_of(user, delegation) or _holds(user, "foreign_affairs")
 
 
 @rule("review_foreign_affairs", "Chỉ cán bộ cơ quan ngoại vụ thực hiện bước này.")
 def review_foreign_affairs(user, obj=None):
-    return _is_officer(user) and _kind(user) == "foreign_affairs"
+    return _officer_holding(user, "foreign_affairs")
 
 
 @rule("review_police", "Chỉ cán bộ Công an tỉnh thực hiện bước này.")
 def review_police(user, obj=None):
-    return _is_officer(user) and _kind(user) == "police"
+    return _officer_holding(user, "police")
 
 
 # --- The registry workbook ---------------------------------------------------------------
@@ -241,4 +255,4 @@ def review_police(user, obj=None):
     "toàn bộ dữ liệu.",
 )
 def transfer_data(user, obj=None):
-    return _is_admin(user) or (_is_officer(user) and _kind(user) in ("planning", "foreign_affairs"))
+    return _is_admin(user) or _officer_holding(user, "aid_focal", "foreign_affairs")

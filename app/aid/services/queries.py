@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from app.aid import states
 from app.aid.models import (
@@ -22,7 +22,7 @@ from app.aid.models import (
     WorkflowStep,
 )
 from app.aid.services.follow_up import disbursement_totals
-from app.auth.models import Agency, AgencyKind
+from app.auth.models import Agency, AgencyDuty, Duty
 from app.core import attachments
 from app.core import permissions as rules
 from app.core.dates import add_months, today_vn
@@ -169,6 +169,11 @@ def planning_inbox(today: date | None = None, limit: int = 200) -> list[InboxRow
     ]
 
 
+def dossiers_in_procedure() -> int:
+    """How many dossiers wait for the aid focal agency (received, not yet decided)."""
+    return _count(db.select(AidItem.id).where(_in_procedure()))
+
+
 def _is_open():
     return db.and_(Opinion.verdict.is_(None), Opinion.cancelled_at.is_(None))
 
@@ -209,7 +214,7 @@ def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
         waiting = _count(_waiting_opinions(user.agency_id))
         tasks.append(("Ý kiến góp ý về khoản viện trợ cần trả lời", waiting, "aid.inbox", {}))
     if rules.manage_aid.allows(user):
-        dossiers = _count(db.select(AidItem.id).where(_in_procedure()))
+        dossiers = dossiers_in_procedure()
         overdue = _count(
             db.select(AidItem.id).where(
                 overdue_condition(today_vn()), AidItem.archived_at.is_(None)
@@ -330,14 +335,21 @@ def province_communes():
     ).all()
 
 
-K = AgencyKind
-CONSULTED_KINDS = (K.FINANCE, K.POLICE, K.FOREIGN_AFFAIRS)  # ticked on the form by default
+# The duties whose agencies are ticked on the opinion form by default.
+CONSULTED_DUTIES = (Duty.FINANCE, Duty.POLICE, Duty.FOREIGN_AFFAIRS)
 
 
-def consultable_agencies():
-    """Agencies that may be asked for an opinion, the usual ones first by kind."""
-    return db.session.scalars(
-        db.select(Agency)
-        .where(Agency.active.is_(True), Agency.kind.in_((*CONSULTED_KINDS, K.OTHER, K.LEADERSHIP)))
-        .order_by(Agency.kind, Agency.name)
-    ).all()
+def consultable_agencies(user=None):
+    """Agencies that may be asked for an opinion (any active one but the asking user's),
+    those holding a consulted duty first."""
+    consulted = Agency.duty_rows.any(AgencyDuty.duty.in_(CONSULTED_DUTIES))
+    query = db.select(Agency).options(selectinload(Agency.duty_rows))
+    query = query.where(Agency.active.is_(True))
+    if user is not None:
+        query = query.where(Agency.id != user.agency_id)
+    return db.session.scalars(query.order_by(~consulted, Agency.name)).all()
+
+
+def ticked_by_default(agency) -> bool:
+    """Asked by default: a consulted duty, and not an aid focal agency (which asks)."""
+    return agency.has(*CONSULTED_DUTIES) and not agency.has(Duty.AID_FOCAL)

@@ -75,10 +75,10 @@ RECORDS = {
 def _prepare(item: AidItem, form) -> None:
     """Choices read from the database, and defaults taken from the item."""
     if isinstance(form, RequestOpinionsForm):
-        agencies = queries.consultable_agencies()
+        agencies = queries.consultable_agencies(current_user)
         form.agency_ids.choices = choices((a.id, a.name) for a in agencies)
         if request.method == "GET":
-            form.agency_ids.data = [a.id for a in agencies if a.kind in queries.CONSULTED_KINDS]
+            form.agency_ids.data = [a.id for a in agencies if queries.ticked_by_default(a)]
     if isinstance(form, DisbursementForm) and request.method == "GET":
         form.currency.data, form.rate_vnd.data = item.currency, item.rate_vnd
         form.rate_usd.data = item.rate_usd

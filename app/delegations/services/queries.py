@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import contains_eager, selectinload
 
+from app.auth.models import Duty
 from app.core import permissions as rules
 from app.core.dates import today_vn
 from app.core.text import search_condition
@@ -158,6 +159,22 @@ def _border_without_permit() -> tuple:
     )
 
 
+def waiting_for_police() -> int:
+    """Delegations that wait for the police duty: a security opinion, a border permit."""
+    return db.session.scalar(
+        db.select(db.func.count(Delegation.id)).where(
+            Delegation.archived_at.is_(None),
+            db.or_(
+                db.and_(
+                    Delegation.status == states.UNDER_REVIEW,
+                    _without_review(ReviewerKind.POLICE),
+                ),
+                db.and_(*_border_without_permit()),
+            ),
+        )
+    )
+
+
 # Each box of the inbox: its label on the home page.
 INBOX_LABELS = {
     "to_receive": "Hồ sơ đoàn cần tiếp nhận",
@@ -171,22 +188,23 @@ INBOX_LABELS = {
 def _inbox_conditions(user, today: date) -> dict[str, tuple]:
     """{box: SQL conditions} of the boxes this user has; the lists and the counts share them."""
     boxes: dict[str, tuple] = {}
+    missing_reviews = []
     if rules.review_foreign_affairs.allows(user):
         boxes["to_receive"] = (Delegation.status == states.SUBMITTED,)
-        boxes["to_review"] = (
-            Delegation.status == states.UNDER_REVIEW,
-            _without_review(ReviewerKind.FOREIGN_AFFAIRS),
-        )
+        missing_reviews.append(_without_review(ReviewerKind.FOREIGN_AFFAIRS))
         boxes["to_approve"] = (workflow.ready_to_approve_condition(),)
     if rules.review_police.allows(user):
-        boxes["to_review"] = (
-            Delegation.status == states.UNDER_REVIEW,
-            _without_review(ReviewerKind.POLICE),
-        )
+        missing_reviews.append(_without_review(ReviewerKind.POLICE))
         boxes["permits_needed"] = _border_without_permit()
-    kind = user.agency.kind
-    if rules.create_delegation.allows(user) and kind != "police":
-        mine = () if kind == "foreign_affairs" else (Delegation.author_agency_id == user.agency_id,)
+    if missing_reviews:  # an agency holding both duties: either review missing
+        boxes["to_review"] = (Delegation.status == states.UNDER_REVIEW, db.or_(*missing_reviews))
+    police_only = user.has(Duty.POLICE) and not user.has(Duty.FOREIGN_AFFAIRS)
+    if rules.create_delegation.allows(user) and not police_only:
+        mine = (
+            ()
+            if user.has(Duty.FOREIGN_AFFAIRS)
+            else (Delegation.author_agency_id == user.agency_id,)
+        )
         boxes["reports_overdue"] = (
             Delegation.status == states.APPROVED,
             Delegation.report_due_on < today,
