@@ -210,7 +210,7 @@ def test_demo_users_exist_with_password(db):
 
     usernames = [name for name, _ in demo_logins()]
     users = db.session.scalars(sa.select(User).where(User.username.in_(usernames))).all()
-    assert len(users) == len(usernames) == 13
+    assert len(users) == len(usernames) == 17  # admin, 8 agencies' officers and viewers
     assert all(u.check_password(DEMO_PASSWORD) for u in users[:2])
     assert {u.username for u in users} >= {"police.officer", "leadership.viewer", "other.officer"}
 
