@@ -14,9 +14,11 @@ from app.extensions import db
 
 
 def init_app(app: Flask) -> None:
+    from app.auth.cli import agencies_cli
     from app.stats.cli import report_cli
 
     app.cli.add_command(report_cli)
+    app.cli.add_command(agencies_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(reference_cli)
     app.cli.add_command(demo_cli)
@@ -73,13 +75,20 @@ def reference_cli():
     pass
 
 
-@reference_cli.command("load", help="Load or refresh communes (keeps border flags).")
+@reference_cli.command(
+    "load", help="Load or refresh communes; mark the listed border communes (keeps admins' flags)."
+)
 def reference_load():
-    from app.core.communes import load_communes
+    from app.core.communes import load_communes, mark_border_communes
 
     created, updated = load_communes()
+    marked = mark_border_communes()
     db.session.commit()
-    click.echo(f"Communes: {created} created, {updated} updated.", err=True)
+    click.echo(
+        f"Communes: {created} created, {updated} updated, {marked} marked as border communes "
+        "(app/core/data/border_communes.csv).",
+        err=True,
+    )
 
 
 @click.group("demo", cls=AppGroup, help="Demo data for trying the registry.")
@@ -94,7 +103,7 @@ def demo_load(no_records, if_empty):
     """Create the demo agencies and users (password demo12345), idempotently."""
     from app import demo
     from app.auth.models import User
-    from app.core.communes import load_communes
+    from app.core.communes import load_communes, mark_border_communes
 
     if current_app.config["APP_ENV"] == "production":
         click.echo("Từ chối: không nạp dữ liệu mẫu trong môi trường production.", err=True)
@@ -103,6 +112,7 @@ def demo_load(no_records, if_empty):
         click.echo("Registry already has users: demo data not loaded again.", err=True)
         return
     load_communes()
+    mark_border_communes()
     summary = demo.load(records=not no_records)
     db.session.commit()
     click.echo(summary, err=True)

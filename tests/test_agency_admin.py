@@ -1,0 +1,194 @@
+"""Administrators shape the province (issue 11): the demo province after 1 July 2025,
+`flask agencies list|duties`, the last aid focal or police duty kept while records wait,
+and the border communes marked from the repository's list."""
+
+import json
+
+import sqlalchemy as sa
+
+from app.auth.models import Agency, Duty
+from app.core.models import AuditEntry, Commune
+
+D = Duty
+
+
+def agency_of(user, username) -> Agency:
+    return user(username).agency
+
+
+# --- The demo province -------------------------------------------------------------------
+
+
+def test_demo_province_after_july_2025(user, db):
+    assert agency_of(user, "planning.officer").duties == {D.AID_FOCAL, D.FINANCE}
+    assert agency_of(user, "finance.officer").duties == {D.FINANCE}
+    assert agency_of(user, "foreign_affairs.officer").duties == {D.FOREIGN_AFFAIRS}
+    assert agency_of(user, "police.officer").duties == {D.POLICE}
+    assert agency_of(user, "leadership.viewer").duties == {D.LEADERSHIP}
+    assert agency_of(user, "other.officer").duties == {D.HOST}
+    assert agency_of(user, "border_guard.officer").duties == {D.BORDER_GUARD}
+    assert agency_of(user, "dual.officer").duties == {D.AID_FOCAL, D.FOREIGN_AFFAIRS}
+    internal = db.session.scalar(sa.select(Agency).where(Agency.code == "SNV"))
+    assert internal.duties == {D.INTERNAL_AFFAIRS}
+    hosts = db.session.scalars(
+        sa.select(Agency.name).where(Agency.duty_rows.any(duty=D.HOST)).order_by(Agency.name)
+    ).all()
+    assert len(hosts) >= 3 and all(name.startswith("UBND xã") for name in hosts)
+
+
+def test_demo_logins_keep_their_abilities(login):
+    """planning.officer still runs the aid procedure, finance.officer still answers finance
+    opinions (from the opinion form's default), border guard and dual logins work."""
+    assert login("planning.officer").get("/vien-tro/moi").status_code == 200
+    assert login("finance.officer").get("/vien-tro/viec-can-xu-ly").status_code == 200
+    assert login("finance.officer").get("/vien-tro/moi").status_code == 403
+    assert login("border_guard.officer").get("/vien-tro/moi").status_code == 403
+    assert login("dual.officer").get("/vien-tro/moi").status_code == 200
+    assert login("dual.officer").get("/to-chuc/moi").status_code == 200
+
+
+def test_demo_logins_listed_with_the_new_ones(app):
+    output = app.test_cli_runner().invoke(args=["demo", "logins"]).output
+    assert "border_guard.officer" in output and "dual.officer" in output
+
+
+# --- flask agencies ------------------------------------------------------------------------
+
+
+def test_agencies_list_json_ordered_by_id(app, db):
+    result = app.test_cli_runner().invoke(args=["agencies", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    police = next(r for r in rows if r["code"] == "CAT")
+    assert police["name"] == "Công an tỉnh Quảng Ngãi" and police["duties"] == ["police"]
+    dual = next(r for r in rows if r["code"] == "NV-VT")
+    assert dual["duties"] == ["aid_focal", "foreign_affairs"]
+    plain = app.test_cli_runner().invoke(args=["agencies", "list"]).output
+    assert "CAT" in plain and "police" in plain
+
+
+def test_agencies_duties_sets_them_audited(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["agencies", "duties", "BĐBP", "--set", "border_guard,host"])
+    assert result.exit_code == 0, result.output
+    agency = db.session.scalar(sa.select(Agency).where(Agency.code == "BĐBP"))
+    db.session.refresh(agency)
+    assert agency.duties == {D.BORDER_GUARD, D.HOST}
+    entry = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == "agency", AuditEntry.object_id == str(agency.id))
+        .order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.action == "agency.update" and entry.username == "cli"
+    assert entry.changes == {"duties_text": ["border_guard", "border_guard, host"]}
+    by_id = runner.invoke(args=["agencies", "duties", str(agency.id), "--set", "border_guard"])
+    assert by_id.exit_code == 0, by_id.output
+
+
+def test_agencies_duties_unknown_duty_or_agency_exit_2(app, db):
+    runner = app.test_cli_runner()
+    bad = runner.invoke(args=["agencies", "duties", "CAT", "--set", "police,army"])
+    assert bad.exit_code == 2
+    assert "Nhiệm vụ không tồn tại: army" in bad.output
+    missing = runner.invoke(args=["agencies", "duties", "NO-SUCH", "--set", "police"])
+    assert missing.exit_code == 2 and "NO-SUCH" in missing.output
+    police = db.session.scalar(sa.select(Agency).where(Agency.code == "CAT"))
+    db.session.refresh(police)
+    assert police.duties == {D.POLICE}
+
+
+# --- The last aid focal / police duty --------------------------------------------------------
+
+
+def test_last_police_duty_kept_while_delegations_wait(app, db, make_delegation):
+    make_delegation("DV-CHO", stage="under_review")
+    result = app.test_cli_runner().invoke(args=["agencies", "duties", "CAT", "--set", "host"])
+    assert result.exit_code == 1
+    assert "Không thể bỏ nhiệm vụ “Công an”" in result.output
+    assert "còn 1 hồ sơ đang chờ xử lý" in result.output
+    police = db.session.scalar(sa.select(Agency).where(Agency.code == "CAT"))
+    db.session.refresh(police)
+    assert police.duties == {D.POLICE}
+
+
+def test_police_duty_may_go_when_nothing_waits(app, db):
+    result = app.test_cli_runner().invoke(args=["agencies", "duties", "CAT", "--set", "host"])
+    assert result.exit_code == 0, result.output
+
+
+def test_last_aid_focal_duty_kept_on_the_form_with_the_count(login, db, make_item):
+    make_item("VT-CHO1")
+    make_item("VT-CHO2")
+    web = login("admin")
+    dual = db.session.scalar(sa.select(Agency).where(Agency.code == "NV-VT"))
+    moved = web.post(
+        f"/quan-tri/co-quan/{dual.id}",
+        {
+            "name": dual.name,
+            "kind": "planning",
+            "duties": ["foreign_affairs"],
+            "active": "y",
+            "code": "NV-VT",
+            "version": dual.version,
+        },
+    )
+    assert moved.status_code == 302  # the planning agency still holds aid_focal
+    planning = db.session.scalar(sa.select(Agency).where(Agency.code == "STC-VT"))
+    refused = web.post(
+        f"/quan-tri/co-quan/{planning.id}",
+        {
+            "name": planning.name,
+            "kind": "planning",
+            "duties": ["finance"],
+            "active": "y",
+            "code": "STC-VT",
+            "version": planning.version,
+        },
+    )
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Không thể bỏ nhiệm vụ “Đầu mối quản lý viện trợ”" in text
+    assert "còn 2 hồ sơ đang chờ xử lý" in text
+    db.session.refresh(planning)
+    assert planning.duties == {D.AID_FOCAL, D.FINANCE}
+
+
+# --- Border communes ----------------------------------------------------------------------
+
+
+LISTED = {"23344", "23368", "23377", "23383", "23392", "23530", "23536", "23535", "23538"}
+
+
+def border_codes(db) -> set[str]:
+    return set(db.session.scalars(sa.select(Commune.code).where(Commune.is_border.is_(True))))
+
+
+def test_reference_load_marks_the_listed_border_communes(app, db):
+    from app.core.communes import border_list
+
+    assert {row["code"] for row in border_list()} == LISTED
+    assert all(row["source"] for row in border_list())
+    before = border_codes(db)
+    result = app.test_cli_runner().invoke(args=["reference", "load"])
+    assert result.exit_code == 0, result.output
+    assert "9 marked as border communes" in result.output
+    assert border_codes(db) == before | LISTED
+    names = dict(db.session.execute(sa.select(Commune.code, Commune.name)).all())
+    assert {names[code] for code in LISTED} >= {"Xã Bờ Y", "Xã Ia Tơi", "Xã Đăk Plô"}
+    again = app.test_cli_runner().invoke(args=["reference", "load"])
+    assert "0 marked as border communes" in again.output
+
+
+def test_reference_load_keeps_an_administrators_choice(login, app, db):
+    web = login("admin")
+    commune = db.session.get(Commune, "23377")
+    web.post("/quan-tri/xa-phuong/23377/bien-gioi", {"is_border": "1", "version": commune.version})
+    db.session.refresh(commune)
+    web.post("/quan-tri/xa-phuong/23377/bien-gioi", {"is_border": "0", "version": commune.version})
+    db.session.refresh(commune)
+    assert commune.is_border is False
+    result = app.test_cli_runner().invoke(args=["reference", "load"])
+    assert "8 marked as border communes" in result.output
+    db.session.refresh(commune)
+    assert commune.is_border is False  # unmarked by an administrator: stays so
