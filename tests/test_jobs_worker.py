@@ -97,3 +97,24 @@ def test_a_job_interrupted_by_stopping_the_worker_says_so(app, monkeypatch, tmp_
         assert interrupted["message"] == jobs.INTERRUPTED_MESSAGE
         assert "Việc bị dừng giữa chừng" in interrupted["message"]
         assert jobs.load(finished["id"])["state"] == jobs.DONE  # a finished job stays done
+
+
+@pytest.mark.parametrize(
+    ("config", "environment", "immediate"),
+    [
+        ({"APP_ENV": "development"}, None, True),  # flask run, gunicorn, scripts/run's server
+        ({"APP_ENV": "development"}, "0", False),  # ./scripts/run with its worker
+        ({"APP_ENV": "production"}, None, False),  # production: the worker runs them
+        ({"APP_ENV": "production"}, "1", True),
+        ({"APP_ENV": "production", "TESTING": True}, None, True),
+        ({"APP_ENV": "production", "HUEY_IMMEDIATE": "yes"}, "0", True),  # config first
+    ],
+)
+def test_jobs_run_in_the_request_unless_a_worker_is_configured(
+    config, environment, immediate, monkeypatch
+):
+    if environment is None:
+        monkeypatch.delenv("HUEY_IMMEDIATE", raising=False)
+    else:
+        monkeypatch.setenv("HUEY_IMMEDIATE", environment)
+    assert jobs.immediate_for(config) is immediate

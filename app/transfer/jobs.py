@@ -77,13 +77,21 @@ huey = SqliteHuey(
 )
 
 
-def init_app(app: Flask) -> None:
-    """Immediate mode (jobs run in the request) unless a worker is configured."""
-    flag = _flag(app.config.get("HUEY_IMMEDIATE"))
+def immediate_for(config) -> bool:
+    """Whether an app with this config runs jobs inside its requests (Huey's immediate
+    mode): HUEY_IMMEDIATE from the config or the environment, else yes outside production
+    (development, tests), so that a server started alone serves every job."""
+    flag = _flag(config.get("HUEY_IMMEDIATE"))
     if flag is None:
         flag = _flag(os.environ.get("HUEY_IMMEDIATE"))
     if flag is None:
-        flag = bool(app.config.get("TESTING")) or app.config.get("APP_ENV") != "production"
+        flag = bool(config.get("TESTING")) or config.get("APP_ENV") != "production"
+    return flag
+
+
+def init_app(app: Flask) -> None:
+    """Immediate mode (jobs run in the request) unless a worker is configured."""
+    flag = immediate_for(app.config)
     if not flag:
         _QUEUE_FILE.parent.mkdir(parents=True, exist_ok=True)
     huey.immediate = flag
