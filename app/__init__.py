@@ -115,7 +115,7 @@ def _init_domains(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.aid.views import bp as aid_bp
-    from app.auth.views import bp as auth_bp
+    from app.auth.settings import bp as auth_bp  # the auth views and the settings page
     from app.core.views import bp as core_bp
     from app.delegations.views import bp as delegations_bp
     from app.orgs.views import bp as orgs_bp

@@ -192,3 +192,28 @@ def test_reference_load_keeps_an_administrators_choice(login, app, db):
     assert "8 marked as border communes" in result.output
     db.session.refresh(commune)
     assert commune.is_border is False  # unmarked by an administrator: stays so
+
+
+# --- The settings page ----------------------------------------------------------------------
+
+
+def test_settings_page_shows_the_provinces_settings(login, app):
+    page = login("admin").get("/quan-tri/cai-dat")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Quảng Ngãi (mã 51" in text
+    assert "Công an tỉnh Quảng Ngãi" in text and "Sở Ngoại vụ tỉnh Quảng Ngãi" in text
+    assert "Ban Ngoại vụ và Viện trợ PCPNN" not in text  # aid focal: asks, is not asked
+    assert "10 ngày làm việc" in text and "AID_OPINION_DAYS" in text
+    assert "trước 08/12/2025" in text and "Nghị định 80/2020/NĐ-CP" in text
+    assert "từ 08/12/2025" in text and "Nghị định 313/2025/NĐ-CP" in text
+    assert login("planning.officer").get("/quan-tri/cai-dat").status_code == 403
+
+
+def test_regime_by_dossier_date():
+    from datetime import date
+
+    from app.auth.settings import regime_for
+
+    assert regime_for(date(2025, 12, 7)) == "nd80_2020"
+    assert regime_for(date(2025, 12, 8)) == "nd313_2025"
