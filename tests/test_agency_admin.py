@@ -217,3 +217,61 @@ def test_regime_by_dossier_date():
 
     assert regime_for(date(2025, 12, 7)) == "nd80_2020"
     assert regime_for(date(2025, 12, 8)) == "nd313_2025"
+
+
+# --- Merging agencies -----------------------------------------------------------------------
+
+
+def test_admin_merges_an_agency_moving_users_records_and_duties(
+    login, db, user, make_item, make_delegation
+):
+    from app.aid.models import Opinion
+    from app.aid.states import AidStatus
+    from app.auth.models import User
+
+    item = make_item("VT-GOP", status=AidStatus.XIN_Y_KIEN)
+    make_delegation("DV-GOP", stage="reviewed")
+    source = agency_of(user, "finance.officer")
+    target = agency_of(user, "planning.officer")
+    source_id, target_id = source.id, target.id
+    web = login("admin")
+    page = web.get(f"/quan-tri/co-quan/{source_id}").get_data(as_text=True)
+    assert 'data-testid="merge"' in page
+    response = web.post(f"/quan-tri/co-quan/{source_id}/gop", {"target_id": target_id})
+    assert response.status_code == 302
+    db.session.expire_all()
+    finance_officer = db.session.scalar(sa.select(User).where(User.username == "finance.officer"))
+    assert finance_officer.agency_id == target_id
+    opinions = db.session.scalars(sa.select(Opinion).where(Opinion.aid_item_id == item.id)).all()
+    assert source_id not in {o.agency_id for o in opinions}
+    assert target_id in {o.agency_id for o in opinions}
+    source, target = db.session.get(Agency, source_id), db.session.get(Agency, target_id)
+    assert source.active is False and target.active is True
+    assert target.duties >= {D.AID_FOCAL, D.FINANCE}
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "agency.merge")
+    ).all()
+    assert {e.object_id for e in entries} == {str(source_id), str(target_id)}
+    assert entries[0].changes["moved"]["user.agency_id"] == 2
+
+
+def test_merge_into_itself_or_nothing_refused(app, login, db, user):
+    import pytest
+
+    from app.auth import services
+    from app.core.errors import FieldError
+
+    source = agency_of(user, "other.officer")
+    with app.app_context(), pytest.raises(FieldError, match="chính nó"):
+        services.merge_agencies(source, source)
+    web = login("admin")
+    for target_id, message in (
+        (source.id, "Giá trị không nằm trong danh sách cho phép."),  # itself: not offered
+        (0, "Vui lòng chọn cơ quan còn lại sau khi gộp."),
+    ):
+        refused = web.post(f"/quan-tri/co-quan/{source.id}/gop", {"target_id": target_id})
+        assert refused.status_code in (302, 303)
+        page = web.get(f"/quan-tri/co-quan/{source.id}").get_data(as_text=True)
+        assert message in page
+        db.session.refresh(source)
+        assert source.active is True

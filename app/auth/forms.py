@@ -77,3 +77,7 @@ class AgencyForm(VersionedForm):
         "Nhiệm vụ", choices=choices((d.value, d.label) for d in Duty), validate_choice=False
     )
     active = BooleanField("Đang hoạt động", default=True)
+
+
+class MergeAgencyForm(BaseForm):
+    target_id = SelectField("Gộp vào cơ quan", [chosen()], coerce=int)

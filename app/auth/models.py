@@ -204,6 +204,7 @@ class AuthAudit:
     USER_UPDATE = "user.update"
     AGENCY_CREATE = "agency.create"
     AGENCY_UPDATE = "agency.update"
+    AGENCY_MERGE = "agency.merge"
 
 
 def new_session_token() -> str:

@@ -363,3 +363,51 @@ def ensure_user(username: str, full_name: str, agency: Agency, role: Role, passw
             password,
         )
     return user
+
+
+# Where agencies are referenced: (table, column). A merge moves every reference.
+AGENCY_REFERENCES = (
+    ("user", "agency_id"),
+    ("opinion", "agency_id"),
+    ("delegation", "author_agency_id"),
+    ("delegation", "host_agency_id"),
+    ("delegation_review", "agency_id"),
+)
+
+
+def merge_agencies(source: Agency, target: Agency, *, user=None, username=None) -> dict:
+    """Merge `source` into `target` after a reorganisation: its users, the opinions asked
+    of it, the delegations it lodged or hosts and its reviews move to `target`, which also
+    takes its duties; `source` is deactivated (kept, nothing is deleted). Audited on both.
+    Returns {"table.column": rows moved}."""
+    if source.id == target.id:
+        raise FieldError("target_id", "Không thể gộp một cơ quan vào chính nó.")
+    if not target.active:
+        raise FieldError("target_id", f"{target.name} đã ngừng hoạt động.")
+    moved = {}
+    for table_name, column in AGENCY_REFERENCES:
+        table = db.metadata.tables[table_name]
+        values = {column: target.id}
+        if "version" in table.c:  # an open form on a moved row is then stale
+            values["version"] = table.c.version + 1
+        result = db.session.execute(
+            db.update(table).where(table.c[column] == source.id).values(**values)
+        )
+        moved[f"{table_name}.{column}"] = result.rowcount
+    duties_before = target.duties_text
+    target.set_duties(target.duties | source.duties)
+    source.active = False
+    db.session.flush()
+    db.session.expire_all()  # moved rows were changed behind the identity map
+    summary = f"Gộp cơ quan {source.name} vào {target.name}"
+    changes = {"moved": moved, "duties_text": [duties_before, target.duties_text]}
+    for agency in (source, target):
+        audit.record(
+            AuthAudit.AGENCY_MERGE,
+            agency,
+            user=user,
+            username=username,
+            summary=summary,
+            changes=changes,
+        )
+    return moved

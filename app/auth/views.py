@@ -15,14 +15,28 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
 from app.auth import services, throttle
-from app.auth.forms import AgencyForm, ChangePasswordForm, LoginForm, UserForm
+from app.auth.forms import (
+    AgencyForm,
+    ChangePasswordForm,
+    LoginForm,
+    MergeAgencyForm,
+    UserForm,
+)
 from app.auth.models import Agency, AgencyDuty, AgencyKind, Duty, Role, User
 from app.core import permissions as rules
+from app.core.errors import FieldError
 from app.core.forms import choices
 from app.core.listing import apply_sort, arg_int, paginate
 from app.core.permissions import requires
 from app.core.text import fold
-from app.core.web import form_page, render_invalid, run_form_service, safe_next, text_of
+from app.core.web import (
+    form_action,
+    form_page,
+    render_invalid,
+    run_form_service,
+    safe_next,
+    text_of,
+)
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -283,6 +297,41 @@ def _agency_page(agency: Agency | None):
         redirect_to=url_for("auth.agencies"),
         agency=agency,
         duties=Duty,
+        merge_form=_merge_form(agency) if agency is not None and agency.active else None,
+    )
+
+
+def _merge_form(agency: Agency) -> MergeAgencyForm:
+    form = MergeAgencyForm()
+    others = db.session.execute(
+        db.select(Agency.id, Agency.name)
+        .where(Agency.active.is_(True), Agency.id != agency.id)
+        .order_by(Agency.name)
+    ).all()
+    form.target_id.choices = choices([(0, "— Chọn cơ quan —"), *others])
+    return form
+
+
+@bp.route("/quan-tri/co-quan/<int:agency_id>/gop", methods=["POST"])
+@requires(rules.administer)
+def agency_merge(agency_id: int):
+    """Merge this agency into another (users, opinions, delegations, reviews, duties)."""
+    source = db.get_or_404(Agency, agency_id)
+    form = _merge_form(source)
+
+    def merge():
+        target = db.session.get(Agency, form.target_id.data)
+        if target is None:
+            raise FieldError("target_id", "Vui lòng chọn cơ quan còn lại sau khi gộp.")
+        name = target.name
+        moved = services.merge_agencies(source, target, user=current_user)
+        return name, sum(moved.values())
+
+    return form_action(
+        form,
+        save=merge,
+        success=lambda result: f"Đã gộp vào {result[0]} ({result[1]} bản ghi được chuyển).",
+        back=url_for("auth.agency_edit", agency_id=agency_id),
     )
 
 
