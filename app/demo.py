@@ -22,6 +22,7 @@ class DemoAgency:
     code: str  # also its short name
     kind: AgencyKind  # legacy category, read by no rule
     duties: tuple[Duty, ...]
+    parent: str | None = None  # code of the agency it belongs to
 
 
 DEMO_AGENCIES = (
@@ -46,6 +47,7 @@ DEMO_AGENCIES = (
         "STC-NS",
         K.FINANCE,
         (D.FINANCE,),
+        parent="STC-VT",
     ),
     DemoAgency(
         "leadership", "Văn phòng UBND tỉnh Quảng Ngãi", "VP UBND", K.LEADERSHIP, (D.LEADERSHIP,)
@@ -91,6 +93,10 @@ def load(records: bool = True) -> str:
         )
         for demo in DEMO_AGENCIES
     }
+    by_code = {demo.code: agency for demo, agency in agencies.items()}
+    for demo, agency in agencies.items():
+        if demo.parent and agency.parent_id is None:
+            agency.parent_id = by_code[demo.parent].id
     by_login = {demo.login: agency for demo, agency in agencies.items() if demo.login}
     services.ensure_user(
         "admin", "Quản trị hệ thống", by_login[ADMIN_AGENCY], Role.ADMIN, DEMO_PASSWORD

@@ -275,3 +275,66 @@ def test_merge_into_itself_or_nothing_refused(app, login, db, user):
         assert message in page
         db.session.refresh(source)
         assert source.active is True
+
+
+# --- Parents ------------------------------------------------------------------------------
+
+
+def agency_form(agency: Agency, **changes) -> dict:
+    data = {
+        "name": agency.name,
+        "short_name": agency.short_name or "",
+        "code": agency.code or "",
+        "kind": agency.kind.value,
+        "duties": agency.duty_keys,
+        "parent_id": agency.parent_id or 0,
+        "active": "y",
+        "version": agency.version,
+    }
+    return data | changes
+
+
+def test_demo_budget_division_belongs_to_the_department(user):
+    finance = agency_of(user, "finance.officer")
+    assert finance.parent == agency_of(user, "planning.officer")
+    assert finance.ancestors() == [finance.parent]
+
+
+def test_parent_set_on_the_form_and_cycles_refused(login, db, user):
+    web = login("admin")
+    police = agency_of(user, "police.officer")
+    border = db.session.scalar(sa.select(Agency).where(Agency.code == "BĐBP"))
+    listing = web.get("/quan-tri/co-quan").get_data(as_text=True)
+    assert "thuộc Sở Tài chính tỉnh Quảng Ngãi (đầu mối viện trợ PCPNN)" in listing
+    saved = web.post(f"/quan-tri/co-quan/{border.id}", agency_form(border, parent_id=police.id))
+    assert saved.status_code == 302
+    db.session.refresh(border)
+    assert border.parent_id == police.id
+    db.session.refresh(police)
+    cycle = web.post(f"/quan-tri/co-quan/{police.id}", agency_form(police, parent_id=border.id))
+    assert cycle.status_code == 422
+    assert "không được là chính cơ quan này hoặc đơn vị trực thuộc nó" in cycle.get_data(
+        as_text=True
+    )
+    db.session.refresh(police)
+    assert police.parent_id is None
+    # Merging the police into its own division is refused too.
+    merge = web.post(f"/quan-tri/co-quan/{police.id}/gop", {"target_id": border.id})
+    assert merge.status_code in (302, 303)
+    page = web.get(f"/quan-tri/co-quan/{police.id}").get_data(as_text=True)
+    assert "đó là đơn vị trực thuộc" in page
+    db.session.refresh(police)
+    assert police.active is True
+
+
+def test_merge_moves_the_divisions_to_the_remaining_agency(app, db, user):
+    from app.auth import services
+
+    planning = agency_of(user, "planning.officer")
+    finance = agency_of(user, "finance.officer")
+    dual = db.session.scalar(sa.select(Agency).where(Agency.code == "NV-VT"))
+    with app.app_context():
+        moved = services.merge_agencies(planning, dual, username="cli")
+    assert moved["agency.parent_id"] == 1
+    db.session.refresh(finance)
+    assert finance.parent_id == dual.id

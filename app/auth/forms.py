@@ -67,6 +67,7 @@ class AgencyForm(VersionedForm):
         [optional(), max_length(30)],
         description="Mã ngắn, không trùng, dùng trong lệnh quản trị (ví dụ CAT).",
     )
+    parent_id = SelectField("Thuộc cơ quan (cấp trên)", [optional()], coerce=int, default=0)
     kind = SelectField(
         "Loại cơ quan",
         [chosen()],

@@ -133,10 +133,13 @@ class Agency(TimestampMixin, VersionedMixin, db.Model):
     short_name: Mapped[str | None] = mapped_column(sa.String(60))
     # A stable short code for commands and scripts (`flask agencies duties CODE`); optional.
     code: Mapped[str | None] = mapped_column(sa.String(30), unique=True, index=True)
+    # The agency it belongs to ("Phòng Quản lý ngân sách" inside "Sở Tài chính").
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     kind: Mapped[AgencyKind] = mapped_column(enum_type(AgencyKind), index=True)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     users = relationship("User", back_populates="agency", lazy="raise")
+    parent: Mapped["Agency | None"] = relationship(remote_side=[id], lazy="select")
     # Permission checks read the duties on every request: the user loader joins them into
     # its one query; lists that show them load them with selectinload. Elsewhere (an
     # opinion's agency, say) they are not loaded until read.
@@ -159,6 +162,14 @@ class Agency(TimestampMixin, VersionedMixin, db.Model):
         self.duty_rows = [r for r in self.duty_rows if Duty(r.duty) in wanted] + [
             AgencyDuty(duty=d) for d in sorted(wanted - self.duties)
         ]
+
+    def ancestors(self) -> list["Agency"]:
+        """Its parent, the parent's parent, ... (nearest first)."""
+        found, current = [], self.parent
+        while current is not None and current not in found and len(found) < 50:
+            found.append(current)
+            current = current.parent
+        return found
 
     @property
     def duty_keys(self) -> list[str]:

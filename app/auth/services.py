@@ -23,7 +23,7 @@ from app.core.errors import DomainError, FieldError
 from app.extensions import db
 
 USER_FIELDS = ("username", "full_name", "email", "agency_id", "role", "active")
-AGENCY_FIELDS = ("name", "short_name", "code", "kind", "active")
+AGENCY_FIELDS = ("name", "short_name", "code", "parent_id", "kind", "active")
 GENERIC_LOGIN_ERROR = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
@@ -223,6 +223,7 @@ def create_agency(data: dict) -> Agency:
     if db.session.scalar(db.select(Agency.id).where(Agency.name == data["name"])):
         raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
     _code_is_free(data.get("code"))
+    _check_parent(None, data.get("parent_id"))
     agency = Agency(**{k: data.get(k) for k in AGENCY_FIELDS})
     agency.set_duties(_duties(data.get("duties", ())))
     fields = (*AGENCY_FIELDS, "duties_text")
@@ -237,7 +238,9 @@ def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
     if duplicate:
         raise FieldError("name", f"Đã có cơ quan tên '{data['name']}'.")
     _code_is_free(data.get("code"), agency.id)
-    data = {"code": agency.code, **data}  # callers that do not send a code keep it
+    _check_parent(agency, data.get("parent_id"))
+    # Callers that do not send a code or a parent keep them.
+    data = {"code": agency.code, "parent_id": agency.parent_id, **data}
     before = agency.duties_text
     if "duties" in data:
         duties = _duties(data["duties"])
@@ -273,6 +276,20 @@ def set_agency_duties(agency: Agency, duties, *, user=None, username=None) -> Ag
             changes={"duties_text": [before, agency.duties_text]},
         )
     return agency
+
+
+def _check_parent(agency: Agency | None, parent_id: int | None) -> None:
+    """A parent exists, and is neither the agency itself nor one of its descendants."""
+    if not parent_id:
+        return
+    parent = db.session.get(Agency, parent_id)
+    if parent is None:
+        raise FieldError("parent_id", "Cơ quan cấp trên không tồn tại.")
+    if agency is not None and (parent.id == agency.id or agency in parent.ancestors()):
+        raise FieldError(
+            "parent_id",
+            "Cơ quan cấp trên không được là chính cơ quan này hoặc đơn vị trực thuộc nó.",
+        )
 
 
 def _code_is_free(code: str | None, agency_id: int | None = None) -> None:
@@ -367,6 +384,7 @@ def ensure_user(username: str, full_name: str, agency: Agency, role: Role, passw
 
 # Where agencies are referenced: (table, column). A merge moves every reference.
 AGENCY_REFERENCES = (
+    ("agency", "parent_id"),  # its divisions now belong to the remaining agency
     ("user", "agency_id"),
     ("opinion", "agency_id"),
     ("delegation", "author_agency_id"),
@@ -384,6 +402,10 @@ def merge_agencies(source: Agency, target: Agency, *, user=None, username=None) 
         raise FieldError("target_id", "Không thể gộp một cơ quan vào chính nó.")
     if not target.active:
         raise FieldError("target_id", f"{target.name} đã ngừng hoạt động.")
+    if source in target.ancestors():
+        raise FieldError(
+            "target_id", f"Không thể gộp vào {target.name}: đó là đơn vị trực thuộc {source.name}."
+        )
     moved = {}
     for table_name, column in AGENCY_REFERENCES:
         table = db.metadata.tables[table_name]

@@ -250,6 +250,7 @@ def _agency_data(form: AgencyForm) -> dict:
         "name": form.name.data.strip(),
         "short_name": text_of(form.short_name),
         "code": text_of(form.code),
+        "parent_id": form.parent_id.data or None,
         "kind": AgencyKind(form.kind.data),
         "active": form.active.data,
         "duties": form.duties.data or [],
@@ -263,7 +264,7 @@ def agencies():
         db.select(db.func.count(User.id)).where(User.agency_id == Agency.id).scalar_subquery()
     )
     query = db.select(Agency, user_count.label("user_count")).options(
-        selectinload(Agency.duty_rows)
+        selectinload(Agency.duty_rows), selectinload(Agency.parent)
     )
     if (kind := request.args.get("kind")) and kind in AgencyKind._value2member_map_:
         query = query.where(Agency.kind == AgencyKind(kind))
@@ -279,7 +280,12 @@ def agencies():
 def _agency_page(agency: Agency | None):
     """The agency's form: a new agency, or a change to `agency` (with its version)."""
     form = AgencyForm(obj=agency)
+    others = db.select(Agency.id, Agency.name).order_by(Agency.name)
+    if agency is not None:
+        others = others.where(Agency.id != agency.id)
+    form.parent_id.choices = choices([(0, "— Không có —"), *db.session.execute(others).all()])
     if agency is not None and request.method == "GET":
+        form.parent_id.data = agency.parent_id or 0
         form.kind.data = agency.kind.value
         form.duties.data = agency.duty_keys
         form.version.data = agency.version
