@@ -217,7 +217,13 @@ def build(directory: Path, only: str | None) -> list[Path]:
     for name, make in CASES.items():
         if only and only not in name:
             continue
-        path = directory / (f"ToChuc-{name}.csv" if name.startswith("csv") else f"{name}.xlsx")
+        # A CSV file is one sheet, named by the file: ToChuc.csv in a folder of its own.
+        path = (
+            directory / name / "ToChuc.csv"
+            if name.startswith("csv")
+            else directory / f"{name}.xlsx"
+        )
+        path.parent.mkdir(exist_ok=True)
         if not path.exists():
             started = time.perf_counter()
             make(path)
@@ -288,7 +294,7 @@ def measure(path: Path) -> dict:
         if marker in text:
             message = html.unescape(text.split(marker, 1)[1].split("</div>", 1)[0])
     return {
-        "file": path.name,
+        "file": path.parent.name if path.suffix == ".csv" else path.name,
         "size_mb": round(len(data) / MB, 2),
         "inflated_mb": _inflated_mb(path),
         "status": status,

@@ -38,9 +38,10 @@ MAX_CELLS_PER_ROW = 16_384  # Excel's columns (A to XFD)
 MAX_ELEMENT_BYTES = MB
 OTHER_PARTS_MAX_BYTES = 4 * MB
 CHUNK = MB
-# Shared strings per data row allowed by IMPORT_MAX_ROWS (a row has a few texts of its own:
-# code, names, numbers of papers, notes; repeated values are stored once).
-STRINGS_PER_ROW = 4
+# Shared strings per data row allowed by IMPORT_MAX_ROWS: a row has a few texts of its own
+# (code, names, numbers of papers, address, contacts, notes; values repeated in other rows
+# are stored once). openpyxl holds about 170 bytes a string: 1,000,000 of them by default.
+STRINGS_PER_ROW = 10
 
 _NS = r"(?:[A-Za-z_][\w.-]*:)?"
 _ROW_START_RE = re.compile(rb"<" + _NS.encode() + rb"row[\s>/]")

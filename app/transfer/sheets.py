@@ -18,7 +18,7 @@ from app.transfer.rules import SheetRules
 from app.transfer.schema import SHEETS, Column, Sheet, header_key
 
 HEADER_SEARCH_ROWS = 10
-DEFAULT_MAX_ROWS = 200_000
+DEFAULT_MAX_ROWS = 100_000  # as config.IMPORT_MAX_ROWS, for reading outside an app
 PROGRESS_EVERY = 5000  # data rows between two progress reports
 
 # progress(sheet key, data rows read so far)
