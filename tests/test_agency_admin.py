@@ -338,3 +338,39 @@ def test_merge_moves_the_divisions_to_the_remaining_agency(app, db, user):
     assert moved["agency.parent_id"] == 1
     db.session.refresh(finance)
     assert finance.parent_id == dual.id
+
+
+# --- Former names ---------------------------------------------------------------------------
+
+
+def test_a_rename_keeps_the_former_name_with_its_days(login, db, user, monkeypatch):
+    from datetime import date
+
+    from app.auth import services
+
+    police = agency_of(user, "police.officer")
+    old = police.name
+    web = login("admin")
+    monkeypatch.setattr(services, "today_vn", lambda: date(2025, 7, 1))
+    renamed = web.post(
+        f"/quan-tri/co-quan/{police.id}", agency_form(police, name="Công an tỉnh (mới)")
+    )
+    assert renamed.status_code == 302
+    db.session.refresh(police)
+    monkeypatch.setattr(services, "today_vn", lambda: date(2026, 1, 1))
+    again = web.post(f"/quan-tri/co-quan/{police.id}", agency_form(police, name="Công an T"))
+    assert again.status_code == 302
+    db.session.refresh(police)
+    assert [(f.name, f.used_from, f.used_until) for f in police.former_names] == [
+        (old, None, date(2025, 7, 1)),
+        ("Công an tỉnh (mới)", date(2025, 7, 1), date(2026, 1, 1)),
+    ]
+    assert police.name_on(date(2025, 6, 30)) == old
+    assert police.name_on(date(2025, 7, 1)) == "Công an tỉnh (mới)"
+    assert police.name_on(date(2026, 1, 1)) == "Công an T"
+    page = web.get(f"/quan-tri/co-quan/{police.id}").get_data(as_text=True)
+    assert "đến trước 01/07/2025" in page and old in page
+    unchanged = web.post(f"/quan-tri/co-quan/{police.id}", agency_form(police))
+    assert unchanged.status_code == 302
+    db.session.refresh(police)
+    assert len(police.former_names) == 2  # saving without a rename adds none

@@ -3,7 +3,7 @@ role; the agency's `kind` is a legacy category that no permission reads (to be d
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -140,6 +140,17 @@ class Agency(TimestampMixin, VersionedMixin, db.Model):
 
     users = relationship("User", back_populates="agency", lazy="raise")
     parent: Mapped["Agency | None"] = relationship(remote_side=[id], lazy="select")
+    former_names: Mapped[list["AgencyName"]] = relationship(
+        order_by="AgencyName.used_until", cascade="all, delete-orphan"
+    )
+
+    def name_on(self, day: date) -> str:
+        """The name the agency had on that day (its current name after the last rename)."""
+        for former in self.former_names:
+            if day < former.used_until and (former.used_from is None or day >= former.used_from):
+                return former.name
+        return self.name
+
     # Permission checks read the duties on every request: the user loader joins them into
     # its one query; lists that show them load them with selectinload. Elsewhere (an
     # opinion's agency, say) they are not loaded until read.
@@ -186,6 +197,18 @@ class Agency(TimestampMixin, VersionedMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AgencyName(db.Model):
+    """A name an agency had before a rename, with the days it was used (until the rename)."""
+
+    __tablename__ = "agency_name"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    used_from: Mapped[date | None] = mapped_column(sa.Date)  # None: since before the registry
+    used_until: Mapped[date] = mapped_column(sa.Date)  # the day of the rename (exclusive)
 
 
 class AgencyDuty(db.Model):

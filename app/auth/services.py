@@ -11,6 +11,7 @@ from app.auth.models import (
     Agency,
     AgencyDuty,
     AgencyKind,
+    AgencyName,
     AuthAudit,
     Duty,
     Role,
@@ -19,6 +20,7 @@ from app.auth.models import (
 )
 from app.core import audit
 from app.core.concurrency import check_version
+from app.core.dates import today_vn
 from app.core.errors import DomainError, FieldError
 from app.extensions import db
 
@@ -245,6 +247,10 @@ def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
     if "duties" in data:
         duties = _duties(data["duties"])
         _check_last_duty_holder(agency, duties)
+    if data["name"] != agency.name:  # keep the former name with the days it was used
+        today = today_vn()
+        since = agency.former_names[-1].used_until if agency.former_names else None
+        agency.former_names.append(AgencyName(name=agency.name, used_from=since, used_until=today))
     changes = _changed(agency, AGENCY_FIELDS, data)
     if "duties" in data:
         agency.set_duties(duties)
