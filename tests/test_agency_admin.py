@@ -374,3 +374,15 @@ def test_a_rename_keeps_the_former_name_with_its_days(login, db, user, monkeypat
     assert unchanged.status_code == 302
     db.session.refresh(police)
     assert len(police.former_names) == 2  # saving without a rename adds none
+
+
+def test_last_police_agency_not_deactivated_while_delegations_wait(login, db, make_delegation):
+    make_delegation("DV-TAT", stage="under_review")
+    police = db.session.scalar(sa.select(Agency).where(Agency.code == "CAT"))
+    form = agency_form(police)
+    del form["active"]  # the box unticked
+    refused = login("admin").post(f"/quan-tri/co-quan/{police.id}", form)
+    assert refused.status_code == 422
+    assert "còn 1 hồ sơ đang chờ xử lý" in refused.get_data(as_text=True)
+    db.session.refresh(police)
+    assert police.active is True

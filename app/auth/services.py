@@ -244,9 +244,9 @@ def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
     # Callers that do not send a code or a parent keep them.
     data = {"code": agency.code, "parent_id": agency.parent_id, **data}
     before = agency.duties_text
-    if "duties" in data:
-        duties = _duties(data["duties"])
-        _check_last_duty_holder(agency, duties)
+    duties = _duties(data["duties"]) if "duties" in data else set(agency.duties)
+    # A deactivated agency holds its duties for nobody: checked like their removal.
+    _check_last_duty_holder(agency, duties if data.get("active", agency.active) else set())
     if data["name"] != agency.name:  # keep the former name with the days it was used
         today = today_vn()
         since = agency.former_names[-1].used_until if agency.former_names else None
