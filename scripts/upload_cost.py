@@ -194,6 +194,7 @@ CASES = {
     "bomb-199mb-one-cell": lambda p: _replace_part(p, SHEET1, _one_huge_cell(199)),
     "bomb-199mb-wide-row": lambda p: _replace_part(p, SHEET1, _wide_row(199)),
     "bomb-199mb-shared-strings": lambda p: _with_shared_strings(p, 199),
+    "bomb-24mb-shared-strings": lambda p: _with_shared_strings(p, 24),  # 0.97 M: accepted
     "bomb-199mb-styles": lambda p: _replace_part(p, "xl/styles.xml", _styles(199)),
     # (b) 200,000 rows and more
     "rows-200k-orgs": lambda p: _generated(p, organizations=200_000, items=0, **NO_OTHER_SHEETS),
