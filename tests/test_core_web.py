@@ -229,7 +229,8 @@ def test_upload_over_limit_is_413(app, login):
     limit = app.config["MAX_CONTENT_LENGTH"]
     response = web.post("/quan-tri/nguoi-dung/moi", {"big": "x" * (limit + 1)})
     assert response.status_code == 413
-    assert "Tệp quá lớn" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "Tệp quá lớn" in body and f"({limit // (1024 * 1024)} MB mỗi lần gửi)" in body
 
 
 def test_money_and_date_filters_in_templates(app):

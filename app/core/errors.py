@@ -143,6 +143,12 @@ def register_error_handlers(app: Flask) -> None:
                 "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã bảo vệ CSRF). "
                 "Không có dữ liệu nào được lưu. Vui lòng tải lại trang và thử lại."
             )
+        elif error.code == 413 and (limit := app.config.get("MAX_CONTENT_LENGTH")):
+            message = (
+                f"Tệp tải lên vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB mỗi lần "
+                "gửi). Không có dữ liệu nào được lưu. Vui lòng quay lại, chọn tệp nhỏ hơn "
+                "(hoặc chia nhỏ tệp) và gửi lại."
+            )
         return render_error(error.code or 500, message)
 
     @app.errorhandler(Exception)
