@@ -386,3 +386,21 @@ def test_last_police_agency_not_deactivated_while_delegations_wait(login, db, ma
     assert "còn 1 hồ sơ đang chờ xử lý" in refused.get_data(as_text=True)
     db.session.refresh(police)
     assert police.active is True
+
+
+def test_merge_moves_every_reference_to_an_agency(app):
+    """A new table pointing at agencies must be moved by a merge too (or be the agency's own
+    rows: its duties and former names stay with it)."""
+    from app.auth.services import AGENCY_REFERENCES
+    from app.extensions import db as _db
+
+    own_rows = {("agency_duty", "agency_id"), ("agency_name", "agency_id")}
+    with app.app_context():
+        pointing = {
+            (table.name, column.name)
+            for table in _db.metadata.sorted_tables
+            for column in table.columns
+            for key in column.foreign_keys
+            if key.column.table.name == "agency"
+        }
+    assert pointing - own_rows == set(AGENCY_REFERENCES)

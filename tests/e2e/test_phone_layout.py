@@ -108,55 +108,66 @@ def phone_records(live_app):
     return {"item": item_id, "delegation": delegation_id, "donor": donor_id}
 
 
-def sign_in(page, base_url, username):
+def phone_page(browser, base_url, username):
+    """A signed-in page at phone width, in Vietnamese."""
+    page = browser.new_context(locale="vi-VN", viewport=PHONE).new_page()
     page.goto(f"{base_url}/dang-nhap")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill("demo12345")
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("heading", name="Xin chào")).to_be_visible()
+    return page
 
 
-def check_page(page, url):
-    page.goto(url)
-    page.wait_for_load_state("load")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{url} scrolls sideways: {width} px"
-    broken = page.evaluate(BROKEN_CELLS_JS)
-    assert broken == [], f"{url}: cells broken across lines: {broken[:5]}"
+def check_pages(browser, base_url, username, paths):
+    """Each page fits the phone's width and keeps its cells' words whole."""
+    page = phone_page(browser, base_url, username)
+    for path in paths:
+        url = base_url + path
+        page.goto(url)
+        page.wait_for_load_state("load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{url} scrolls sideways: {width} px"
+        broken = page.evaluate(BROKEN_CELLS_JS)
+        assert broken == [], f"{url}: cells broken across lines: {broken[:5]}"
+    page.context.close()
 
 
 def test_pages_fit_a_phone(browser, base_url, phone_records):
-    context = browser.new_context(locale="vi-VN", viewport=PHONE)
-    page = context.new_page()
-    sign_in(page, base_url, "police.officer")
-    for path in (
-        f"/vien-tro/{phone_records['item']}",
-        "/vien-tro/",
-        f"/to-chuc/{phone_records['donor']}",
-        f"/doan/{phone_records['delegation']}",
-        "/doan/viec-can-xu-ly",
-        "/doan/lich",
-        "/doan/tra-cuu?q=Kim",
-        "/thong-ke/2022",
-    ):
-        check_page(page, base_url + path)
-    context.close()
-
-    context = browser.new_context(locale="vi-VN", viewport=PHONE)
-    page = context.new_page()
-    sign_in(page, base_url, "admin")
-    for path in ("/quan-tri/nhat-ky", "/quan-tri/nguoi-dung"):
-        check_page(page, base_url + path)
-    context.close()
+    check_pages(
+        browser,
+        base_url,
+        "police.officer",
+        (
+            f"/vien-tro/{phone_records['item']}",
+            "/vien-tro/",
+            f"/to-chuc/{phone_records['donor']}",
+            f"/doan/{phone_records['delegation']}",
+            "/doan/viec-can-xu-ly",
+            "/doan/lich",
+            "/doan/tra-cuu?q=Kim",
+            "/thong-ke/2022",
+        ),
+    )
+    check_pages(
+        browser,
+        base_url,
+        "admin",
+        (
+            "/quan-tri/nhat-ky",
+            "/quan-tri/nguoi-dung",
+            "/quan-tri/co-quan",
+            "/quan-tri/co-quan/1",
+            "/quan-tri/cai-dat",
+        ),
+    )
 
 
 def test_itinerary_fields_are_usable_on_a_phone(browser, base_url):
-    context = browser.new_context(locale="vi-VN", viewport=PHONE)
-    page = context.new_page()
-    sign_in(page, base_url, "other.officer")
+    page = phone_page(browser, base_url, "other.officer")
     page.goto(f"{base_url}/doan/moi")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for label in ("Xã, phường, dòng 1", "Địa điểm, dòng 1", "Nội dung, dòng 1"):
         box = page.get_by_label(label).bounding_box()
         assert box["width"] >= 120, f"{label}: {box['width']} px wide"
-    context.close()
+    page.context.close()
