@@ -14,6 +14,7 @@ from vietnam_provinces import Ward
 
 from app.aid import states
 from app.aid.models import Sector
+from app.aid.regimes import regime_for
 from app.aid.states import AidStatus
 from app.core.countries import country_name
 from app.core.enums import group
@@ -238,6 +239,7 @@ def build_workbook(
                 "dia_ban": place[0],
                 "chu_khoan": f"UBND {place[1]}",
                 "ngay_nhan_ho_so": received,
+                "che_do": regime_for(received),
                 "trang_thai": status,
                 "so_quyet_dinh": f"{rng.randrange(10, 3000)}/QĐ-UBND" if approved_on else None,
                 "ngay_phe_duyet": approved_on,

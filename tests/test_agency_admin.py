@@ -213,7 +213,7 @@ def test_settings_page_shows_the_provinces_settings(login, app):
 def test_regime_by_dossier_date():
     from datetime import date
 
-    from app.auth.settings import regime_for
+    from app.aid.regimes import regime_for
 
     assert regime_for(date(2025, 12, 7)) == "nd80_2020"
     assert regime_for(date(2025, 12, 8)) == "nd313_2025"

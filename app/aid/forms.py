@@ -23,7 +23,9 @@ from app.aid.models import (
     ReportKind,
     Sector,
 )
+from app.aid.regimes import regime_for
 from app.aid.services import AMENDABLE
+from app.core.dates import today_vn
 from app.core.forms import (
     BaseForm,
     MoneyField,
@@ -69,7 +71,10 @@ class AidItemForm(VersionedForm):
     name_en = StringField("Tên tiếng Anh", [optional(), max_length(500)])
     modality = SelectField("Hình thức", [chosen()], choices=choices(Modality.choices()))
     regime = SelectField(
-        "Chế độ pháp lý", [chosen()], choices=choices(Regime.choices()), default="nd313_2025"
+        "Chế độ pháp lý",
+        [chosen()],
+        choices=choices(Regime.choices()),
+        default=lambda: regime_for(today_vn()),  # the regime of a dossier received today
     )
     main_donor_id = SelectField(
         "Nhà tài trợ chính",

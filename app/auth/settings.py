@@ -2,43 +2,17 @@
 are asked for opinions by default, the deadlines (from the environment, app/config.py) and
 the legal regime of an aid dossier by the date it was received."""
 
-from dataclasses import dataclass
-from datetime import date
-
 from flask import current_app, render_template
 from sqlalchemy.orm import selectinload
 from vietnam_provinces import Province
 
+from app.aid.regimes import REGIME_PERIODS
 from app.auth.views import bp
 from app.core import permissions as rules
 from app.core.permissions import requires
 from app.extensions import db
 
 UNITS = {"working": "ngày làm việc", "calendar": "ngày"}
-
-
-@dataclass(frozen=True)
-class RegimePeriod:
-    regime: str  # an app.aid.models.Regime key
-    received_from: date | None
-    received_before: date | None
-
-
-# Decree 313/2025/NĐ-CP replaced Decree 80/2020/NĐ-CP on 08/12/2025 (docs/decisions.md).
-REGIME_PERIODS = (
-    RegimePeriod("nd80_2020", None, date(2025, 12, 8)),
-    RegimePeriod("nd313_2025", date(2025, 12, 8), None),
-)
-
-
-def regime_for(received_on: date) -> str:
-    """The regime key of a dossier received on that date."""
-    for period in REGIME_PERIODS:
-        if (period.received_from is None or received_on >= period.received_from) and (
-            period.received_before is None or received_on < period.received_before
-        ):
-            return period.regime
-    raise ValueError(received_on)
 
 
 def deadlines(config) -> list[tuple[str, str, str]]:

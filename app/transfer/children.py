@@ -12,39 +12,63 @@ from app.core.text import fold
 from app.delegations.models import Delegation, DelegationMember
 from app.extensions import db
 from app.transfer.fields import DISBURSEMENT_FIELDS, MEMBER_FIELDS
-from app.transfer.upsert import Writer, fingerprints
+from app.transfer.upsert import Writer, chunks, fingerprints
 
 
-def _replace_children(w: Writer, sheet: str, model, parent: str, wanted: dict, fields, noun: str):
-    """The file's rows of each record (`wanted`: record id -> rows) replace its current rows
-    unless they are the same rows (compared on `fields`); returns the rows inserted."""
+def _replace_children(
+    w: Writer, sheet: str, model, parent: str, wanted: dict, values, fields, noun
+):
+    """The file's rows of each record (`wanted`: record id -> the sheet's rows, turned into
+    column values by `values(row)`) replace its current rows unless they are the same rows
+    (compared on `fields`). Records are taken a batch at a time (Writer.batch_rows rows), so the
+    memory does not grow with the file. Returns the ids of the records changed."""
     counts = w.counts(sheet)
-    if not wanted:
-        return []
-    current = defaultdict(list)
     parent_column = getattr(model, parent)
-    for row in db.session.scalars(
-        sa.select(model).where(parent_column.in_(wanted), model.archived_at.is_(None))
-    ):
-        current[getattr(row, parent)].append(row)
-    new_rows, archive_ids = [], []
+    changed = set()
+    for batch in _batches(wanted, w.batch_rows):
+        current = defaultdict(list)  # record id -> its stored rows (plain values, not objects)
+        columns = [model.id, parent_column, *(getattr(model, f) for f in fields)]
+        for row in db.session.execute(
+            sa.select(*columns).where(parent_column.in_(batch), model.archived_at.is_(None))
+        ).mappings():
+            current[row[parent]].append(row)
+        new_rows, archive_ids = [], []
+        for record_id in batch:
+            rows = [{parent: record_id, **values(row)} for row in wanted[record_id]]
+            stored = current[record_id]
+            if fingerprints(rows, fields) == fingerprints(stored, fields):
+                counts.unchanged += len(rows)
+                continue
+            archive_ids += [row["id"] for row in current[record_id]]
+            new_rows += rows
+            counts.created += len(rows)
+            changed.add(record_id)
+        counts.replaced += len(archive_ids)
+        w.replace(model, archive_ids, new_rows, noun)
+        w.write_audit()
+    return changed
+
+
+def _batches(wanted: dict, batch_rows: int):
+    """The record ids of `wanted`, in groups of about `batch_rows` rows."""
+    batch, size = [], 0
     for record_id, rows in wanted.items():
-        stored = [{k: getattr(row, k) for k in fields} for row in current[record_id]]
-        if fingerprints(rows, fields) == fingerprints(stored, fields):
-            counts.unchanged += len(rows)
-            continue
-        archive_ids += [row.id for row in current[record_id]]
-        new_rows += [{parent: record_id, **r} for r in rows]
-        counts.created += len(rows)
-    counts.replaced += len(archive_ids)
-    w.replace(model, archive_ids, new_rows, noun)
-    return new_rows
+        batch.append(record_id)
+        size += len(rows)
+        if size >= batch_rows:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def write_disbursements(w: Writer) -> None:
     wanted = defaultdict(list)
-    recorded_by_id = getattr(w.user, "id", None)
     for row in w.rows("GiaiNgan"):
+        wanted[w.item_ids[row.values["ma_vien_tro"]]].append(row)
+    recorded_by_id = getattr(w.user, "id", None)
+
+    def values(row) -> dict:
         values = {name: row.values.get(key) for key, name in DISBURSEMENT_FIELDS.items()}
         values["verified"] = bool(values["verified"])
         if values["currency"] == "VND":
@@ -53,32 +77,41 @@ def write_disbursements(w: Writer) -> None:
             values["rate_usd"] = values["rate_vnd"]
         values["value_vnd"] = to_vnd(values["amount"], values["rate_vnd"])
         values["recorded_by_id"] = recorded_by_id
-        wanted[w.item_ids[row.values["ma_vien_tro"]]].append(values)
+        return values
+
     fields = (*DISBURSEMENT_FIELDS.values(), "value_vnd")
-    _replace_children(w, "GiaiNgan", Disbursement, "aid_item_id", wanted, fields, "giải ngân")
+    _replace_children(
+        w, "GiaiNgan", Disbursement, "aid_item_id", wanted, values, fields, "giải ngân"
+    )
 
 
 def write_members(w: Writer) -> None:
     wanted = defaultdict(list)
     for row in w.rows("ThanhVien"):
+        wanted[w.delegation_ids[row.values["ma_doan"]]].append(row)
+
+    def values(row) -> dict:
         values = {name: row.values.get(key) for key, name in MEMBER_FIELDS.items()}
         values["is_head"] = bool(values["is_head"])
         values["name_folded"] = fold(values["full_name"])
-        wanted[w.delegation_ids[row.values["ma_doan"]]].append(values)
+        return values
+
     fields = (*MEMBER_FIELDS.values(),)
-    new_rows = _replace_children(
-        w, "ThanhVien", DelegationMember, "delegation_id", wanted, fields, "thành viên đoàn"
+    changed = _replace_children(
+        w, "ThanhVien", DelegationMember, "delegation_id", wanted, values, fields, "thành viên đoàn"
     )
-    if not wanted:
+    if not changed:
         return
     # Member names are part of the delegations' search text.
-    changed = {r["delegation_id"] for r in new_rows}
-    names = defaultdict(list)
-    for delegation_id, name in db.session.execute(
-        sa.select(DelegationMember.delegation_id, DelegationMember.full_name).where(
-            DelegationMember.delegation_id.in_(changed), DelegationMember.archived_at.is_(None)
-        )
-    ):
-        names[delegation_id].append(name)
-    for delegation in db.session.scalars(sa.select(Delegation).where(Delegation.id.in_(changed))):
-        delegation.refresh_search_text(names[delegation.id])
+    for batch in chunks(sorted(changed), w.batch_rows):
+        names = defaultdict(list)
+        for delegation_id, name in db.session.execute(
+            sa.select(DelegationMember.delegation_id, DelegationMember.full_name).where(
+                DelegationMember.delegation_id.in_(batch), DelegationMember.archived_at.is_(None)
+            )
+        ):
+            names[delegation_id].append(name)
+        delegations = db.session.scalars(sa.select(Delegation).where(Delegation.id.in_(batch)))
+        for delegation in delegations.all():
+            delegation.refresh_search_text(names[delegation.id])
+        db.session.flush()

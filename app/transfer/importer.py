@@ -11,6 +11,7 @@ The work is split by job: checks and constraints (before writing), upsert (the c
 the audit), writers (keyed sheets), children (disbursements, members).
 """
 
+import gc
 from collections.abc import Callable
 
 from app.transfer.checks import drafts_of_others, known_codes, known_records, registry_checks
@@ -92,8 +93,14 @@ def import_workbook(
         report.errors = result.errors
         return report
     writer = Writer(result, user, report, ip=ip)
-    for step, (text, write) in enumerate(STEPS[1:], start=2):
-        tell(text, step)
-        write(writer)
-    writer.finish()
+    # The rows read live until the end: set them aside from the garbage collector, so that
+    # freeing each written batch (Writer.upsert) costs only the batch, not the whole file.
+    gc.freeze()
+    try:
+        for step, (text, write) in enumerate(STEPS[1:], start=2):
+            tell(text, step)
+            write(writer)
+        writer.finish()
+    finally:
+        gc.unfreeze()
     return report

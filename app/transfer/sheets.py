@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from app.transfer import schema
 from app.transfer.cells import as_text, cell_parser
-from app.transfer.issues import CellError, ReadResult, Row
+from app.transfer.issues import CellError, ReadResult, Row, RowValues
 from app.transfer.rules import SheetRules
 from app.transfer.schema import SHEETS, Column, Sheet, header_key
 
@@ -182,6 +182,7 @@ class SheetReader:
         cells = [(index, column, cell_parser(column)) for index, column in mapping]
         rules = SheetRules(sheet, result, present)
         parsed: list[Row] = []
+        index = {column.key: position for position, (_, column, _) in enumerate(cells)}
         for number, raw_row in rows:
             formula_row = next(formulas, ()) if formulas is not None else ()
             width = len(raw_row)
@@ -201,11 +202,11 @@ class SheetReader:
                 return None
             if self.progress is not None and len(parsed) % PROGRESS_EVERY == 0 and parsed:
                 self.progress(sheet.key, len(parsed))
-            row = Row(sheet.key, number, {}, present)
+            row = Row(sheet.key, number, RowValues(index), present)
             values = row.values
             for (_, column, parse), raw in zip(cells, raws, strict=True):
                 if column.key in stale:
-                    row.invalid.add(column.key)
+                    row.mark_invalid(column.key)
                     values[column.key] = None
                     result.error(
                         sheet.key,
@@ -218,7 +219,7 @@ class SheetReader:
                 try:
                     values[column.key] = parse(raw)
                 except CellError as exc:
-                    row.invalid.add(column.key)
+                    row.mark_invalid(column.key)
                     values[column.key] = None
                     result.error(sheet.key, number, column.label, str(exc))
             rules.check(row)

@@ -3,6 +3,7 @@ and every change audited with the action names the forms use (AidAudit, Delegati
 OrgAudit), written in bulk through app.core.audit.entry_row/record_many.
 """
 
+import gc
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -89,6 +90,10 @@ def fingerprints(rows, fields) -> Counter:
     return Counter(tuple(norm(r.get(f)) for f in fields) for r in rows)
 
 
+# Rows written, flushed and audited together: the import's memory is bounded by a batch.
+BATCH_ROWS = 1000
+
+
 def chunks(items, size=900):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -97,6 +102,8 @@ def chunks(items, size=900):
 class Writer:
     """What the sheet writers share: the file, the user, the report, the audit rows and the
     ids resolved so far (codes -> ids)."""
+
+    batch_rows = BATCH_ROWS
 
     def __init__(self, result: ReadResult, user, report: ImportReport, ip: str | None = None):
         self.result = result
@@ -140,47 +147,65 @@ class Writer:
             if not same(getattr(obj, name), new):
                 setattr(obj, name, new)
 
-    def upsert(self, sheet_key, model, mapping, existing, make, after=None):
-        """Create or update one record per row; `after(obj, row, created)` sets the rest."""
+    def upsert(self, sheet_key, model, mapping, make, after=None, batch_done=None) -> dict:
+        """Create or update one record per row, BATCH_ROWS rows at a time; `after(obj, row,
+        created)` sets the rest and `batch_done(records)` follows up a flushed batch.
+
+        Each batch is flushed, audited and let go (only code -> id is kept), so the
+        memory an import takes does not grow with the file. Returns code -> id."""
         counts = self.counts(sheet_key)
         table = model.__tablename__
         create_action, update_action = RECORD_ACTIONS[model]
         fields = [*mapping.values(), *DERIVED.get(table, ())]
-        touched = []
-        for row in self.rows(sheet_key):
-            code = row.values["ma"]
-            obj = existing.get(code)
-            created = obj is None
-            if created:
-                obj = make()
-                db.session.add(obj)
-                existing[code] = obj
-            before = {} if created else {n: audit.plain(getattr(obj, n)) for n in fields}
-            self.apply_fields(obj, row, mapping)
-            extra = (after(obj, row, created) or {}) if after else {}
-            changes = (
-                {}
-                if created
-                else {
-                    n: [before[n], audit.plain(getattr(obj, n))]
-                    for n in fields
-                    if not same(before[n], audit.plain(getattr(obj, n)))
-                }
-            )
-            changes.update(extra)
-            touched.append((obj, created, changes))
-        db.session.flush()
         source = f"Nhập từ tệp {self.report.filename}"
-        for obj, created, changes in touched:
-            if created:
-                counts.created += 1
-                self.audit(create_action, table, obj.id, f"{source}: tạo {obj.code}")
-            elif changes:
-                counts.updated += 1
-                self.audit(update_action, table, obj.id, f"{source}: cập nhật {obj.code}", changes)
-            else:
-                counts.unchanged += 1
-        return existing
+        ids: dict[str, int] = {}
+        for batch in chunks(self.rows(sheet_key), self.batch_rows):
+            codes = [row.values["ma"] for row in batch]
+            existing = {
+                r.code: r for r in db.session.scalars(sa.select(model).where(model.code.in_(codes)))
+            }
+            touched = []
+            for row in batch:
+                obj = existing.get(row.values["ma"])
+                created = obj is None
+                if created:
+                    obj = make()
+                    db.session.add(obj)
+                before = {} if created else {n: audit.plain(getattr(obj, n)) for n in fields}
+                self.apply_fields(obj, row, mapping)
+                extra = (after(obj, row, created) or {}) if after else {}
+                changes = (
+                    {}
+                    if created
+                    else {
+                        n: [before[n], audit.plain(getattr(obj, n))]
+                        for n in fields
+                        if not same(before[n], audit.plain(getattr(obj, n)))
+                    }
+                )
+                changes.update(extra)
+                touched.append((obj, created, changes))
+            db.session.flush()
+            if batch_done is not None:
+                batch_done([obj for obj, _, _ in touched])
+                db.session.flush()
+            for obj, created, changes in touched:
+                ids[obj.code] = obj.id
+                if created:
+                    counts.created += 1
+                    self.audit(create_action, table, obj.id, f"{source}: tạo {obj.code}")
+                elif changes:
+                    counts.updated += 1
+                    self.audit(
+                        update_action, table, obj.id, f"{source}: cập nhật {obj.code}", changes
+                    )
+                else:
+                    counts.unchanged += 1
+            self.write_audit()
+            for obj, _, _ in touched:  # with their children (cascade "all")
+                db.session.expunge(obj)
+            gc.collect()  # records and their children refer to each other: free them now
+        return ids
 
     def replace(self, model, archive_ids, new_rows, noun):
         """Archive the replaced child rows and insert the file's rows, in bulk."""
@@ -212,6 +237,12 @@ class Writer:
             for new_id in ids:
                 self.audit(add_action, object_type, new_id, f"{source}: {noun}")
 
+    def write_audit(self) -> None:
+        """Insert the audit rows gathered so far (a batch's), and let them go."""
+        if self.audit_rows:
+            audit.record_many(self.audit_rows)
+            self.audit_rows = []
+
     def finish(self):
         self.audit(
             TransferAudit.IMPORT,
@@ -219,4 +250,4 @@ class Writer:
             self.report.filename,
             f"Nhập tệp {self.report.filename}: {self.report.summary()}",
         )
-        audit.record_many(self.audit_rows)
+        self.write_audit()

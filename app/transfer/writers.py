@@ -6,8 +6,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.aid.models import AidItem
+from app.aid.regimes import regime_for
 from app.auth.models import Agency
-from app.core.dates import parse_date
+from app.core.dates import parse_date, today_vn
 from app.core.money import to_vnd
 from app.core.text import fold
 from app.delegations import states
@@ -19,18 +20,9 @@ from app.transfer.fields import DELEGATION_FIELDS, ITEM_FIELDS, ORG_FIELDS
 from app.transfer.upsert import Writer
 
 
-def _existing(w: Writer, sheet: str, model) -> dict:
-    """The stored records the sheet names, by code."""
-    codes = w.result.codes(sheet)
-    if not codes:
-        return {}
-    return {r.code: r for r in db.session.scalars(sa.select(model).where(model.code.in_(codes)))}
-
-
 def write_organizations(w: Writer) -> None:
     codes = w.result.codes("ToChuc")
-    existing = _existing(w, "ToChuc", Organization)
-    w.upsert("ToChuc", Organization, ORG_FIELDS, existing, Organization)
+    w.upsert("ToChuc", Organization, ORG_FIELDS, Organization)
     referenced = set()
     for row in w.rows("VienTro"):
         referenced.update(row.values.get("nha_tai_tro") or [])
@@ -47,8 +39,6 @@ def write_organizations(w: Writer) -> None:
 
 
 def write_items(w: Writer) -> None:
-    existing = _existing(w, "VienTro", AidItem)
-
     def after(item: AidItem, row, created):
         changes = {}
         if item.currency == "VND":
@@ -60,7 +50,7 @@ def write_items(w: Writer) -> None:
             item.value_vnd = value_vnd
         if created:
             item.created_by_id = w.user.id if w.user else None
-            item.regime = item.regime or "nd313_2025"
+            item.regime = item.regime or regime_for(item.dossier_received_on or today_vn())
         if "nha_tai_tro" in row.present:
             donors = [w.org_ids[c] for c in row.values["nha_tai_tro"] or []]
             old = [d.organization_id for d in item.donors] if not created else []
@@ -89,8 +79,7 @@ def write_items(w: Writer) -> None:
             item.search_text = search
         return changes
 
-    w.upsert("VienTro", AidItem, ITEM_FIELDS, existing, AidItem, after)
-    w.item_ids = {code: item.id for code, item in existing.items()}
+    w.item_ids = w.upsert("VienTro", AidItem, ITEM_FIELDS, AidItem, after)
     missing = {r.values["ma_vien_tro"] for r in w.rows("GiaiNgan")}
     missing |= {r.values.get("ma_vien_tro") for r in w.rows("Doan")}
     missing = {c for c in missing if c and c not in w.item_ids}
@@ -103,8 +92,6 @@ def write_items(w: Writer) -> None:
 
 
 def write_delegations(w: Writer) -> None:
-    codes = w.result.codes("Doan")
-    existing = _existing(w, "Doan", Delegation)
     agencies = {
         fold(name): agency_id
         for agency_id, name in db.session.execute(sa.select(Agency.id, Agency.name))
@@ -133,8 +120,9 @@ def write_delegations(w: Writer) -> None:
                 changes["aid_item_id"] = [None, item_id]
         if "don_vi" in row.present:
             name = row.values.get("don_vi")
-            host = agencies.get(fold(name)) if name else None
-            if delegation.host_agency_id != host and (host or not name):
+            # an empty cell means the lodging agency, as for a new delegation
+            host = agencies.get(fold(name)) if name else delegation.author_agency_id
+            if host is not None and delegation.host_agency_id != host:
                 changes["host_agency_id"] = [delegation.host_agency_id, host]
                 delegation.host_agency_id = host
         if created and delegation.host_agency_id is None:
@@ -154,13 +142,15 @@ def write_delegations(w: Writer) -> None:
             changes["border_area_override"] = [None, row.values["bien_gioi"]]
         return changes
 
-    w.upsert("Doan", Delegation, DELEGATION_FIELDS, existing, Delegation, after)
-    for delegation in existing.values():
-        if delegation.code in codes:  # derived from the stops and the communes' flags
+    def batch_done(delegations: list[Delegation]) -> None:
+        for delegation in delegations:  # derived from the stops and the communes' flags
             refresh_border_area(delegation)
             if delegation.status == states.APPROVED and delegation.report_due_on is None:
                 schedule_report(delegation)  # as if approved here: the overdue alert sees it
-    w.delegation_ids = {code: d.id for code, d in existing.items()}
+
+    w.delegation_ids = w.upsert(
+        "Doan", Delegation, DELEGATION_FIELDS, Delegation, after, batch_done
+    )
     missing = {r.values["ma_doan"] for r in w.rows("ThanhVien")} - set(w.delegation_ids)
     if missing:
         w.delegation_ids.update(
