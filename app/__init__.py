@@ -85,6 +85,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from app.aid.models import AidStatus
+    from app.auth.names import agency_name_on
     from app.core import dates, listing, money
     from app.core.countries import country_name
     from app.delegations.models import DelegationStatus
@@ -97,6 +98,7 @@ def _register_template_helpers(app: Flask) -> None:
         money=money.format_money,
         number=money.format_number,
         country=country_name,
+        name_on=agency_name_on,  # {{ record.agency|name_on(record.day) }}
         aid_status=lambda key: AidStatus(key).label if key else "",
         delegation_status=lambda key: DelegationStatus(key).label if key else "",
     )

@@ -144,13 +144,6 @@ class Agency(TimestampMixin, VersionedMixin, db.Model):
         order_by="AgencyName.used_until", cascade="all, delete-orphan"
     )
 
-    def name_on(self, day: date) -> str:
-        """The name the agency had on that day (its current name after the last rename)."""
-        for former in self.former_names:
-            if day < former.used_until and (former.used_from is None or day >= former.used_from):
-                return former.name
-        return self.name
-
     # Permission checks read the duties on every request: the user loader joins them into
     # its one query; lists that show them load them with selectinload. Elsewhere (an
     # opinion's agency, say) they are not loaded until read.

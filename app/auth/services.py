@@ -18,6 +18,7 @@ from app.auth.models import (
     User,
     new_session_token,
 )
+from app.auth.names import forget_former_names
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.dates import today_vn
@@ -251,6 +252,7 @@ def update_agency(agency: Agency, data: dict, version: int | None) -> Agency:
         today = today_vn()
         since = agency.former_names[-1].used_until if agency.former_names else None
         agency.former_names.append(AgencyName(name=agency.name, used_from=since, used_until=today))
+        forget_former_names()
     changes = _changed(agency, AGENCY_FIELDS, data)
     if "duties" in data:
         agency.set_duties(duties)

@@ -1,5 +1,6 @@
 """Delegation tables out (list, member list) and the member list in (XLSX/CSV upload)."""
 
+from app.auth.names import agency_name_on
 from app.core import audit
 from app.core.countries import country_name
 from app.core.export import send_table
@@ -62,7 +63,7 @@ def send_delegations(query, fmt: str):
             d.start_on,
             d.end_on,
             Purpose(d.purpose).label,
-            d.host_agency.name if d.host_agency else None,
+            agency_name_on(d.host_agency, d.start_on) or None,  # its name at the visit
             "có" if d.is_border_area else "không",
             member_count,
             DelegationStatus(d.status).label,
