@@ -407,3 +407,30 @@ def test_merge_moves_every_reference_to_an_agency(app):
             if key.column.table.name == "agency"
         }
     assert pointing - own_rows == set(AGENCY_REFERENCES)
+
+
+def test_merge_asks_the_remaining_agency_once(app, login, db, user, make_item):
+    """Both agencies were asked for an opinion on the same item: the remaining agency has one
+    open request, the other is cancelled (kept, counted in the audit); answers move as they
+    are."""
+    from app.aid.models import Opinion
+    from app.aid.states import AidStatus
+
+    item = make_item("VT-HAI", status=AidStatus.XIN_Y_KIEN)  # finance and police asked
+    source, target = agency_of(user, "police.officer"), agency_of(user, "finance.officer")
+    source_id, target_id = source.id, target.id
+    web = login("admin")
+    merged = web.post(f"/quan-tri/co-quan/{source_id}/gop", {"target_id": target_id})
+    assert merged.status_code == 302
+    db.session.expire_all()
+    opinions = db.session.scalars(sa.select(Opinion).where(Opinion.aid_item_id == item.id)).all()
+    assert {o.agency_id for o in opinions} == {target_id}
+    assert sum(o.is_open for o in opinions) == 1
+    assert sum(o.cancelled_at is not None for o in opinions) == 1
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "agency.merge", AuditEntry.object_id == str(target_id)
+        )
+    )
+    assert entry.changes["moved"]["opinion.cancelled"] == 1
+    assert entry.changes["moved"]["opinion.agency_id"] == 1

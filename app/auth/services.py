@@ -401,10 +401,33 @@ AGENCY_REFERENCES = (
 )
 
 
+def _cancel_duplicate_requests(source: Agency, target: Agency) -> int:
+    """An open opinion request to `source` on an item where `target` has one open too would
+    be asked twice of the remaining agency: it is cancelled (answered ones move as they are,
+    they are history). Returns how many."""
+    opinion = db.metadata.tables["opinion"]
+
+    def open_of(agency_id):
+        return db.and_(
+            opinion.c.agency_id == agency_id,
+            opinion.c.verdict.is_(None),
+            opinion.c.cancelled_at.is_(None),
+        )
+
+    asked_of_target = db.select(opinion.c.aid_item_id).where(open_of(target.id))
+    result = db.session.execute(
+        db.update(opinion)
+        .where(open_of(source.id), opinion.c.aid_item_id.in_(asked_of_target.scalar_subquery()))
+        .values(cancelled_at=datetime.now(UTC), version=opinion.c.version + 1)
+    )
+    return result.rowcount
+
+
 def merge_agencies(source: Agency, target: Agency, *, user=None, username=None) -> dict:
     """Merge `source` into `target` after a reorganisation: its users, the opinions asked
-    of it, the delegations it lodged or hosts and its reviews move to `target`, which also
-    takes its duties; `source` is deactivated (kept, nothing is deleted). Audited on both.
+    of it (an open request both were asked is then asked once), the delegations it lodged
+    or hosts and its reviews move to `target`, which also takes its duties; `source` is
+    deactivated (kept, nothing is deleted). Audited on both.
     Returns {"table.column": rows moved}."""
     if source.id == target.id:
         raise FieldError("target_id", "Không thể gộp một cơ quan vào chính nó.")
@@ -414,7 +437,7 @@ def merge_agencies(source: Agency, target: Agency, *, user=None, username=None) 
         raise FieldError(
             "target_id", f"Không thể gộp vào {target.name}: đó là đơn vị trực thuộc {source.name}."
         )
-    moved = {}
+    moved = {"opinion.cancelled": _cancel_duplicate_requests(source, target)}
     for table_name, column in AGENCY_REFERENCES:
         table = db.metadata.tables[table_name]
         values = {column: target.id}
