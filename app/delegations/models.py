@@ -4,13 +4,20 @@ Coded values use the keys of the registry workbook (spec/interchange.md, sheets 
 ThanhVien).
 """
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.enums import labelled
-from app.core.models import ArchivableMixin, StepMixin, TimestampMixin, VersionedMixin, enum_type
+from app.core.models import (
+    ArchivableMixin,
+    StepMixin,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    utcnow,
+)
 from app.core.text import fold
 from app.delegations import states
 from app.delegations.states import DelegationStatus
@@ -104,6 +111,10 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     approved_by: Mapped[str | None] = mapped_column(sa.String(200))
     refusal_reason: Mapped[str | None] = mapped_column(sa.Text)
     report_due_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    # The revision of what the reviewers look at (members, dates, itinerary): bumped by each
+    # change made after a review; a review or permit given on an older one must be looked at
+    # again (see services/revisions.py).
+    revision: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     organization = relationship("Organization", lazy="joined")
     host_agency = relationship("Agency", foreign_keys=[host_agency_id], lazy="joined")
@@ -123,6 +134,13 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
         cascade="all, delete-orphan",
     )
     reviews = relationship("Review", back_populates="delegation", order_by="Review.id")
+    permits = relationship(  # the live border permits
+        "BorderPermit",
+        primaryjoin="and_(BorderPermit.delegation_id == Delegation.id, "
+        "BorderPermit.archived_at.is_(None))",
+        order_by="BorderPermit.id",
+        viewonly=True,
+    )
 
     @validates("status")
     def _status_is_known(self, _key, value):
@@ -183,6 +201,18 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
 
     def review_by(self, kind: str):
         return next((r for r in self.reviews if r.reviewer_kind == kind), None)
+
+    @property
+    def outdated_reviews(self) -> list["Review"]:
+        """The reviews given on an earlier revision of the members, dates or itinerary."""
+        return [r for r in self.reviews if r.given_on_revision < self.revision]
+
+    @property
+    def reopened(self) -> bool:
+        """A review or live permit was given on an earlier version: reviewers look again."""
+        return bool(self.outdated_reviews) or any(
+            p.given_on_revision < self.revision for p in self.permits
+        )
 
     def refresh_search_text(self, member_names: list[str] | None = None) -> None:
         parts = [self.code, self.title, self.sending_party or ""]
@@ -257,6 +287,8 @@ class Review(TimestampMixin, db.Model):
     document_number: Mapped[str | None] = mapped_column(sa.String(60))
     reviewed_on: Mapped[date] = mapped_column(sa.Date)
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # The delegation's revision the review was given (or confirmed) on.
+    given_on_revision: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     delegation = relationship("Delegation", back_populates="reviews")
     agency = relationship("Agency", lazy="joined")
@@ -268,6 +300,10 @@ class Review(TimestampMixin, db.Model):
     @property
     def kind_label(self) -> str:
         return ReviewerKind(self.reviewer_kind).label
+
+    @property
+    def is_outdated(self) -> bool:
+        return self.given_on_revision < self.delegation.revision
 
 
 class BorderPermit(TimestampMixin, ArchivableMixin, db.Model):
@@ -283,9 +319,33 @@ class BorderPermit(TimestampMixin, ArchivableMixin, db.Model):
     valid_to: Mapped[date] = mapped_column(sa.Date)
     notes: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # The delegation's revision the permit was issued (or confirmed) on.
+    given_on_revision: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     def covers(self, start: date, end: date) -> bool:
         return self.valid_from <= start and end <= self.valid_to
+
+
+class DelegationChange(db.Model):
+    """One line of what changed in the reviewed content (members, dates, itinerary) after a
+    review: the revision it made, who and when, the line itself and, when the line shows
+    personal data, the line without it (for masked viewers and the audit log)."""
+
+    __tablename__ = "delegation_change"
+    __table_args__ = (
+        sa.Index("ix_delegation_change_delegation_revision", "delegation_id", "revision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id"))
+    revision: Mapped[int] = mapped_column(sa.Integer)
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(sa.String(500))
+    masked_text: Mapped[str | None] = mapped_column(sa.String(500))
+
+    def shown(self, personal: bool) -> str:
+        return self.text if personal or not self.masked_text else self.masked_text
 
 
 class VisitReport(TimestampMixin, db.Model):

@@ -69,6 +69,11 @@ class DelegationAudit:
     MEMBERS_EXPORT = "delegation.members_export"
     PERSONAL_DATA_VIEW = "delegation.personal_data_view"
     REVIEW = "delegation.review"  # + "_<reviewer kind>"
+    # Members, dates or itinerary changed after a review: the reviews given are on an
+    # earlier version (what changed is in the entry and in delegation_change).
+    REVIEWS_REOPENED = "delegation.reviews_reopened"
+    REVIEW_CONFIRM = "delegation.review_confirm"  # + "_<reviewer kind>"
+    BORDER_PERMIT_CONFIRM = "delegation.border_permit_confirm"
     BORDER_PERMIT = "delegation.border_permit"
     BORDER_NOTICE = "delegation.border_notice"
     REPORT = "delegation.report"

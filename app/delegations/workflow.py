@@ -23,24 +23,41 @@ from app.extensions import db
 S = DelegationStatus
 
 
-def _permits_covering(delegation_id, start_on, end_on):
-    """Live permits valid for the whole visit (values, or columns for a correlated query)."""
+def _permits_covering(delegation_id, start_on, end_on, revision):
+    """Live permits valid for the whole visit and given (or confirmed) on the current
+    revision (values, or columns for a correlated query)."""
     return db.select(BorderPermit.id).where(
         BorderPermit.delegation_id == delegation_id,
         BorderPermit.archived_at.is_(None),
         BorderPermit.valid_from <= start_on,
         BorderPermit.valid_to >= end_on,
+        BorderPermit.given_on_revision >= revision,
     )
 
 
-def has_valid_permit(delegation: Delegation) -> bool:
-    found = _permits_covering(delegation.id, delegation.start_on, delegation.end_on).limit(1)
-    return db.session.scalar(found) is not None
+def has_valid_permit(delegation: Delegation, *, current: bool = True) -> bool:
+    """A permit covers the visit (`current`: and was given on the current revision)."""
+    revision = delegation.revision if current else 0
+    found = _permits_covering(delegation.id, delegation.start_on, delegation.end_on, revision)
+    return db.session.scalar(found.limit(1)) is not None
 
 
 def valid_permit_exists():
-    """SQL: the delegation of the row has a permit covering its visit."""
-    return _permits_covering(Delegation.id, Delegation.start_on, Delegation.end_on).exists()
+    """SQL: the delegation of the row has a current permit covering its visit."""
+    return _permits_covering(
+        Delegation.id, Delegation.start_on, Delegation.end_on, Delegation.revision
+    ).exists()
+
+
+def outdated_permits(delegation: Delegation) -> list[BorderPermit]:
+    """Live permits given on an earlier revision of the members, dates or itinerary."""
+    return db.session.scalars(
+        db.select(BorderPermit).where(
+            BorderPermit.delegation_id == delegation.id,
+            BorderPermit.archived_at.is_(None),
+            BorderPermit.given_on_revision < delegation.revision,
+        )
+    ).all()
 
 
 def _has_members(delegation: Delegation) -> str | None:
@@ -49,16 +66,29 @@ def _has_members(delegation: Delegation) -> str | None:
     return None
 
 
+# A review in the middle of a sentence ("còn thiếu …").
+REVIEW_NAMES = {
+    ReviewerKind.FOREIGN_AFFAIRS: "ý kiến thẩm định của cơ quan ngoại vụ",
+    ReviewerKind.POLICE: "ý kiến an ninh, trật tự của Công an tỉnh",
+}
+
+
 def _ready_to_approve(delegation: Delegation) -> str | None:
     missing = []
     if delegation.review_by(ReviewerKind.FOREIGN_AFFAIRS) is None:
-        missing.append("ý kiến thẩm định của cơ quan ngoại vụ")
+        missing.append(REVIEW_NAMES[ReviewerKind.FOREIGN_AFFAIRS])
     police = delegation.review_by(ReviewerKind.POLICE)
     if police is None:
-        missing.append("ý kiến an ninh, trật tự của Công an tỉnh")
+        missing.append(REVIEW_NAMES[ReviewerKind.POLICE])
+    for review in delegation.outdated_reviews:
+        missing.append(f"{REVIEW_NAMES[review.reviewer_kind]} {AGAIN}")
     if delegation.is_border_area:
         if not has_valid_permit(delegation):
-            missing.append("giấy phép vào khu vực biên giới còn hiệu lực trong thời gian đoàn")
+            missing.append(
+                f"giấy phép vào khu vực biên giới {AGAIN}"
+                if has_valid_permit(delegation, current=False)
+                else "giấy phép vào khu vực biên giới còn hiệu lực trong thời gian đoàn"
+            )
         if delegation.border_notice_on is None:
             missing.append("thông báo cho Công an và Bộ đội Biên phòng")
     if missing:
@@ -79,10 +109,11 @@ def ready_to_approve_condition():
             .exists()
         )
 
+    current = Review.given_on_revision >= Delegation.revision
     return db.and_(
         Delegation.status == states.UNDER_REVIEW,
-        review(ReviewerKind.FOREIGN_AFFAIRS),
-        review(ReviewerKind.POLICE, Review.verdict != Verdict.KHONG_DONG_Y),
+        review(ReviewerKind.FOREIGN_AFFAIRS, current),
+        review(ReviewerKind.POLICE, current, Review.verdict != Verdict.KHONG_DONG_Y),
         db.or_(
             Delegation.is_border_area.is_(False),
             db.and_(valid_permit_exists(), Delegation.border_notice_on.is_not(None)),
@@ -136,6 +167,34 @@ def review_action(kind: str) -> str:
     return f"review_{kind}"
 
 
+def confirm_action(kind: str) -> str:
+    """The reviewer keeps a review given on an earlier version: "confirm_<kind>"."""
+    return f"confirm_{kind}"
+
+
+# Said of a review or permit given before the members, dates or itinerary changed.
+AGAIN = "xác nhận lại (ý kiến trên phiên bản trước)"
+CONFIRM_LABEL = "Giữ nguyên ý kiến"
+
+
+def _outdated_review(kind: str):
+    def guard(delegation: Delegation) -> str | None:
+        review = delegation.review_by(kind)
+        if review is None:
+            return "Chưa có ý kiến để giữ nguyên."
+        if not review.is_outdated:
+            return "Ý kiến đã được cho trên phiên bản hiện tại của hồ sơ."
+        return None
+
+    return guard
+
+
+def _outdated_permit(delegation: Delegation) -> str | None:
+    if not outdated_permits(delegation):
+        return "Không có giấy phép nào cấp trên phiên bản trước của hồ sơ."
+    return None
+
+
 ENTRIES = {
     # The request itself and its members, until a decision is taken.
     "edit": Entry(
@@ -151,6 +210,23 @@ ENTRIES = {
         )
         for kind, rule in REVIEW_RULES.items()
     },
+    **{
+        confirm_action(kind): Entry(
+            Action(confirm_action(kind), CONFIRM_LABEL, rule, "outline-primary"),
+            frozenset({states.UNDER_REVIEW}),
+            _outdated_review(kind),
+            wrong_state="Chỉ xác nhận lại ý kiến khi hồ sơ đoàn đang được xem xét.",
+        )
+        for kind, rule in REVIEW_RULES.items()
+    },
+    "confirm_border_permit": Entry(
+        Action(
+            "confirm_border_permit", "Giữ nguyên giấy phép", rules.review_police, "outline-primary"
+        ),
+        states.PERMIT,
+        _outdated_permit,
+        wrong_state="Chỉ xác nhận lại giấy phép khi hồ sơ đoàn đang xem xét hoặc đã duyệt.",
+    ),
     "border_permit": Entry(
         Action(
             "border_permit",

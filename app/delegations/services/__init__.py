@@ -52,6 +52,11 @@ from app.delegations.services.reviews import (
     record_review,
     record_visit_report,
 )
+from app.delegations.services.revisions import (
+    changes_since,
+    confirm_border_permit,
+    confirm_review,
+)
 
 __all__ = [
     "DELEGATION_FIELDS",
@@ -69,7 +74,10 @@ __all__ = [
     "approve_delegation",
     "archive_delegation",
     "cancel_delegation",
+    "changes_since",
     "complete_delegation",
+    "confirm_border_permit",
+    "confirm_review",
     "create_delegation",
     "delegations_query",
     "inbox",

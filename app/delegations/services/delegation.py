@@ -16,6 +16,7 @@ from app.core.models import Commune, utcnow
 from app.delegations import rules as member_rules
 from app.delegations import states, workflow
 from app.delegations.models import Delegation, DelegationMember, Direction, ItineraryStop
+from app.delegations.services import revisions
 from app.delegations.states import DelegationAudit
 from app.extensions import db
 
@@ -145,8 +146,24 @@ def update_delegation(
     check_version(delegation, version)
     _validate(data, delegation.id)
     summary = f"Sửa hồ sơ đoàn {data.fields['code']}"
+    before = _reviewed_content(delegation)
     _save(delegation, data, DelegationAudit.UPDATE, summary, user=user)
+    after = _reviewed_content(delegation)
+    lines = revisions.date_lines(before, after) + revisions.itinerary_lines(
+        before["stops"], after["stops"], (before["border"], after["border"])
+    )
+    revisions.note_changes(delegation, lines, user=user)
     return delegation
+
+
+def _reviewed_content(delegation: Delegation) -> dict:
+    """What the reviewers looked at in the request itself: dates, itinerary, border area."""
+    return {
+        "start_on": delegation.start_on,
+        "end_on": delegation.end_on,
+        "stops": [revisions.stop_text(stop) for stop in delegation.stops],
+        "border": bool(delegation.is_border_area),
+    }
 
 
 def archive_delegation(

@@ -15,6 +15,7 @@ from app.delegations import rules as member_rules
 from app.delegations import workflow
 from app.delegations.models import Delegation, DelegationMember, normalize_passport
 from app.delegations.services.delegation import logged
+from app.delegations.services.revisions import Line, member_change_line, note_changes
 from app.delegations.states import DelegationAudit
 from app.extensions import db
 
@@ -72,6 +73,7 @@ def add_member(delegation: Delegation, values: dict, *, user) -> DelegationMembe
     _after_members_change(delegation)
     summary = f"Thêm thành viên {member.full_name} vào đoàn {delegation.code}"
     logged(delegation, DelegationAudit.MEMBER_ADD, summary, user=user)
+    note_changes(delegation, [Line(f"Thêm thành viên {member.full_name}")], user=user)
     return member
 
 
@@ -90,11 +92,14 @@ def update_member(
     for name in MEMBER_FIELDS:
         setattr(member, name, values.get(name))
     _after_members_change(delegation)
-    if changes := audit.diff(before, audit.snapshot(member, MEMBER_FIELDS)):
+    after = audit.snapshot(member, MEMBER_FIELDS)
+    if changes := audit.diff(before, after):
         summary = f"Sửa thành viên {member.full_name} (đoàn {delegation.code})"
         logged(
             delegation, DelegationAudit.MEMBER_UPDATE, summary, user=user, changes=_masked(changes)
         )
+        line = member_change_line(before.get("full_name") or member.full_name, before, after)
+        note_changes(delegation, [line], user=user)
     return member
 
 
@@ -106,6 +111,8 @@ def remove_member(member: DelegationMember, reason: str | None = None, *, user) 
     _after_members_change(delegation)
     summary = f"Xóa thành viên {member.full_name} khỏi đoàn {delegation.code}"
     logged(delegation, DelegationAudit.MEMBER_REMOVE, summary, user=user)
+    line = f"Xóa thành viên {member.full_name} (lý do: {member.archive_reason})"
+    note_changes(delegation, [Line(line[:500])], user=user)
 
 
 @dataclass
@@ -162,6 +169,8 @@ def add_members_from_rows(
     _after_members_change(delegation)
     summary = f"Nhập {len(rows)} thành viên từ tệp vào đoàn {delegation.code}"
     logged(delegation, DelegationAudit.MEMBERS_UPLOAD, summary, user=user)
+    added = [Line(f"Thêm thành viên {values.get('full_name')}") for _n, values in rows]
+    note_changes(delegation, added, user=user)
     return []
 
 

@@ -144,9 +144,15 @@ def person_search(text: str, *, user, limit: int = 200) -> list[DelegationMember
 
 
 def _without_review(kind: str):
+    """No review of this kind given on the delegation's current revision: none yet, or one
+    given on an earlier version (to confirm or revise)."""
     return (
         ~db.select(Review.id)
-        .where(Review.delegation_id == Delegation.id, Review.reviewer_kind == kind)
+        .where(
+            Review.delegation_id == Delegation.id,
+            Review.reviewer_kind == kind,
+            Review.given_on_revision >= Delegation.revision,
+        )
         .exists()
     )
 
@@ -251,7 +257,7 @@ def inbox(*, user, today: date | None = None, limit: int = 100) -> Inbox:
             continue
         rows = db.session.scalars(
             db.select(Delegation)
-            .options(selectinload(Delegation.reviews))
+            .options(selectinload(Delegation.reviews), selectinload(Delegation.permits))
             .where(Delegation.archived_at.is_(None), *conditions)
             .order_by(Delegation.start_on, Delegation.id)
             .limit(limit)

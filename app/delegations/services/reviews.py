@@ -48,6 +48,7 @@ def record_review(
     review.document_number = document_number or None
     review.reviewed_on = reviewed_on
     review.reviewed_by_id = user.id
+    review.given_on_revision = delegation.revision
     logged(
         delegation,
         f"{DelegationAudit.REVIEW}_{kind}",
@@ -94,6 +95,7 @@ def record_border_permit(
         valid_from=valid_from,
         valid_to=valid_to,
         notes=notes or None,
+        given_on_revision=delegation.revision,
     )
     summary = f"Cấp giấy phép vào khu vực biên giới số {permit.number}"
     return _add_audited(delegation, permit, DelegationAudit.BORDER_PERMIT, summary, user=user)

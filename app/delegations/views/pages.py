@@ -229,6 +229,7 @@ def detail(delegation_id: int):
         ).all()
 
     reports = rows(VisitReport, [VisitReport.received_on])
+    permits = rows(BorderPermit, [BorderPermit.issued_on])
     return audited_page(
         "delegations/detail.html",
         d=delegation,
@@ -236,7 +237,9 @@ def detail(delegation_id: int):
         actions=actions,
         blocked_actions=blocked,
         steps=rows(DelegationStep, [DelegationStep.at, DelegationStep.id]),
-        permits=rows(BorderPermit, [BorderPermit.issued_on]),
+        permits=permits,
+        since=services.changes_since(delegation, permits),
+        confirms={kind: RECORD_SLUGS[workflow.confirm_action(kind)] for kind in ReviewerKind},
         reports=reports,
         report_files=attachments.by_owner("visit_report", [r.id for r in reports]),
         reviews=[

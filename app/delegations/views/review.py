@@ -63,6 +63,15 @@ RECORDS = {
         ReviewForm,
         _saving(services.record_review, kind=ReviewerKind.POLICE),
     ),
+    "giu-nguyen-ngoai-vu": _commented(
+        workflow.confirm_action(ReviewerKind.FOREIGN_AFFAIRS),
+        lambda d, **kw: services.confirm_review(d, ReviewerKind.FOREIGN_AFFAIRS, **kw),
+    ),
+    "giu-nguyen-cong-an": _commented(
+        workflow.confirm_action(ReviewerKind.POLICE),
+        lambda d, **kw: services.confirm_review(d, ReviewerKind.POLICE, **kw),
+    ),
+    "giu-nguyen-giay-phep": _commented("confirm_border_permit", services.confirm_border_permit),
     "giay-phep": ("border_permit", PermitForm, _saving(services.record_border_permit)),
     "thong-bao": ("border_notice", NoticeForm, _saving(services.record_border_notice)),
     "bao-cao": ("visit_report", ReportForm, _saving(services.record_visit_report)),

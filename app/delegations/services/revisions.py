@@ -1,0 +1,228 @@
+"""What the reviewers reviewed is what is approved.
+
+A delegation's `revision` counts the changes of its reviewed content (members, dates,
+itinerary, border communes) made after a review or a border permit. Each review and permit
+keeps the revision it was given on; one given on an earlier revision must be confirmed
+("Giữ nguyên ý kiến") or revised before approval. Each change writes `DelegationChange`
+lines (what changed, with a version without personal data for masked viewers) and an
+audit entry.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.core import audit
+from app.core.countries import country_name
+from app.delegations import workflow
+from app.delegations.models import (
+    BorderPermit,
+    Delegation,
+    DelegationChange,
+    PassportType,
+    Review,
+    Sex,
+)
+from app.delegations.states import DelegationAudit
+from app.extensions import db
+
+PERSONAL = ("birth_date", "passport_number")  # never shown to masked viewers
+MEMBER_LABELS = {
+    "full_name": "họ và tên",
+    "sex": "giới tính",
+    "birth_date": "ngày sinh",
+    "nationality": "quốc tịch",
+    "passport_number": "số hộ chiếu",
+    "passport_type": "loại hộ chiếu",
+    "passport_expiry": "hạn hộ chiếu",
+    "position": "chức vụ",
+    "organization_name": "cơ quan, tổ chức",
+    "is_head": "trưởng đoàn",
+}
+DATE_LABELS = {"start_on": "ngày bắt đầu", "end_on": "ngày kết thúc"}
+HIDDEN = "(đã thay đổi)"
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    masked: str | None = None  # the line without personal data, when it shows some
+
+
+DATE_FIELDS = ("birth_date", "passport_expiry", "start_on", "end_on")
+
+
+def _shown(name: str, value) -> str:
+    if name in DATE_FIELDS and isinstance(value, str) and value:
+        value = date.fromisoformat(value)  # audit snapshots keep dates as ISO text
+    if value is None or value == "":
+        return "(trống)"
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    if name == "sex":
+        return Sex(value).label
+    if name == "passport_type":
+        return PassportType(value).label
+    if name == "nationality":
+        return country_name(value) or value
+    return str(value)
+
+
+def member_change_line(name: str, before: dict, after: dict) -> Line | None:
+    """ "Sửa thành viên A: chức vụ X → Y; số hộ chiếu M1 → M2" (masked: "số hộ chiếu (đã
+    thay đổi)"), or None when nothing changed."""
+    full, masked = [], []
+    for field, label in MEMBER_LABELS.items():
+        old, new = before.get(field), after.get(field)
+        if old == new:
+            continue
+        part = f"{label} {_shown(field, old)} → {_shown(field, new)}"
+        full.append(part)
+        masked.append(f"{label} {HIDDEN}" if field in PERSONAL else part)
+    if not full:
+        return None
+    head = f"Sửa thành viên {name}: "
+    text, hidden = head + "; ".join(full), head + "; ".join(masked)
+    return Line(text[:500], hidden[:500] if hidden != text else None)
+
+
+def date_lines(before: dict, after: dict) -> list[Line]:
+    """ "Đổi ngày kết thúc 05/03/2027 → 07/03/2027"."""
+    return [
+        Line(f"Đổi {label} {_shown(f, before[f])} → {_shown(f, after[f])}")
+        for f, label in DATE_LABELS.items()
+        if before.get(f) != after.get(f)
+    ]
+
+
+def stop_text(stop) -> str:
+    commune = stop.commune
+    parts = [
+        f"{stop.day:%d/%m/%Y}" if stop.day else "",
+        f"{commune.name}{' (xã biên giới)' if commune.is_border else ''}" if commune else "",
+        stop.place or "",
+        stop.activity or "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def itinerary_lines(before: list[str], after: list[str], border: tuple[bool, bool]) -> list[Line]:
+    """Stops added and dropped (as multisets of their descriptions), and the border area."""
+    lines = []
+    rest = list(before)
+    for text in after:
+        if text in rest:
+            rest.remove(text)
+        else:
+            lines.append(Line(f"Thêm điểm lịch trình: {text}"[:500]))
+    lines += [Line(f"Bỏ điểm lịch trình: {text}"[:500]) for text in rest]
+    if border[0] != border[1]:
+        entered = "Đoàn vào khu vực biên giới"
+        lines.append(Line(entered if border[1] else "Đoàn không còn vào khu vực biên giới"))
+    return lines
+
+
+def _reviewed(delegation: Delegation) -> bool:
+    """Whether someone already reviewed this delegation: a review or a live permit."""
+    if delegation.reviews:
+        return True
+    permit = db.select(BorderPermit.id).where(
+        BorderPermit.delegation_id == delegation.id, BorderPermit.archived_at.is_(None)
+    )
+    return db.session.scalar(permit.limit(1)) is not None
+
+
+def note_changes(delegation: Delegation, lines: list[Line], *, user) -> None:
+    """After a review, a change of the reviewed content makes a new revision: its lines are
+    kept and audited (without personal data); the reviews and permits given before are now
+    on an earlier version. Before any review nothing is noted (the audit has the edit)."""
+    lines = [line for line in lines if line]
+    if not lines or not _reviewed(delegation):
+        return
+    old = delegation.revision or 0
+    delegation.revision = old + 1
+    for line in lines:
+        db.session.add(
+            DelegationChange(
+                delegation_id=delegation.id,
+                revision=delegation.revision,
+                changed_by_id=user.id,
+                text=line.text,
+                masked_text=line.masked,
+            )
+        )
+    db.session.flush()
+    masked = "; ".join(line.masked or line.text for line in lines)
+    audit.record(
+        DelegationAudit.REVIEWS_REOPENED,
+        delegation,
+        user=user,
+        summary=(
+            f"Hồ sơ đoàn {delegation.code} thay đổi sau khi đã có ý kiến: các ý kiến đã cho "
+            f"trở thành ý kiến trên phiên bản trước"
+        ),
+        changes={"phien_ban": [old, delegation.revision], "thay_doi": [None, masked]},
+    )
+
+
+def changes_since(delegation: Delegation, permits: list[BorderPermit]) -> dict:
+    """{reviewer kind or "permit": [DelegationChange]}: what changed since each review and
+    live permit given on an earlier version, in one query."""
+    given = {r.reviewer_kind: r.given_on_revision for r in delegation.outdated_reviews}
+    old_permits = [
+        p.given_on_revision
+        for p in permits
+        if not p.is_archived and p.given_on_revision < delegation.revision
+    ]
+    if old_permits:
+        given["permit"] = min(old_permits)
+    if not given:
+        return {}
+    rows = db.session.scalars(
+        db.select(DelegationChange)
+        .where(
+            DelegationChange.delegation_id == delegation.id,
+            DelegationChange.revision > min(given.values()),
+        )
+        .order_by(DelegationChange.id)
+    ).all()
+    return {key: [c for c in rows if c.revision > since] for key, since in given.items()}
+
+
+def confirm_review(delegation: Delegation, kind: str, comment: str | None = None, *, user):
+    """The reviewer keeps its review given on an earlier version ("Giữ nguyên ý kiến")."""
+    workflow.require(delegation, workflow.confirm_action(kind), user)
+    review: Review = delegation.review_by(kind)
+    old = review.given_on_revision
+    review.given_on_revision = delegation.revision
+    summary = f"Giữ nguyên {review.kind_label.lower()}: {review.verdict_label}"
+    summary = f"{summary} (đoàn {delegation.code})"
+    if comment:
+        summary = f"{summary}. {comment}"
+    db.session.flush()
+    audit.record(
+        f"{DelegationAudit.REVIEW_CONFIRM}_{kind}",
+        delegation,
+        user=user,
+        summary=summary[:500],
+        changes={"phien_ban": [old, delegation.revision]},
+    )
+    return review
+
+
+def confirm_border_permit(delegation: Delegation, comment: str | None = None, *, user):
+    """The police keep the border permit issued on an earlier version."""
+    workflow.require(delegation, "confirm_border_permit", user)
+    permits = workflow.outdated_permits(delegation)
+    for permit in permits:
+        permit.given_on_revision = delegation.revision
+    numbers = ", ".join(p.number for p in permits)
+    summary = f"Giữ nguyên giấy phép vào khu vực biên giới số {numbers} (đoàn {delegation.code})"
+    if comment:
+        summary = f"{summary}. {comment}"
+    db.session.flush()
+    audit.record(
+        DelegationAudit.BORDER_PERMIT_CONFIRM, delegation, user=user, summary=summary[:500]
+    )
+    return permits
