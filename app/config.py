@@ -123,6 +123,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "DELEGATION_REQUEST_WORKING_DAYS": _int("DELEGATION_REQUEST_WORKING_DAYS", 7),
         "DELEGATION_REPORT_WORKING_DAYS": _int("DELEGATION_REPORT_WORKING_DAYS", 10),
         "DELEGATION_BORDER_NOTICE_HOURS": _int("DELEGATION_BORDER_NOTICE_HOURS", 24),
+        # A member's passport should stay valid N months after entry (the delegation's
+        # start): a warning, not a refusal (the "expires before the end" check refuses).
+        "PASSPORT_MIN_VALID_MONTHS": _int("PASSPORT_MIN_VALID_MONTHS", 6),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -92,6 +92,15 @@ class MemberForm(VersionedForm):
     is_head = BooleanField("Trưởng đoàn")
 
 
+class MemberRemoveForm(VersionedForm):
+    """Taking a member off the list: asked for confirmation, with the reason."""
+
+    reason = TextAreaField(
+        "Lý do xóa khỏi danh sách đoàn",
+        [required("Vui lòng ghi lý do xóa thành viên."), max_length(500)],
+    )
+
+
 class UploadForm(BaseForm):
     file = FileField("Tệp danh sách (XLSX hoặc CSV, các cột của mẫu ThanhVien)")
 

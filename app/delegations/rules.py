@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from app.core import validation
+from app.core.dates import add_months
 from app.core.errors import FieldError
 from app.delegations.models import normalize_passport
 
@@ -63,6 +64,27 @@ def member_errors(
             f"({end_on:%d/%m/%Y})."
         )
     return errors
+
+
+def passport_valid_until(start_on: date, months: int) -> date:
+    """The day a passport should still be valid on: `months` after entry (the start)."""
+    return add_months(start_on, months)
+
+
+def passport_warning(
+    expiry: date | None, start_on: date | None, end_on: date | None, months: int
+) -> str | None:
+    """A warning (not a refusal) when the passport expires less than `months` after entry;
+    None when it is fine, unknown, or already refused for expiring before the end."""
+    if not expiry or not start_on or (end_on and expiry < end_on):
+        return None
+    needed = passport_valid_until(start_on, months)
+    if expiry >= needed:
+        return None
+    return (
+        f"Lưu ý: hộ chiếu hết hạn ngày {expiry:%d/%m/%Y}, còn hạn dưới {months} tháng kể từ "
+        f"ngày nhập cảnh {start_on:%d/%m/%Y} (cần còn hạn đến ít nhất {needed:%d/%m/%Y})."
+    )
 
 
 def dates_in_order(start_on: date | None, end_on: date | None, field: str = "end_on") -> None:

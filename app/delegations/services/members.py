@@ -5,11 +5,14 @@ The member rules themselves (no database) live in app.delegations.rules.
 """
 
 from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
 
 from app.core import audit
 from app.core import permissions as rules
 from app.core.concurrency import check_version
-from app.core.errors import FieldError
+from app.core.errors import DomainError, FieldError
 from app.core.models import utcnow
 from app.delegations import rules as member_rules
 from app.delegations import workflow
@@ -32,6 +35,24 @@ MEMBER_FIELDS = (
     "is_head",
 )
 PERSONAL_FIELDS = ("birth_date", "passport_number")
+
+
+REMOVE_REASON_REQUIRED = "Vui lòng ghi lý do xóa thành viên."
+
+
+def passport_months() -> int:
+    return current_app.config["PASSPORT_MIN_VALID_MONTHS"]
+
+
+def passport_warning(delegation: Delegation, expiry: date | None) -> str | None:
+    """The warning shown next to a member's passport expiry (the setting's months)."""
+    return member_rules.passport_warning(
+        expiry, delegation.start_on, delegation.end_on, passport_months()
+    )
+
+
+def passport_valid_until(delegation: Delegation) -> date:
+    return member_rules.passport_valid_until(delegation.start_on, passport_months())
 
 
 def _passports(delegation: Delegation, except_id: int | None = None) -> set[str]:
@@ -103,11 +124,22 @@ def update_member(
     return member
 
 
-def remove_member(member: DelegationMember, reason: str | None = None, *, user) -> None:
+def remove_member(
+    member: DelegationMember, reason: str | None = None, *, user, version: int | None = None
+) -> None:
+    """Take a member off the list: archived with the reason (never deleted), so the audit
+    and the record's history keep them; no longer listed nor counted."""
     delegation = member.delegation
     workflow.require(delegation, "edit", user)
+    if member.is_archived:
+        raise DomainError(f"{member.full_name} đã được xóa khỏi danh sách đoàn.")
+    if version is not None:
+        check_version(member, version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldError("reason", REMOVE_REASON_REQUIRED)
     member.archived_at = utcnow()
-    member.archive_reason = reason or "Xóa khỏi danh sách đoàn"
+    member.archive_reason = reason[:500]
     _after_members_change(delegation)
     summary = f"Xóa thành viên {member.full_name} khỏi đoàn {delegation.code}"
     logged(delegation, DelegationAudit.MEMBER_REMOVE, summary, user=user)

@@ -1,21 +1,22 @@
 """The member pages of a delegation: add, correct (with the version the form showed),
 remove, and a whole list from a file."""
 
-from flask import flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core import permissions as rules
 from app.core.permissions import requires
-from app.core.web import form_action, form_page, get_or_404, text_of
+from app.core.web import form_page, get_or_404, text_of
 from app.delegations import exports, services
-from app.delegations.forms import CommentForm, MemberForm, UploadForm
+from app.delegations.forms import MemberForm, MemberRemoveForm, UploadForm
 from app.delegations.models import DelegationMember
 from app.delegations.views import (
     audited_page,
     bp,
     detail_url,
     get_editable,
-    get_visible,
 )
 from app.extensions import db
 
@@ -37,6 +38,13 @@ def _member_values(form: MemberForm) -> dict:
     }
 
 
+def _saved_message(delegation, saved: DelegationMember, added: bool) -> str:
+    done = f"Đã thêm {saved.full_name} vào danh sách đoàn." if added else "Đã lưu thành viên."
+    if warning := services.passport_warning(delegation, saved.passport_expiry):
+        return f"{done} {warning}"
+    return done
+
+
 def _after_add(member: DelegationMember) -> str:
     if request.form.get("again"):
         return url_for("delegations.member_new", delegation_id=member.delegation_id)
@@ -49,6 +57,13 @@ def _member_page(delegation, member: DelegationMember | None):
     it; a correction that shows it is audited."""
     form = MemberForm(obj=member)
     context = {"d": delegation, "member": member}
+    # The passport's warning (not a refusal) next to its field: of the stored expiry, or
+    # of the one just typed when the form comes back.
+    stored = member.passport_expiry if member is not None else None
+    expiry = form.passport_expiry.data if form.is_submitted() else stored
+    context["passport_warning"] = services.passport_warning(
+        delegation, expiry if isinstance(expiry, date) else None
+    )
     if member is not None and not rules.see_personal_data.allows(current_user, delegation):
         del form.birth_date
         del form.passport_number
@@ -69,11 +84,7 @@ def _member_page(delegation, member: DelegationMember | None):
         form,
         "delegations/member_form.html",
         save=save,
-        success=lambda saved: (
-            f"Đã thêm {saved.full_name} vào danh sách đoàn."
-            if member is None
-            else "Đã lưu thành viên."
-        ),
+        success=lambda saved: _saved_message(delegation, saved, member is None),
         redirect_to=_after_add if member is None else detail_url(delegation),
         **context,
     )
@@ -92,19 +103,27 @@ def member_edit(member_id: int):
     return _member_page(get_editable(member.delegation_id), member)
 
 
-@bp.route("/thanh-vien/<int:member_id>/xoa", methods=["POST"])
+@bp.route("/thanh-vien/<int:member_id>/xoa", methods=["GET", "POST"])
 @requires(rules.create_delegation)
 def member_remove(member_id: int):
+    """Confirm taking a member off the list, with the reason (the member is archived)."""
     member = get_or_404(DelegationMember, member_id)
-    delegation = get_visible(member.delegation_id)
-    form = CommentForm()
-    return form_action(
+    delegation = get_editable(member.delegation_id)
+    if member.is_archived:
+        abort(404)
+    form = MemberRemoveForm()
+    if request.method == "GET":
+        form.version.data = member.version
+    return form_page(
         form,
+        "delegations/member_remove.html",
         save=lambda: services.remove_member(
-            member, reason=text_of(form.comment), user=current_user
+            member, reason=text_of(form.reason), user=current_user, version=form.version_number()
         ),
         success=f"Đã xóa {member.full_name} khỏi danh sách đoàn.",
-        back=detail_url(delegation),
+        redirect_to=detail_url(delegation),
+        d=delegation,
+        member=member,
     )
 
 

@@ -240,6 +240,8 @@ def detail(delegation_id: int):
         permits=permits,
         since=services.changes_since(delegation, permits),
         confirms={kind: RECORD_SLUGS[workflow.confirm_action(kind)] for kind in ReviewerKind},
+        passport_until=services.passport_valid_until(delegation),
+        passport_months=current_app.config["PASSPORT_MIN_VALID_MONTHS"],
         reports=reports,
         report_files=attachments.by_owner("visit_report", [r.id for r in reports]),
         reviews=[
