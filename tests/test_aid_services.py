@@ -134,7 +134,8 @@ def test_full_procedure_to_closing(item, planner, db, user):
     )
     assert decision.kind == "phe_duyet"
     services.start(item, date(2025, 4, 1), None, user=planner)
-    assert item.status == "dang_thuc_hien" and item.start_on == date(2025, 4, 1)
+    assert item.status == "dang_thuc_hien" and item.actual_start_on == date(2025, 4, 1)
+    assert item.start_on is None  # the planned start is kept (issue 12, point 5)
     services.add_disbursement(
         item,
         date(2025, 4, 10),
@@ -147,7 +148,14 @@ def test_full_procedure_to_closing(item, planner, db, user):
         user=planner,
     )
     totals = services.disbursement_totals(item)
-    assert totals == {"total_vnd": 1_020_000_000, "share": Decimal("40.8")}
+    # The share is taken in the item's currency (40 000 of 100 000 USD): the payment's own
+    # rate (25 500, the item's is 25 000) changes the VND total, not the share.
+    assert totals == {
+        "total_vnd": 1_020_000_000,
+        "total": Decimal("40000"),
+        "share": Decimal("40.0"),
+        "over": False,
+    }
     services.add_inspection(
         item,
         inspected_on=date(2025, 6, 1),

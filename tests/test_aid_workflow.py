@@ -84,6 +84,7 @@ def test_may_answers_for_steps_and_entries(app_ctx, make_item, user):
         "attach",
         "archive",
         "disbursement",
+        "planned_disbursement",
         "report",
         "inspection",
         "inspection_follow_up",

@@ -5,6 +5,7 @@ from wtforms import (
     FieldList,
     FileField,
     FormField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -177,6 +178,19 @@ class RefuseForm(BaseForm):
     content = TextAreaField("Lý do không chấp thuận", [required("Vui lòng ghi lý do.")])
 
 
+class CompleteForm(BaseForm):
+    """Completion: the actual end, and the reason when less than 100 % was disbursed."""
+
+    ended_on = VNDateField(
+        "Ngày kết thúc thực tế", [optional()], description="Để trống: ngày hôm nay."
+    )
+    comment = TextAreaField(
+        "Ghi chú / lý do",
+        [optional()],
+        description="Bắt buộc khi chưa giải ngân đủ 100% giá trị được phê duyệt.",
+    )
+
+
 class StartForm(CommentForm):
     started_on = VNDateField("Ngày bắt đầu thực hiện", [required("Vui lòng nhập ngày bắt đầu.")])
 
@@ -209,6 +223,17 @@ class DisbursementForm(BaseForm):
     rate_usd = MoneyField("Tỷ giá USD", [optional()], limit=RATE_LIMIT)
     source = StringField("Nguồn / chứng từ", [optional(), max_length(300)])
     verified = BooleanField("Đã đối chiếu với tài khoản tiếp nhận viện trợ")
+    # Asked only when the total would exceed the approved value (the service says so).
+    confirm_over = BooleanField("Tôi xác nhận giải ngân vượt giá trị được phê duyệt")
+    reason = TextAreaField("Lý do (vượt giá trị phê duyệt / điều chỉnh sau hoàn thành)")
+
+
+class PlannedDisbursementForm(VersionedForm):
+    """One year of the schedule, in the item's currency."""
+
+    year = IntegerField("Năm", [required("Vui lòng nhập năm.")])
+    amount = MoneyField("Số tiền kế hoạch (nguyên tệ)", [required("Vui lòng nhập số tiền.")])
+    note = StringField("Ghi chú", [optional(), max_length(500)])
 
 
 class ReportForm(BaseForm):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.aid import states
 from app.aid.states import AidStatus, DecisionKind
+from app.aid.timing import PeriodMixin
 from app.core.enums import labelled
 from app.core.models import (
     ArchivableMixin,
@@ -118,7 +119,7 @@ def rate_column(**kwargs):
     return mapped_column(sa.Numeric(18, 6), **kwargs)
 
 
-class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
+class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, PeriodMixin, db.Model):
     __tablename__ = "aid_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,9 +146,6 @@ class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     value_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     counterpart_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
     is_budget_revenue: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-
-    start_on: Mapped[date | None] = mapped_column(sa.Date)
-    end_on: Mapped[date | None] = mapped_column(sa.Date)
 
     # The dossier.
     dossier_received_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
@@ -435,12 +433,30 @@ class Disbursement(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     value_vnd: Mapped[int] = mapped_column(sa.BigInteger)
     source: Mapped[str | None] = mapped_column(sa.String(300))
     verified: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Confirmed above the approved value (with amendments); recorded after completion.
+    over_approved: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    is_correction: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(sa.Text)  # why over the value / why corrected
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     @property
     def value_usd(self) -> Decimal | None:
         rate = self.rate_usd or (self.rate_vnd if self.currency == "USD" else None)
         return (Decimal(self.value_vnd) / rate) if rate else None
+
+
+class PlannedDisbursement(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
+    """One year of the item's disbursement schedule, in the item's currency."""
+
+    __tablename__ = "planned_disbursement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aid_item_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_item.id"), index=True)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    amount: Mapped[Decimal] = money_column()
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
 
 class AidReport(TimestampMixin, ArchivableMixin, db.Model):

@@ -45,6 +45,8 @@ IN_PROCEDURE = group(S.TIEP_NHAN, S.TRA_LAI, S.XIN_Y_KIEN, S.THAM_DINH)
 EDITABLE = IN_PROCEDURE
 # In the procedure and running against a deadline (a returned dossier waits for its owner).
 ON_THE_CLOCK = group(S.TIEP_NHAN, S.XIN_Y_KIEN, S.THAM_DINH)
+# Appraised: waits for the decision (what the province's leadership looks at).
+WAITING_FOR_DECISION = S.THAM_DINH.value
 # "Approved or later" (spec/interchange.md): these carry an approval decision.
 APPROVED_OR_LATER = group(S.DA_PHE_DUYET, S.DANG_THUC_HIEN, S.TAM_DUNG, S.HOAN_THANH, S.THU_HOI)
 # A decision in force that may still be amended or revoked, and whose closing report is due.
@@ -56,6 +58,8 @@ ACTIVE = group(S.DA_PHE_DUYET, S.DANG_THUC_HIEN, S.HOAN_THANH)
 WAITING_FOR_OPINIONS = S.XIN_Y_KIEN.value
 APPROVED_NOT_STARTED = S.DA_PHE_DUYET.value
 RUNNING = S.DANG_THUC_HIEN.value
+# Completed: money is then recorded only as a correction, with a reason.
+COMPLETED = S.HOAN_THANH.value
 
 
 DecisionKind = labelled(
@@ -82,6 +86,12 @@ class AidAudit:
     DISBURSEMENT_ADD = "aid.disbursement_add"
     DISBURSEMENT_UPDATE = "aid.disbursement_update"
     DISBURSEMENT_ARCHIVE = "aid.disbursement_archive"
+    # A disbursement confirmed above the approved value, and one recorded after completion.
+    DISBURSEMENT_OVER_APPROVED = "aid.disbursement_over_approved"
+    DISBURSEMENT_CORRECTION = "aid.disbursement_correction"
+    PLAN_ADD = "aid.planned_disbursement_add"
+    PLAN_UPDATE = "aid.planned_disbursement_update"
+    PLAN_ARCHIVE = "aid.planned_disbursement_archive"
     REPORT_ADD = "aid.report_add"
     INSPECTION_ADD = "aid.inspection_add"
     INSPECTION_FOLLOW_UP = "aid.inspection_follow_up"

@@ -113,6 +113,7 @@ ENTRIES: dict[str, Entry] = {
     "attach": Entry(Action("attach", "Đính kèm tệp", rules.manage_aid), EVERY_STATE),
     "archive": Entry(Action("archive", "Lưu trữ", rules.manage_aid, "outline-danger"), EVERY_STATE),
     "disbursement": _follow_up("disbursement", "Ghi nhận giải ngân / tiếp nhận"),
+    "planned_disbursement": _follow_up("planned_disbursement", "Kế hoạch giải ngân theo năm"),
     "report": _follow_up("report", "Ghi nhận báo cáo"),
     "inspection": _follow_up("inspection", "Ghi nhận kiểm tra, giám sát"),
     # Remedies found by an inspection are followed even after a revocation.

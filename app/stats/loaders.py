@@ -62,7 +62,8 @@ def _items_condition(first: date, last: date):
             _between(Disbursement.disbursed_on, first, last),
         )
     )
-    start = sa.func.coalesce(AidItem.start_on, AidItem.decision_date)
+    # The actual start (app.aid.timing), else the planned one, else the approval date.
+    start = sa.func.coalesce(AidItem.actual_start_on, AidItem.start_on, AidItem.decision_date)
     active = sa.and_(
         AidItem.status.in_(report.ACTIVE_STATUSES),
         start <= last,
@@ -95,7 +96,7 @@ def load_frames(connection, year: int) -> report.Frames:
         AidItem.id,
         _text(AidItem.status),
         AidItem.decision_date,
-        AidItem.start_on,
+        sa.func.coalesce(AidItem.actual_start_on, AidItem.start_on).label("start_on"),
         AidItem.end_on,
         _text(AidItem.modality),
         AidItem.main_donor_id,

@@ -15,7 +15,7 @@ import pandas as pd
 
 from app.core.dates import today_vn
 from app.extensions import db
-from app.stats import cache, loaders, report
+from app.stats import cache, loaders, notes, report
 
 FIRST_YEAR = 1990  # the oldest year a report is offered for (Decree 93/2009 era and before)
 FUTURE_YEARS = 5  # approved delegations and items may be dated a few years ahead
@@ -62,6 +62,7 @@ def cached_annual_report(year: int) -> dict:
 class YearPage:
     report: dict
     comparison: pd.DataFrame  # one row per year, oldest first, the report's year last
+    notes: notes.YearNotes  # over-disbursed items and corrections (figures unchanged)
 
 
 def comparison(year: int) -> pd.DataFrame:
@@ -77,8 +78,12 @@ def comparison(year: int) -> pd.DataFrame:
 
 
 def year_page(year: int) -> YearPage:
-    """The report of `year` and its comparison with the previous years."""
-    return YearPage(report=cached_annual_report(year), comparison=comparison(year))
+    """The report of `year`, its comparison with the previous years and its notes."""
+    return YearPage(
+        report=cached_annual_report(year),
+        comparison=comparison(year),
+        notes=notes.year_notes(db.session, year),
+    )
 
 
 def key_figures(year: int | None = None) -> dict:

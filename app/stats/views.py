@@ -74,6 +74,7 @@ def year(year: int):
         generated_at=datetime.fromisoformat(page.report["generated_at"]),
         tables=exports.tables(page.report),
         comparison=comparison,
+        notes=page.notes,
         chart=chart,
         years=range(high, low - 1, -1),
         current_year=services.current_year(),

@@ -29,6 +29,7 @@ from app.aid.services.procedure import (
     appraise,
     approve,
     complete,
+    completion_note,
     refuse,
     request_opinions,
     resubmit,
@@ -47,6 +48,12 @@ from app.aid.services.queries import (
     planning_inbox,
     summaries,
 )
+from app.aid.services.schedule import (
+    add_planned_disbursement,
+    archive_planned_disbursement,
+    schedule,
+    update_planned_disbursement,
+)
 from app.core.validation import VND_LIMIT
 
 __all__ = [
@@ -57,6 +64,7 @@ __all__ = [
     "ItemInput",
     "add_disbursement",
     "add_inspection",
+    "add_planned_disbursement",
     "add_report",
     "alerts",
     "amend",
@@ -65,8 +73,10 @@ __all__ = [
     "approve",
     "archive_disbursement",
     "archive_item",
+    "archive_planned_disbursement",
     "attach_file",
     "complete",
+    "completion_note",
     "create_item",
     "disbursement_totals",
     "inbox_counts",
@@ -79,9 +89,11 @@ __all__ = [
     "resume",
     "return_dossier",
     "revoke",
+    "schedule",
     "start",
     "summaries",
     "suspend",
     "update_inspection_follow_up",
     "update_item",
+    "update_planned_disbursement",
 ]

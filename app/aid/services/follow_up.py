@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.aid.models import AidItem, AidReport, Disbursement, FollowUpStatus, Inspection
+from app.aid.services import money
 from app.aid.services.common import check, given, saved, vnd_value
 from app.aid.states import AidAudit
 from app.aid.workflow import AID_WORKFLOW
@@ -16,7 +17,7 @@ from app.core import attachments, audit, validation
 from app.core.concurrency import check_version
 from app.core.errors import DomainError, FieldError
 from app.core.models import utcnow
-from app.core.money import round_half_up
+from app.core.money import format_money, format_number
 from app.extensions import db
 
 DISBURSEMENT_FIELDS = (
@@ -27,7 +28,15 @@ DISBURSEMENT_FIELDS = (
     "rate_usd",
     "value_vnd",
     "verified",
+    "over_approved",
+    "is_correction",
+    "reason",
 )
+CORRECTION_REASON = (
+    "Khoản viện trợ đã hoàn thành: chỉ ghi nhận giải ngân dưới dạng điều chỉnh, "
+    "vui lòng ghi lý do điều chỉnh."
+)
+OVER_REASON = "Vui lòng ghi lý do giải ngân vượt giá trị được phê duyệt."
 
 
 def _dated(item: AidItem, day: date | None, field: str, what: str) -> list[tuple]:
@@ -47,6 +56,16 @@ def _recorded(item: AidItem, row, action: str, summary: str, *, user, changes=No
     return saved(row, action, user=user, summary=summary, changes=changes)
 
 
+def _over_approved_message(item: AidItem, total) -> str:
+    share = money.share_of_value(item, total)
+    return (
+        f"Tổng giải ngân sẽ là {format_money(total, item.currency)}"
+        f"{f' ({format_number(share, 1)}%)' if share is not None else ''}, "
+        f"vượt giá trị được phê duyệt {format_money(item.value, item.currency)} "
+        "(kể cả điều chỉnh). Nếu đúng, hãy đánh dấu xác nhận và ghi lý do rồi lưu lại."
+    )
+
+
 def add_disbursement(
     item: AidItem,
     disbursed_on: date,
@@ -56,32 +75,58 @@ def add_disbursement(
     rate_usd: Decimal | None = None,
     source: str | None = None,
     verified: bool = False,
+    confirm_over: bool = False,
+    reason: str | None = None,
     *,
     user,
 ) -> Disbursement:
+    """A payment through the aid account. One that takes the total above the approved value
+    is refused (422, next to the confirmation) until confirmed with a reason; after the
+    item's completion, a payment is recorded only as a correction with a reason."""
     AID_WORKFLOW.require(item, "disbursement", user)
+    reason = (reason or "").strip() or None
     check(
         (validation.positive, amount, "amount"),
         (validation.money, amount, currency, rate_vnd, rate_usd, "amount"),
         *_dated(item, disbursed_on, "disbursed_on", "Ngày giải ngân"),
+        *([(given, reason, "reason", CORRECTION_REASON)] if item.is_completed else []),
     )
     if currency == "USD" and rate_usd is None:
         rate_usd = rate_vnd
+    value_vnd = vnd_value(amount, currency, rate_vnd)
+    total = money.disbursed(item) + money.in_item_currency(item, currency, amount, value_vnd)
+    over = total > item.value
+    if over and not (confirm_over and reason):
+        errors = {"confirm_over": _over_approved_message(item, total)}
+        if confirm_over or not reason:
+            errors["reason"] = OVER_REASON
+        raise FieldError.many(errors)
     disbursement = Disbursement(
         disbursed_on=disbursed_on,
         amount=amount,
         currency=currency,
         rate_vnd=None if currency == "VND" else rate_vnd,
         rate_usd=rate_usd,
-        value_vnd=vnd_value(amount, currency, rate_vnd),
+        value_vnd=value_vnd,
         source=source or None,
         verified=verified,
+        over_approved=over,
+        is_correction=item.is_completed,
+        reason=reason if (over or item.is_completed) else None,
     )
+    summary = f"Giải ngân {item.code}: {amount} {currency} ngày {disbursed_on:%d/%m/%Y}"
+    action = AidAudit.DISBURSEMENT_ADD
+    if disbursement.is_correction:
+        action, summary = AidAudit.DISBURSEMENT_CORRECTION, f"Điều chỉnh sau hoàn thành – {summary}"
+    elif over:
+        action = AidAudit.DISBURSEMENT_OVER_APPROVED
+    if disbursement.reason:
+        summary += f" (vượt giá trị phê duyệt) – lý do: {reason}" if over else f" – lý do: {reason}"
     return _recorded(
         item,
         disbursement,
-        AidAudit.DISBURSEMENT_ADD,
-        f"Giải ngân {item.code}: {amount} {currency} ngày {disbursed_on:%d/%m/%Y}",
+        action,
+        summary[:500],
         user=user,
         changes=audit.diff({}, audit.snapshot(disbursement, DISBURSEMENT_FIELDS)),
     )
@@ -194,13 +239,17 @@ def update_inspection_follow_up(
 
 
 def disbursement_totals(item: AidItem) -> dict:
-    """Total disbursed (VND) and the share of the approved value, computed in SQL."""
+    """Total disbursed (VND, and in the item's currency), its share of the approved value
+    and whether it exceeds it; two small queries."""
     total = db.session.scalar(
         db.select(db.func.coalesce(db.func.sum(Disbursement.value_vnd), 0)).where(
             Disbursement.aid_item_id == item.id, Disbursement.archived_at.is_(None)
         )
     )
-    share = None
-    if item.value_vnd:
-        share = round_half_up(Decimal(total) * 100 / Decimal(item.value_vnd), 1)
-    return {"total_vnd": int(total), "share": share}
+    in_currency = money.disbursed(item)
+    return {
+        "total_vnd": int(total),
+        "total": in_currency,
+        "share": money.share_of_value(item, in_currency),
+        "over": in_currency > item.value,
+    }

@@ -14,6 +14,7 @@ from flask import current_app
 
 from app.aid import workflow
 from app.aid.models import Decision, DecisionKind, Opinion
+from app.aid.services import money
 from app.aid.services.common import check, given, saved, vnd_value
 from app.aid.states import AidAudit
 from app.auth.models import Agency
@@ -23,6 +24,7 @@ from app.core.concurrency import check_version
 from app.core.dates import add_period, today_vn
 from app.core.errors import DomainError, FieldError
 from app.core.models import utcnow
+from app.core.money import format_number
 from app.extensions import db
 
 AMENDABLE = ("value", "currency", "rate_vnd", "rate_usd", "counterpart_vnd", "end_on")
@@ -343,6 +345,7 @@ def amend(
 
 
 def start(item, started_on: date, comment: str | None = None, *, user) -> None:
+    """The actual start; the planned start (start_on) is kept, so the delay shows."""
     require_rule(item, "start", user)
     check(
         (given, started_on, "started_on", "Vui lòng nhập ngày bắt đầu."),
@@ -350,8 +353,9 @@ def start(item, started_on: date, comment: str | None = None, *, user) -> None:
     )
     if item.decision_date and started_on < item.decision_date:
         raise FieldError("started_on", "Ngày bắt đầu thực hiện không được trước ngày phê duyệt.")
-    with step(item, "start", user, comment):
-        item.start_on = started_on
+    with step(item, "start", user, comment) as current:
+        item.actual_start_on = started_on
+        current.changes["actual_start_on"] = [None, started_on.isoformat()]
 
 
 def suspend(item, reason: str, *, user) -> None:
@@ -366,6 +370,42 @@ def resume(item, comment: str | None = None, *, user) -> None:
         pass
 
 
-def complete(item, comment: str | None = None, *, user) -> None:
-    with step(item, "complete", user, comment):
-        pass
+UNDER_FULL = "vui lòng ghi lý do ghi nhận hoàn thành khi chưa giải ngân đủ 100%."
+
+
+def completion_note(item) -> str:
+    """What the completion form states: the share of the approved value disbursed."""
+    share = money.share_of_value(item, money.disbursed(item))
+    if share is None:
+        return "Chưa có giá trị được phê duyệt để tính tỷ lệ giải ngân"
+    return f"Đã giải ngân {format_number(share, 1)}% giá trị được phê duyệt"
+
+
+def complete(item, comment: str | None = None, ended_on: date | None = None, *, user) -> None:
+    """The actual end (default today; the planned end_on is kept) and the share disbursed;
+    under 100 % the reason (comment) is required."""
+    # The state and the closing report first: the reason matters only for an item that
+    # may be completed now.
+    workflow.AID_WORKFLOW.require(item, "complete", user)
+    ended_on = ended_on or today_vn()
+    share = money.share_of_value(item, money.disbursed(item))
+    check(
+        (given, ended_on, "ended_on", "Vui lòng nhập ngày kết thúc thực tế."),
+        (validation.not_future, ended_on, "ended_on", "Ngày kết thúc"),
+        (
+            validation.in_order,
+            item.actual_start_on,
+            ended_on,
+            "ended_on",
+            "Ngày kết thúc không được trước ngày bắt đầu thực hiện.",
+        ),
+        *(
+            [(given, comment, "comment", f"{completion_note(item)}: {UNDER_FULL}")]
+            if share is not None and share < 100
+            else []
+        ),
+    )
+    with step(item, "complete", user, comment) as current:
+        item.actual_end_on = ended_on
+        current.changes["actual_end_on"] = [None, ended_on.isoformat()]
+        current.changes["disbursed_share"] = [None, None if share is None else str(share)]

@@ -22,6 +22,8 @@ from app.aid.models import (
     WorkflowStep,
 )
 from app.aid.services.follow_up import disbursement_totals
+from app.aid.services.money import over_disbursed_condition
+from app.aid.services.schedule import schedule
 from app.auth.models import Agency, AgencyDuty, Duty
 from app.core import attachments
 from app.core import permissions as rules
@@ -43,6 +45,8 @@ class ItemFilters:
     commune: str = ""
     modality: str = ""
     overdue: bool = False
+    over_disbursed: bool = False
+    delayed: bool = False
     archived: bool = False
 
 
@@ -56,6 +60,25 @@ def overdue_condition(today: date):
     return db.and_(
         AidItem.status.in_(states.ON_THE_CLOCK),  # not while returned to its owner
         db.or_(AidItem.appraisal_due_on < today, late_opinion),
+    )
+
+
+def delayed_condition(today: date):
+    """Behind its planned dates: started or ended later than planned, or approved and not
+    started past the planned start, or in force past the planned end."""
+    return db.or_(
+        AidItem.actual_start_on > AidItem.start_on,
+        AidItem.actual_end_on > AidItem.end_on,
+        db.and_(
+            AidItem.status == states.APPROVED_NOT_STARTED,
+            AidItem.actual_start_on.is_(None),
+            AidItem.start_on < today,
+        ),
+        db.and_(
+            AidItem.status.in_(states.DECISION_IN_FORCE),
+            AidItem.actual_end_on.is_(None),
+            AidItem.end_on < today,
+        ),
     )
 
 
@@ -112,7 +135,23 @@ def items_query(filters: ItemFilters, today: date | None = None):
         query = query.where(AidItem.modality == filters.modality)
     if filters.overdue:
         query = query.where(overdue_condition(today))
+    if filters.over_disbursed:
+        query = query.where(over_disbursed_condition())
+    if filters.delayed:
+        query = query.where(delayed_condition(today))
     return query
+
+
+def over_disbursed_ids(item_ids) -> set[int]:
+    """Which of these items (a page of the list) are over-disbursed: one query."""
+    ids = list(item_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            db.select(AidItem.id).where(AidItem.id.in_(ids), over_disbursed_condition())
+        )
+    )
 
 
 # --- Inboxes -------------------------------------------------------------------------------
@@ -210,6 +249,20 @@ def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
     """What waits for this user in the aid procedure, for the home page: (label, count,
     endpoint and arguments of the page that lists it); the view builds the link."""
     tasks = []
+    if user.has(Duty.LEADERSHIP):  # reads what waits for a decision
+        waiting = _count(
+            db.select(AidItem.id).where(
+                AidItem.status == states.WAITING_FOR_DECISION, AidItem.archived_at.is_(None)
+            )
+        )
+        tasks.append(
+            (
+                "Khoản viện trợ chờ quyết định phê duyệt",
+                waiting,
+                "aid.index",
+                {"status": states.WAITING_FOR_DECISION},
+            )
+        )
     if rules.answer_opinion.allows(user):
         waiting = _count(_waiting_opinions(user.agency_id))
         tasks.append(("Ý kiến góp ý về khoản viện trợ cần trả lời", waiting, "aid.inbox", {}))
@@ -222,6 +275,17 @@ def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
         )
         tasks.append(("Hồ sơ viện trợ đang xử lý", dossiers, "aid.inbox", {}))
         tasks.append(("Hồ sơ viện trợ quá hạn", overdue, "aid.index", {"overdue": 1}))
+        over = _count(
+            db.select(AidItem.id).where(AidItem.archived_at.is_(None), over_disbursed_condition())
+        )
+        tasks.append(
+            (
+                "Khoản viện trợ giải ngân vượt giá trị phê duyệt",
+                over,
+                "aid.index",
+                {"over_disbursed": 1},
+            )
+        )
     return tasks
 
 
@@ -276,10 +340,18 @@ def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
         "certificates": expiring,
         "reports_overdue": items(
             AidItem.status == states.RUNNING,
-            db.func.coalesce(last_report, AidItem.start_on, AidItem.decision_date)
+            db.func.coalesce(
+                last_report, AidItem.actual_start_on, AidItem.start_on, AidItem.decision_date
+            )
             < report_threshold,
             order=AidItem.id,
         ),
+        "delayed": items(
+            AidItem.status.in_(states.DECISION_IN_FORCE),
+            delayed_condition(today),
+            order=db.func.coalesce(AidItem.end_on, AidItem.start_on),
+        ),
+        "over_disbursed": items(over_disbursed_condition(), order=AidItem.id),
         "closing_overdue": items(
             AidItem.status.in_(states.DECISION_IN_FORCE),
             AidItem.end_on < add_months(today, -config["AID_CLOSING_REPORT_MONTHS"]),
@@ -309,6 +381,7 @@ def item_records(item: AidItem) -> dict:
         "reports": reports,
         "inspections": rows(Inspection, Inspection.inspected_on, Inspection.id),
         "totals": disbursement_totals(item),
+        "plan": schedule(item),
         "files": {
             "opinion": attachments.by_owner("opinion", [o.id for o in item.opinions]),
             "aid_report": attachments.by_owner("aid_report", [r.id for r in reports]),

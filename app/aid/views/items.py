@@ -47,6 +47,8 @@ def _filters() -> services.ItemFilters:
         commune=args.get("commune", "").strip()[:5],
         modality=modality if modality in Modality.labels() else "",
         overdue=args.get("overdue") == "1",
+        over_disbursed=args.get("over_disbursed") == "1",
+        delayed=args.get("delayed") == "1",
         archived=args.get("archived") == "1",
     )
 
@@ -61,9 +63,11 @@ def _sorted_items(filters: services.ItemFilters):
 def index():
     filters = _filters()
     query, sort = _sorted_items(filters)
+    page = paginate(query)
     return render_template(
         "aid/list.html",
-        page=paginate(query),
+        page=page,
+        over_disbursed=queries.over_disbursed_ids(item.id for item in page.items),
         filters=filters,
         sort=sort,
         statuses=AidStatus.choices(),

@@ -14,23 +14,32 @@ from app.aid.forms import (
     AppraiseForm,
     ApproveForm,
     CommentForm,
+    CompleteForm,
     DecisionForm,
     DisbursementForm,
     FollowUpForm,
     InspectionForm,
+    PlannedDisbursementForm,
     RefuseForm,
     ReportForm,
     RequestOpinionsForm,
     ResubmitForm,
     StartForm,
 )
-from app.aid.models import AidItem, Disbursement, Inspection
+from app.aid.models import AidItem, Disbursement, Inspection, PlannedDisbursement
 from app.aid.services import queries
 from app.aid.views import bp, detail_url
 from app.core import permissions as rules
+from app.core.dates import today_vn
 from app.core.forms import choices
 from app.core.permissions import requires
-from app.core.web import archive_action, form_action, form_page, form_values, get_or_404
+from app.core.web import (
+    archive_action,
+    form_action,
+    form_page,
+    form_values,
+    get_or_404,
+)
 
 
 def _renamed(**names):
@@ -60,7 +69,7 @@ STEPS = {
     "start": (StartForm, services.start),
     "suspend": (CommentForm, services.suspend, REASON_IN_COMMENT),
     "resume": (CommentForm, services.resume),
-    "complete": (CommentForm, services.complete),
+    "complete": (CompleteForm, services.complete),
     "revoke": (DecisionForm, services.revoke, REASON_IN_CONTENT),
     "amend": (AmendForm, services.amend, _amendment),
 }
@@ -82,6 +91,8 @@ def _prepare(item: AidItem, form) -> None:
     if isinstance(form, DisbursementForm) and request.method == "GET":
         form.currency.data, form.rate_vnd.data = item.currency, item.rate_vnd
         form.rate_usd.data = item.rate_usd
+    if isinstance(form, CompleteForm) and request.method == "GET":
+        form.ended_on.data = today_vn()
 
 
 def _row(table: dict, key: str) -> tuple:
@@ -97,9 +108,11 @@ def _action_page(item: AidItem, key: str, form_class, service, arguments=AS_NAME
     form = form_class()
     _prepare(item, form)
     label = checked.action.label
+    if key == "complete":  # completion states the share disbursed
+        context.setdefault("record_note", services.completion_note(item))
     return form_page(
         form,
-        "core/step.html",
+        context.pop("template", "core/step.html"),
         save=lambda: service(item, **arguments(form), user=current_user),
         success=context.pop("success", f"Đã thực hiện: {label}."),
         redirect_to=detail_url(item),
@@ -124,8 +137,77 @@ def record(item_id: int, kind: str):
     item = get_or_404(AidItem, item_id)
     entry, form_class, service = _row(RECORDS, kind)
     label = workflow.ACTIONS[entry].label
+    extra = {}
+    if form_class is DisbursementForm:  # the confirmation and reason only when asked
+        extra = {"template": "aid/disbursement.html", "correction": item.is_completed}
     return _action_page(
-        item, entry, form_class, service, success=f"Đã lưu: {label.lower()}.", submit_label="Lưu"
+        item,
+        entry,
+        form_class,
+        service,
+        success=f"Đã lưu: {label.lower()}.",
+        submit_label="Lưu",
+        **extra,
+    )
+
+
+# --- The disbursement schedule (planned disbursements by year) ----------------------------
+
+
+def _plan_page(item: AidItem, row: PlannedDisbursement | None):
+    """Add a year to the schedule, or correct one (with the version the page showed)."""
+    checked = workflow.require(item, "planned_disbursement", current_user)
+    form = PlannedDisbursementForm(obj=row)
+    title = "Thêm năm kế hoạch giải ngân" if row is None else f"Sửa kế hoạch năm {row.year}"
+    if row is not None and request.method == "GET":
+        form.version.data = row.version
+
+    def save():
+        if row is None:
+            return services.add_planned_disbursement(item, **form_values(form), user=current_user)
+        return services.update_planned_disbursement(
+            row, **form_values(form), user=current_user, version=form.version_number()
+        )
+
+    return form_page(
+        form,
+        "core/step.html",
+        save=save,
+        success="Đã lưu kế hoạch giải ngân." if row is None else "Đã sửa kế hoạch giải ngân.",
+        redirect_to=detail_url(item),
+        action=checked.action,
+        title=title,
+        record=item,
+        record_name=item.name,
+        record_note=f"Tiền tệ của khoản viện trợ: {item.currency}",
+        record_url=detail_url(item),
+        submit_label="Lưu",
+    )
+
+
+@bp.route("/<int:item_id>/ke-hoach-giai-ngan/moi", methods=["GET", "POST"])
+@requires(rules.manage_aid)
+def plan_new(item_id: int):
+    return _plan_page(get_or_404(AidItem, item_id), None)
+
+
+@bp.route("/ke-hoach-giai-ngan/<int:plan_id>/sua", methods=["GET", "POST"])
+@requires(rules.manage_aid)
+def plan_edit(plan_id: int):
+    row = get_or_404(PlannedDisbursement, plan_id)
+    return _plan_page(get_or_404(AidItem, row.aid_item_id), row)
+
+
+@bp.route("/ke-hoach-giai-ngan/<int:plan_id>/luu-tru", methods=["POST"])
+@requires(rules.manage_aid)
+def plan_archive(plan_id: int):
+    row = get_or_404(PlannedDisbursement, plan_id)
+    return archive_action(
+        row,
+        services.archive_planned_disbursement,
+        success=f"Đã lưu trữ kế hoạch giải ngân năm {row.year}.",
+        back=detail_url(row.aid_item_id),
+        invalid="Vui lòng ghi lý do lưu trữ dòng kế hoạch.",
     )
 
 
