@@ -1,10 +1,12 @@
 """Passports valid 6 months after entry (a warning, a setting) and member removal with a
 confirmation and a reason, archived not deleted (issue 12, point 2)."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import Workbook
 
 from app.core.dates import add_months, format_date
 from app.core.errors import FieldError
@@ -128,3 +130,24 @@ def test_removed_member_is_not_counted_in_the_calendar(make_delegation, app_ctx,
     services.remove_member(lee, "Không đi", user=host)
     counts = {x.code: n for x, n in services.upcoming(user=host)}
     assert counts["PP-CAL"] == 1
+
+
+def test_upload_warns_about_short_passports_and_reopens_reviews(make_delegation, login, db):
+    d = make_delegation("PP-UP", stage="reviewed")
+    book = Workbook()
+    book.active.append(["Họ và tên", "Quốc tịch", "Số hộ chiếu", "Hạn hộ chiếu"])
+    book.active.append(["Sato Ken", "JP", "S1", format_date(d.start_on + timedelta(days=30))])
+    book.active.append(["Ito Aki", "JP", "S2", format_date(d.start_on + timedelta(days=400))])
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    host = login("other.officer")
+    page = host.post(
+        f"/doan/{d.id}/thanh-vien/tai-len",
+        {"file": (data, "ds.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Đã thêm 2 thành viên từ tệp." in page
+    assert "Sato Ken: Lưu ý: hộ chiếu hết hạn" in page and "Ito Aki: Lưu ý" not in page
+    assert "Thêm thành viên Sato Ken" in page and "Thêm thành viên Ito Aki" in page

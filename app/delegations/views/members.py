@@ -145,6 +145,9 @@ def members_upload(delegation_id: int):
         if not errors:
             db.session.commit()
             flash(f"Đã thêm {len(rows)} thành viên từ tệp.", "success")
+            for _row, values in rows:
+                if warning := services.passport_warning(delegation, values.get("passport_expiry")):
+                    flash(f"{values.get('full_name')}: {warning}", "warning")
             return redirect(detail_url(delegation))
         db.session.rollback()
     page = render_template("delegations/upload.html", form=form, d=delegation, errors=errors)
