@@ -150,7 +150,8 @@ def test_passport_change_line_is_masked_for_masked_viewers(make_delegation, app_
     services.update_member(target, values, user=host, version=target.version)
     assert lines(db, d) == ["Sửa thành viên Kim Min-jun: số hộ chiếu M1234567 → N7654321"]
     assert lines(db, d, personal=False) == ["Sửa thành viên Kim Min-jun: số hộ chiếu (đã thay đổi)"]
-    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_id == str(d.id))).all()
+    mine = sa.select(AuditEntry).where(AuditEntry.object_id == str(d.id))
+    entries = db.session.scalars(mine).all()
     assert not any("N7654321" in f"{e.summary}{e.changes}" for e in entries)
 
 
@@ -227,3 +228,35 @@ def test_masked_viewer_sees_the_change_without_the_passport(make_delegation, log
     assert "số hộ chiếu M1234567 → Z9999999" in police_page
     viewer_page = login("leadership.viewer").get(f"/doan/{d.id}").get_data(as_text=True)
     assert "số hộ chiếu (đã thay đổi)" in viewer_page and "Z9999999" not in viewer_page
+
+
+def test_inbox_and_record_page_queries_do_not_grow_with_changes(
+    make_delegation, login, db, app, user
+):
+    """The inbox's marker and the record page's lists are loaded in a bounded number of
+    queries, whatever the number of reopened delegations and changes."""
+    from tests.test_stats_web import selects
+
+    host = user("other.officer")
+
+    def reopen(code, changes):
+        d = make_delegation(code, stage="reviewed")
+        with app.app_context():
+            for i in range(changes):
+                services.add_member(
+                    d, member(f"Người {i}", passport=f"{code.replace('-', '')}X{i}"), user=host
+                )
+            db.session.commit()
+        return d
+
+    police = login("police.officer")
+    first = reopen("RV-Q0", 1)
+    inbox_few = selects(db, lambda: police.get("/doan/viec-can-xu-ly"))
+    page_few = selects(db, lambda: police.get(f"/doan/{first.id}"))
+    more = [reopen(f"RV-Q{i}", 4) for i in range(1, 4)]
+    inbox_many = selects(db, lambda: police.get("/doan/viec-can-xu-ly"))
+    page_many = selects(db, lambda: police.get(f"/doan/{more[-1].id}"))
+    assert len(inbox_many) == len(inbox_few)
+    assert "RV-Q3" in police.get("/doan/viec-can-xu-ly").get_data(as_text=True)
+    assert len(page_many) == len(page_few)
+    assert sum("delegation_change" in s for s in page_many) == 1
