@@ -305,3 +305,25 @@ def test_duties_come_with_the_user_in_its_one_query(login, db):
     reading_duties = [s for s in statements if "agency_duty" in s]
     assert len(reading_duties) == 1  # the user loader's query (quoted "user" on PostgreSQL)
     assert reading_duties[0].replace('"', "").startswith("SELECT user.")
+
+
+def test_leadership_sees_what_waits_for_a_decision(login, make_item, make_delegation):
+    """The leadership duty reads what waits for a decision: appraised aid items and
+    delegations ready for approval, on its home page and in the delegation inbox (read
+    only: it cannot approve)."""
+    from app.aid.states import AidStatus
+
+    appraised = make_item("VT-CHO", status=AidStatus.THAM_DINH)
+    make_item("VT-XIN", status=AidStatus.XIN_Y_KIEN)
+    ready = make_delegation("DV-CHO", stage="reviewed")
+    web = login("leadership.viewer")
+    home = web.get("/").get_data(as_text=True)
+    assert re.search(r"Khoản viện trợ chờ quyết định phê duyệt</a>: <strong>1<", home)
+    assert re.search(r"Hồ sơ đoàn đủ điều kiện phê duyệt</a>: <strong>1<", home)
+    listing = web.get("/vien-tro/?status=tham_dinh").get_data(as_text=True)
+    assert f">{appraised.code}<" in listing and ">VT-XIN<" not in listing
+    inbox = web.get("/doan/viec-can-xu-ly")
+    assert inbox.status_code == 200 and ready.code in inbox.get_data(as_text=True)
+    assert web.get(f"/doan/{ready.id}/buoc/approve").status_code == 403
+    other = login("other.officer").get("/").get_data(as_text=True)
+    assert "chờ quyết định phê duyệt" not in other

@@ -198,6 +198,8 @@ def _inbox_conditions(user, today: date) -> dict[str, tuple]:
     if rules.review_foreign_affairs.allows(user):
         boxes["to_receive"] = (Delegation.status == states.SUBMITTED,)
         missing_reviews.append(_without_review(ReviewerKind.FOREIGN_AFFAIRS))
+    if rules.review_foreign_affairs.allows(user) or user.has(Duty.LEADERSHIP):
+        # foreign affairs approves; the leadership reads what waits for a decision
         boxes["to_approve"] = (workflow.ready_to_approve_condition(),)
     if rules.review_police.allows(user):
         missing_reviews.append(_without_review(ReviewerKind.POLICE))
