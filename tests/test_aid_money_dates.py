@@ -291,3 +291,79 @@ def test_active_in_year_uses_the_actual_start_as_before(db, make_item, planner, 
     active_2024 = stats.annual_report(2024)["aid"]["active_count"]
     item_2024 = db.session.scalar(sa.select(AidItem.id).where(AidItem.code == "VT-ACT"))
     assert item_2024 and active_2024 == 0
+
+
+# --- The migration -------------------------------------------------------------------------
+
+
+def test_migration_keeps_planned_dates_and_copies_the_actual_ones(tmp_root):
+    """On a database at the previous revision: start/end stay the planned dates; started
+    items get their start as the actual start, completed ones their end as the actual end;
+    disbursements get the new flags off. The downgrade gives start_on the actual start."""
+    from flask_migrate import downgrade, upgrade
+
+    from app import create_app
+    from app.extensions import db as _db
+    from tests.conftest import _test_database_url, reset_database
+
+    url = _test_database_url(tmp_root, "_aidmig")
+    reset_database(url)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    insert = sa.text(
+        "INSERT INTO aid_item (code, name, search_text, modality, regime, status, value, "
+        "currency, value_vnd, is_budget_revenue, start_on, end_on, created_at, updated_at, "
+        "version) VALUES (:code, 'X', '', 'du_an', 'nd80_2020', :status, 10, 'VND', 10, "
+        ":no, :start, :end, :now, :now, 1)"
+    )
+    with app.app_context():
+        upgrade(revision="d5f3b0e9a2c4")
+        for code, status in (("A", "da_phe_duyet"), ("B", "dang_thuc_hien"), ("C", "hoan_thanh")):
+            _db.session.execute(
+                insert,
+                {"code": code, "status": status, "no": False, "start": date(2025, 4, 1),
+                 "end": date(2025, 12, 31), "now": "2025-01-01"},
+            )  # fmt: skip
+        _db.session.execute(
+            sa.text(
+                "INSERT INTO disbursement (aid_item_id, disbursed_on, amount, currency, "
+                "value_vnd, verified, created_at, updated_at, version) SELECT id, :day, 5, "
+                "'VND', 5, :no, :now, :now, 1 FROM aid_item WHERE code = 'B'"
+            ),
+            {"day": date(2025, 5, 1), "no": False, "now": "2025-01-01"},
+        )
+        _db.session.commit()
+        upgrade(revision="e6a1c2d3b4f5")
+        items = _db.session.execute(
+            sa.text(
+                "SELECT code, start_on, end_on, actual_start_on, actual_end_on FROM aid_item "
+                "ORDER BY code"
+            )
+        ).all()
+        flags = _db.session.execute(
+            sa.text("SELECT over_approved, is_correction, reason FROM disbursement")
+        ).all()
+        _db.session.execute(sa.text("UPDATE aid_item SET actual_start_on = :d WHERE code = 'B'"),
+                            {"d": date(2025, 4, 20)})  # fmt: skip
+        _db.session.commit()
+        downgrade(revision="d5f3b0e9a2c4")
+        after = _db.session.execute(
+            sa.text("SELECT code, start_on FROM aid_item ORDER BY code")
+        ).all()
+        _db.session.remove()
+        _db.engine.dispose()
+
+    def day(value):
+        return value if isinstance(value, date) or value is None else date.fromisoformat(value)
+
+    start, end = date(2025, 4, 1), date(2025, 12, 31)
+    assert [(c, day(s), day(e), day(a), day(b)) for c, s, e, a, b in items] == [
+        ("A", start, end, None, None),
+        ("B", start, end, start, None),
+        ("C", start, end, start, end),
+    ]
+    assert [(bool(o), bool(c), r) for o, c, r in flags] == [(False, False, None)]
+    assert [(c, day(s)) for c, s in after] == [
+        ("A", start),
+        ("B", date(2025, 4, 20)),
+        ("C", start),
+    ]

@@ -28,6 +28,8 @@ def upgrade():
         batch_op.add_column(sa.Column("actual_start_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("actual_end_on", sa.Date(), nullable=True))
 
+    # The server defaults stay (false): dropping them would copy the disbursement table on
+    # SQLite; the models give the value on every insert anyway.
     with op.batch_alter_table("disbursement", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("over_approved", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -36,9 +38,6 @@ def upgrade():
             sa.Column("is_correction", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column("reason", sa.Text(), nullable=True))
-    with op.batch_alter_table("disbursement", schema=None) as batch_op:
-        batch_op.alter_column("over_approved", server_default=None)
-        batch_op.alter_column("is_correction", server_default=None)
 
     op.create_table(
         "planned_disbursement",
@@ -105,10 +104,13 @@ def downgrade():
     )
     op.drop_index(op.f("ix_planned_disbursement_aid_item_id"), table_name="planned_disbursement")
     op.drop_table("planned_disbursement")
-    with op.batch_alter_table("disbursement", schema=None) as batch_op:
-        batch_op.drop_column("reason")
-        batch_op.drop_column("is_correction")
-        batch_op.drop_column("over_approved")
-    with op.batch_alter_table("aid_item", schema=None) as batch_op:
-        batch_op.drop_column("actual_end_on")
-        batch_op.drop_column("actual_start_on")
+    # Plain columns without constraints: ALTER TABLE ... DROP COLUMN on both databases
+    # (SQLite >= 3.35), so SQLite never copies aid_item, which other tables reference.
+    for table, column in (
+        ("disbursement", "reason"),
+        ("disbursement", "is_correction"),
+        ("disbursement", "over_approved"),
+        ("aid_item", "actual_end_on"),
+        ("aid_item", "actual_start_on"),
+    ):
+        op.drop_column(table, column)
