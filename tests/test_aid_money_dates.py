@@ -135,7 +135,7 @@ def test_over_disbursed_items_in_alerts_and_home_lines(db, running, planner):
     db.session.commit()
     assert [i.id for i in services.alerts()["over_disbursed"]] == [running.id]
     lines = {label: (count, args) for label, count, _e, args in services.inbox_counts(planner)}
-    assert lines["Khoản viện trợ giải ngân vượt giá trị phê duyệt"] == (1, {"over_disbursed": 1})
+    assert lines["Viện trợ giải ngân vượt giá trị phê duyệt"] == (1, {"over_disbursed": 1})
 
 
 # --- 5. Planned and actual dates ----------------------------------------------------------

@@ -67,7 +67,7 @@ def test_over_disbursement_asks_then_saves_with_the_reason(login, db, running):
     flagged = planner.get("/vien-tro/?over_disbursed=1").get_data(as_text=True)
     assert "VT-W1" in flagged and "Vượt giá trị phê duyệt" in flagged
     home = planner.get("/").get_data(as_text=True)
-    assert "Khoản viện trợ giải ngân vượt giá trị phê duyệt" in home
+    assert "Viện trợ giải ngân vượt giá trị phê duyệt" in home
     assert "over_disbursed=1" in home
     inbox = planner.get("/vien-tro/viec-can-xu-ly").get_data(as_text=True)
     assert 'data-testid="alert-over_disbursed"' in inbox

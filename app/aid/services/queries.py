@@ -280,7 +280,7 @@ def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
         )
         tasks.append(
             (
-                "Khoản viện trợ giải ngân vượt giá trị phê duyệt",
+                "Viện trợ giải ngân vượt giá trị phê duyệt",
                 over,
                 "aid.index",
                 {"over_disbursed": 1},
