@@ -50,7 +50,8 @@ def test_police_and_host_boxes(make_delegation, db, user):
     insert_delegations(db, 2, prefix="O", author_agency_id=host_agency, **overdue)
     insert_delegations(db, 1, prefix="N", **overdue)  # another agency's
     assert services.inbox_counts_by_box(user=user("other.officer")) == {"reports_overdue": 2}
-    assert services.inbox_counts_by_box(user=user("leadership.viewer")) == {}
+    # the leadership reads what waits for a decision (none of these is ready for approval)
+    assert services.inbox_counts_by_box(user=user("leadership.viewer")) == {"to_approve": 0}
 
 
 def test_ready_to_approve_in_sql_agrees_with_the_guard(make_delegation, app, db, user):
