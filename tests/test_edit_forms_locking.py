@@ -6,6 +6,7 @@ Each case opens the page as a user allowed to edit, reads the form as a browser 
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -180,6 +181,28 @@ def _member(make_delegation, **_):
     return Case("other.officer", f"/doan/thanh-vien/{target.id}", version=target.version)
 
 
+def _member_removal(make_delegation, **_):
+    delegation = make_delegation("LOCK-DV4", stage="submitted")
+    target = delegation.members[0]
+    return Case(
+        "other.officer",
+        f"/doan/thanh-vien/{target.id}/xoa",
+        version=target.version,
+        fill={"reason": "Không đi nữa"},
+    )
+
+
+def _planned_disbursement(make_item, app, db, user, **_):
+    item = make_item("LOCK-VT5", status=AidStatus.DANG_THUC_HIEN)
+    with app.app_context():
+        row = aid_services.add_planned_disbursement(
+            item, today_vn().year, Decimal("1000"), user=user("planning.officer")
+        )
+        db.session.commit()
+        row_id, version = row.id, row.version
+    return Case("planning.officer", f"/vien-tro/ke-hoach-giai-ngan/{row_id}/sua", version=version)
+
+
 def _user(db, **_):
     target = db.session.scalar(sa.select(User).where(User.username == "finance.viewer"))
     return Case("admin", f"/quan-tri/nguoi-dung/{target.id}", version=target.version)
@@ -200,6 +223,8 @@ CASES = {
     "delegation": _delegation,
     "delegation archive": _delegation_archive,
     "delegation member": _member,
+    "delegation member removal": _member_removal,
+    "planned disbursement": _planned_disbursement,
     "user": _user,
     "agency": _agency,
 }
