@@ -1,12 +1,13 @@
 """The province's settings in one place, read-only (issue 11, item 5): which duty holders
 are asked for opinions by default, the deadlines (from the environment, app/config.py) and
-the legal regime of an aid dossier by the date it was received."""
+the legal regime of an aid dossier by the date it was received, and each regime's rules
+with their legal citations (app/aid/regimes.py)."""
 
 from flask import current_app, render_template
 from sqlalchemy.orm import selectinload
 from vietnam_provinces import Province
 
-from app.aid.regimes import REGIME_PERIODS
+from app.aid.regimes import REGIME_PERIODS, regime_table
 from app.auth.views import bp
 from app.core import permissions as rules
 from app.core.permissions import requires
@@ -83,4 +84,12 @@ def settings():
         consulted_agencies=[a for a in agencies if ticked_by_default(a)],
         deadlines=deadlines(config),
         regimes=[(p, Regime(p.regime).label) for p in REGIME_PERIODS],
+        regime_rules=regime_rows(config),
     )
+
+
+def regime_rows(config) -> list[tuple]:
+    """The regime table by rule: (Decree 80/2020's rule, Decree 313/2025's rule)."""
+    table = regime_table(config)
+    nd80, nd313 = table["nd80_2020"], table["nd313_2025"]
+    return [(rule, nd313[rule.key]) for rule in nd80.rules]

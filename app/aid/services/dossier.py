@@ -4,10 +4,9 @@ documents, archive it. Writes only; the view commits once."""
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from flask import current_app
-
 from app.aid import states
 from app.aid.models import AidItem
+from app.aid.regimes import regime_rules
 from app.aid.services.common import saved, vnd_value
 from app.aid.states import AidAudit
 from app.aid.workflow import AID_WORKFLOW
@@ -160,7 +159,7 @@ def _apply_item_fields(item: AidItem, data: ItemInput) -> None:
     item.value_vnd = vnd_value(item.value, item.currency, item.rate_vnd)
     if item.currency == "USD" and item.rate_usd is None:
         item.rate_usd = item.rate_vnd
-    deadline = current_app.config["AID_APPRAISAL_DEADLINE"]
+    deadline = regime_rules(item.regime).appraisal_deadline  # the item's regime's row
     item.appraisal_due_on = (
         add_period(item.dossier_complete_on, *deadline) if item.dossier_complete_on else None
     )
