@@ -194,6 +194,65 @@ def test_fifty_simultaneous_logins_and_form_posts_never_fail(server):
     assert not re.search(r"database is locked|StaleDataError", log.read_text())
 
 
+def _running_item(url: str) -> tuple[int, int]:
+    """An item being implemented, approved for 1.000.000 VND, in the server's database."""
+    from app import create_app
+    from app.aid import services
+    from app.aid.states import AidStatus
+    from app.auth.models import User
+    from app.extensions import db
+    from tests.fixtures.aid import advance, item_input
+    from tests.fixtures.orgs import new_org
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})  # the server's data
+    with app.app_context():
+
+        def user(name):
+            return db.session.scalar(sa.select(User).where(User.username == name))
+
+        planner = user("planning.officer")
+        donor = new_org(db, "CONC-PAY-DONOR")
+        item = services.create_item(
+            item_input([donor.id], "CONC-PAY", value=1_000_000, currency="VND", rate_vnd=None),
+            user=planner,
+        )
+        advance(item, AidStatus.DANG_THUC_HIEN, planner, db, user)
+        db.session.commit()
+        item_id, value = item.id, int(item.value)
+        db.engine.dispose()
+    return item_id, value
+
+
+def test_simultaneous_payments_never_pass_the_approved_value_unconfirmed(server):
+    """Ten officers record a payment of a fifth of the value at the same moment: five are
+    stored, the other five are asked to confirm (422), on SQLite and PostgreSQL alike."""
+    port, url, log = server
+    item_id, value = _running_item(url)
+    path = f"/vien-tro/{item_id}/ghi-nhan/giai-ngan"
+    browsers = [Browser(port) for _ in range(10)]
+    for browser in browsers:
+        token = browser.token("/dang-nhap")
+        data = {"csrf_token": token, "username": "planning.officer", "password": DEMO_PASSWORD}
+        assert browser.request("POST", "/dang-nhap", data)[0] == 302
+
+    def pay(i, barrier):
+        token = browsers[i].token(path)
+        data = {"csrf_token": token, "disbursed_on": "01/12/2026", "currency": "VND"}
+        data["amount"] = f"{value // 5}"
+        barrier.wait()
+        return browsers[i].request("POST", path, data)[0]
+
+    results = run_together(10, pay)
+    assert sorted(results) == [302] * 5 + [422] * 5, f"{results}\n{log.read_text()[-3000:]}"
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        total = conn.scalar(
+            sa.text("SELECT sum(amount) FROM disbursement WHERE aid_item_id = :i"), {"i": item_id}
+        )
+    engine.dispose()
+    assert total == value
+
+
 # --- How SQLite transactions begin (own small database, whatever TEST_DATABASE_URL says) ---
 
 

@@ -14,7 +14,7 @@ from app.aid.services.common import check, given, saved, vnd_value
 from app.aid.states import AidAudit
 from app.aid.workflow import AID_WORKFLOW
 from app.core import attachments, audit, validation
-from app.core.concurrency import check_version
+from app.core.concurrency import check_version, lock_row
 from app.core.errors import DomainError, FieldError
 from app.core.models import utcnow
 from app.core.money import format_money, format_number
@@ -94,6 +94,7 @@ def add_disbursement(
     if currency == "USD" and rate_usd is None:
         rate_usd = rate_vnd
     value_vnd = vnd_value(amount, currency, rate_vnd)
+    lock_row(AidItem, item.id)  # two payments at once must not both pass the check below
     total = money.disbursed(item) + money.in_item_currency(item, currency, amount, value_vnd)
     over = total > item.value
     if over and not (confirm_over and reason):
