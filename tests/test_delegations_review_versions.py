@@ -260,3 +260,63 @@ def test_inbox_and_record_page_queries_do_not_grow_with_changes(
     assert "RV-Q3" in police.get("/doan/viec-can-xu-ly").get_data(as_text=True)
     assert len(page_many) == len(page_few)
     assert sum("delegation_change" in s for s in page_many) == 1
+
+
+def _edited_export(change) -> bytes:
+    """The registry workbook exported, with `change(book)` applied, as bytes."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.transfer.exporter import export_workbook
+
+    book = load_workbook(io.BytesIO(export_workbook()))
+    change(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _column(sheet, key: str) -> int:
+    """The 1-based column whose header (row 1) is the spec key or its label."""
+    from app.transfer.schema import SHEETS
+
+    labels = {c.key: c.label for c in SHEETS[sheet.title].columns}
+    headers = [cell.value for cell in sheet[1]]
+    return next(i + 1 for i, h in enumerate(headers) if h in (key, labels.get(key)))
+
+
+def test_a_workbook_import_that_changes_a_reviewed_delegation_reopens_it(
+    make_delegation, app_ctx, db, people, user
+):
+    """The import is one more way to change members and dates: the reviewers look again."""
+    from app.transfer.importer import import_workbook
+
+    _host, fa, _police = people
+    made = make_delegation("DV-NHAP", stage="reviewed", members=[member()])
+    delegation = db.session.get(Delegation, made.id)
+    assert ready(delegation, fa) == (True, True)
+
+    def change(book):
+        trips, members = book["Doan"], book["ThanhVien"]
+        end = _column(trips, "den_ngay")
+        row = next(r for r in trips.iter_rows(min_row=2) if r[0].value == "DV-NHAP")
+        row[end - 1].value = delegation.end_on + timedelta(days=2)
+        copy = [cell.value for cell in next(members.iter_rows(min_row=2))]
+        copy[_column(members, "ho_ten") - 1] = "Lee Ji-eun"
+        copy[_column(members, "so_ho_chieu") - 1] = "M7654321"
+        members.append(copy)
+
+    report = import_workbook(_edited_export(change), "sua.xlsx", user("admin"))
+    assert report.ok, [str(e) for e in report.errors[:3]]
+    db.session.commit()
+    delegation = db.session.get(Delegation, made.id)  # the import lets its records go
+    assert delegation.revision == 2  # the dates (Doan), then the members (ThanhVien)
+    shown = lines(db, delegation)
+    assert any("đổi ngày kết thúc" in line for line in shown), shown
+    assert any("danh sách thành viên được thay thế (2 người)" in line for line in shown), shown
+    assert ready(delegation, fa) == (False, False)
+    again = import_workbook(_edited_export(lambda book: None), "lai.xlsx", user("admin"))
+    assert again.ok
+    delegation = db.session.get(Delegation, made.id)
+    assert delegation.revision == 2  # the same content again changes nothing

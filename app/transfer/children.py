@@ -10,6 +10,7 @@ from app.aid.models import Disbursement
 from app.core.money import to_vnd
 from app.core.text import fold
 from app.delegations.models import Delegation, DelegationMember
+from app.delegations.services.revisions import Line, note_changes
 from app.extensions import db
 from app.transfer.fields import DISBURSEMENT_FIELDS, MEMBER_FIELDS
 from app.transfer.upsert import Writer, chunks, fingerprints
@@ -114,4 +115,9 @@ def write_members(w: Writer) -> None:
         delegations = db.session.scalars(sa.select(Delegation).where(Delegation.id.in_(batch)))
         for delegation in delegations.all():
             delegation.refresh_search_text(names[delegation.id])
+            # a reviewed delegation whose members the file replaced is reviewed again
+            text = f"Nhập từ tệp {w.report.filename}: danh sách thành viên được thay thế"
+            note_changes(
+                delegation, [Line(f"{text} ({len(names[delegation.id])} người)")], user=w.user
+            )
         db.session.flush()

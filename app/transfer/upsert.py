@@ -149,7 +149,8 @@ class Writer:
 
     def upsert(self, sheet_key, model, mapping, make, after=None, batch_done=None) -> dict:
         """Create or update one record per row, BATCH_ROWS rows at a time; `after(obj, row,
-        created)` sets the rest and `batch_done(records)` follows up a flushed batch.
+        created)` sets the rest and `batch_done([(record, created, changes)])` follows up a
+        flushed batch.
 
         Each batch is flushed, audited and let go (only code -> id is kept), so the
         memory an import takes does not grow with the file. Returns code -> id."""
@@ -187,7 +188,7 @@ class Writer:
                 touched.append((obj, created, changes))
             db.session.flush()
             if batch_done is not None:
-                batch_done([obj for obj, _, _ in touched])
+                batch_done(touched)
                 db.session.flush()
             for obj, created, changes in touched:
                 ids[obj.code] = obj.id

@@ -14,6 +14,7 @@ from app.core.text import fold
 from app.delegations import states
 from app.delegations.models import Delegation, ItineraryStop
 from app.delegations.services import refresh_border_area, schedule_report
+from app.delegations.services.revisions import Line, note_changes
 from app.extensions import db
 from app.orgs.models import Organization
 from app.transfer.fields import DELEGATION_FIELDS, ITEM_FIELDS, ORG_FIELDS
@@ -142,11 +143,22 @@ def write_delegations(w: Writer) -> None:
             changes["border_area_override"] = [None, row.values["bien_gioi"]]
         return changes
 
-    def batch_done(delegations: list[Delegation]) -> None:
-        for delegation in delegations:  # derived from the stops and the communes' flags
-            refresh_border_area(delegation)
+    def batch_done(written: list[tuple[Delegation, bool, dict]]) -> None:
+        for delegation, created, changes in written:
+            was_border = delegation.is_border_area
+            refresh_border_area(delegation)  # derived from the stops and the communes' flags
             if delegation.status == states.APPROVED and delegation.report_due_on is None:
                 schedule_report(delegation)  # as if approved here: the overdue alert sees it
+            if not created:  # a reviewed delegation changed by the file is reviewed again
+                reviewed = sorted(REVIEWED_CONTENT.get(name, "") for name in changes)
+                if was_border != delegation.is_border_area:
+                    reviewed.append("khu vực biên giới")
+                if reviewed := [label for label in reviewed if label]:
+                    note_changes(
+                        delegation,
+                        [Line(f"Nhập từ tệp {w.report.filename}: đổi {', '.join(reviewed)}")],
+                        user=w.user,
+                    )
 
     w.delegation_ids = w.upsert(
         "Doan", Delegation, DELEGATION_FIELDS, Delegation, after, batch_done
@@ -158,6 +170,10 @@ def write_delegations(w: Writer) -> None:
                 sa.select(Delegation.code, Delegation.id).where(Delegation.code.in_(missing))
             ).all()
         )
+
+
+# The reviewed content a file may change (app/delegations/services/revisions.py), by field.
+REVIEWED_CONTENT = {"start_on": "ngày bắt đầu", "end_on": "ngày kết thúc", "stops": "lịch trình"}
 
 
 def _any_agency() -> int:

@@ -147,7 +147,7 @@ def note_changes(delegation: Delegation, lines: list[Line], *, user) -> None:
             DelegationChange(
                 delegation_id=delegation.id,
                 revision=delegation.revision,
-                changed_by_id=user.id,
+                changed_by_id=getattr(user, "id", None),  # None: the command line
                 text=line.text,
                 masked_text=line.masked,
             )
@@ -158,6 +158,7 @@ def note_changes(delegation: Delegation, lines: list[Line], *, user) -> None:
         DelegationAudit.REVIEWS_REOPENED,
         delegation,
         user=user,
+        username=None if user else "cli",
         summary=(
             f"Hồ sơ đoàn {delegation.code} thay đổi sau khi đã có ý kiến: các ý kiến đã cho "
             f"trở thành ý kiến trên phiên bản trước"
