@@ -55,9 +55,11 @@ def test_planning_inbox_and_alerts_bounded_and_without_collections(login, db, ma
     # The dossiers' opinions (for their tasks) and the opinions the agency has to give.
     assert read.count("opinion") == 2
     # the user; the dossiers and their opinions; the agency's opinions to give (the
-    # planning agency may be asked too); certificates; five alert lists (not started,
-    # reports, closing, delayed, over-disbursed)
-    assert len(many) == 1 + 2 + 1 + 1 + 5
+    # planning agency may be asked too); the notices to send after decisions, with their
+    # items; certificates; five alert lists (not started, reports, closing, delayed,
+    # over-disbursed)
+    assert "Gửi quyết định phê duyệt cho nhà tài trợ" in page and "aid_notice" in read
+    assert len(many) == 1 + 2 + 1 + 1 + 1 + 5
 
 
 def test_opinions_inbox_bounded_and_without_collections(login, db, make_item):

@@ -266,3 +266,13 @@ class FollowUpForm(VersionedForm):
 class AttachmentForm(BaseForm):
     file = FileField("Tệp")
     note = StringField("Ghi chú", [optional(), max_length(500)])
+
+
+class NoticeDoneForm(VersionedForm):
+    """A notice after a decision marked as sent (app/aid/notices.py)."""
+
+    done_on = VNDateField("Ngày gửi", [required("Vui lòng nhập ngày gửi.")])
+    document_number = StringField(
+        "Số văn bản gửi", [required("Vui lòng nhập số văn bản gửi."), max_length(60)]
+    )
+    note = TextAreaField("Ghi chú", [optional()])

@@ -73,6 +73,19 @@ DecisionKind = labelled(
 )
 
 
+# The notices the law asks after a decision, tracked as tasks of the aid focal agency
+# (app/aid/notices.py; deadlines from the item's regime row, app/aid/regimes.py).
+NoticeKind = labelled(
+    "NoticeKind",
+    {
+        "nha_tai_tro": "Gửi quyết định phê duyệt cho nhà tài trợ",
+        "cac_bo": "Gửi quyết định cho các Bộ liên quan (Bộ Tài chính, ...)",
+        "so_tai_chinh": "Gửi bản sao quyết định và thỏa thuận cho Sở Tài chính",
+        "thong_bao_thu_hoi": "Thông báo thu hồi cho nhà tài trợ",
+    },
+)
+
+
 class AidAudit:
     """Audit action names of the aid domain: the same from a form or from the import.
 
@@ -95,3 +108,6 @@ class AidAudit:
     REPORT_ADD = "aid.report_add"
     INSPECTION_ADD = "aid.inspection_add"
     INSPECTION_FOLLOW_UP = "aid.inspection_follow_up"
+    # A notice after a decision: the task created with the decision, then marked done.
+    NOTICE_CREATE = "aid.notice_create"
+    NOTICE_DONE = "aid.notice_done"

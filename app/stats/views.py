@@ -91,8 +91,7 @@ def download(year: int, fmt: str):
         return _bad_year(year)
     data = services.annual_report(year)
     if fmt == "xlsx":
-        notes = services.year_notes(year).lines()
-        body = exports.workbook_bytes(data, _generated_by(), notes)
+        body = exports.workbook_bytes(data, _generated_by())
         filename = f"thong-ke-{year}.xlsx"
     elif fmt == "json":
         body = exports.report_json(data)

@@ -16,6 +16,7 @@ from app.aid import workflow
 from app.aid.models import Decision, DecisionKind, Opinion
 from app.aid.services import money
 from app.aid.services.common import check, given, saved, vnd_value
+from app.aid.services.notices import create_notices
 from app.aid.states import AidAudit
 from app.auth.models import Agency
 from app.core import attachments, audit, validation
@@ -256,6 +257,7 @@ def approve(
         decision = _add_decision(
             item, user, DecisionKind.PHE_DUYET, number, signed_on, signer, content, changes
         )
+    create_notices(item, decision, user=user)  # sent to the donor, ...
     return decision
 
 
@@ -286,6 +288,7 @@ def revoke(
         decision = _add_decision(
             item, user, DecisionKind.THU_HOI, number, signed_on, signer, reason
         )
+    create_notices(item, decision, user=user)  # the revocation notice to the donor
     return decision
 
 

@@ -21,6 +21,7 @@ from app.aid.models import (
     ReportKind,
     WorkflowStep,
 )
+from app.aid.notices import AidNotice
 from app.aid.services.follow_up import disbursement_totals
 from app.aid.services.money import over_disbursed_condition
 from app.aid.services.schedule import schedule
@@ -241,6 +242,25 @@ def opinions_for_agency(agency_id: int, limit: int = 200) -> list[Opinion]:
     ).all()
 
 
+def _open_notices():
+    """The notices after a decision not yet sent (app/aid/notices.py), of live items."""
+    return (
+        db.select(AidNotice)
+        .join(AidItem, AidNotice.aid_item_id == AidItem.id)
+        .where(AidNotice.done_on.is_(None), AidItem.archived_at.is_(None))
+    )
+
+
+def open_notices(limit: int = 200) -> list[AidNotice]:
+    """The aid focal agency's notices to send, the earliest due first."""
+    return db.session.scalars(
+        _open_notices()
+        .options(*without_collections(path=contains_eager(AidNotice.aid_item)))
+        .order_by(AidNotice.due_on, AidNotice.id)
+        .limit(limit)
+    ).all()
+
+
 def _count(query) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
 
@@ -275,6 +295,12 @@ def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
         )
         tasks.append(("Hồ sơ viện trợ đang xử lý", dossiers, "aid.inbox", {}))
         tasks.append(("Hồ sơ viện trợ quá hạn", overdue, "aid.index", {"overdue": 1}))
+        notices = {"_anchor": "thong-bao"}
+        tasks.append(
+            ("Thông báo sau quyết định cần gửi", _count(_open_notices()), "aid.inbox", notices)
+        )
+        late = _count(_open_notices().where(AidNotice.due_on < today_vn()))
+        tasks.append(("Thông báo sau quyết định quá hạn", late, "aid.inbox", notices))
         over = _count(
             db.select(AidItem.id).where(AidItem.archived_at.is_(None), over_disbursed_condition())
         )
@@ -380,6 +406,7 @@ def item_records(item: AidItem) -> dict:
         "disbursements": rows(Disbursement, Disbursement.disbursed_on, Disbursement.id),
         "reports": reports,
         "inspections": rows(Inspection, Inspection.inspected_on, Inspection.id),
+        "notices": rows(AidNotice, AidNotice.due_on, AidNotice.id),
         "totals": disbursement_totals(item),
         "plan": schedule(item),
         "files": {

@@ -237,6 +237,7 @@ def inbox():
         "aid/inbox.html",
         today=today,
         dossiers=services.planning_inbox(today) if is_planning else [],
+        notices=services.open_notices() if is_planning else [],
         opinions=services.opinions_for_agency(current_user.agency_id) if answers else [],
         alerts=services.alerts(today) if is_planning else None,
     )
