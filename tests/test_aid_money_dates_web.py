@@ -3,10 +3,12 @@ confirmation (422, nothing saved, then saved with its reason), the flags in the 
 the home page and in the statistics' notes, delays, completion and corrections, and the
 disbursement schedule's pages."""
 
+import io
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from app.aid.models import AidItem, Disbursement, PlannedDisbursement
 from app.aid.states import AidAudit, AidStatus
@@ -71,8 +73,13 @@ def test_over_disbursement_asks_then_saves_with_the_reason(login, db, running):
     assert "over_disbursed=1" in home
     inbox = planner.get("/vien-tro/viec-can-xu-ly").get_data(as_text=True)
     assert 'data-testid="alert-over_disbursed"' in inbox
-    stats = login("leadership.viewer").get("/thong-ke/2025").get_data(as_text=True)
+    reader = login("leadership.viewer")
+    stats = reader.get("/thong-ke/2025").get_data(as_text=True)
     assert 'data-testid="note-over-disbursed"' in stats and "VT-W1" in stats
+    book = load_workbook(io.BytesIO(reader.get("/thong-ke/2025/bao-cao.xlsx").data))
+    first = [row for row in book["Thông tin"].iter_rows(values_only=True)]
+    at = first.index(("Ghi chú về số liệu", None))
+    assert "vượt giá trị được phê duyệt" in first[at + 1][1] and "VT-W1" in first[at + 1][1]
 
 
 def test_list_filter_leaves_out_items_within_their_value(login, running, make_item):
@@ -188,3 +195,19 @@ def test_today_is_the_default_end(login, running):
     )
     page = planner.get(f"/vien-tro/{running.id}/buoc/complete").get_data(as_text=True)
     assert format_date(today_vn()) in page
+
+
+def test_a_year_notes_what_was_over_at_its_end_not_today(login, running):
+    """Within the value in 2025, over it with a payment of 2026: noted for 2026 only."""
+    planner = login("planning.officer")
+    url = f"/vien-tro/{running.id}/ghi-nhan/giai-ngan"
+    assert planner.post(url, payment("60.000")).status_code == 302
+    later = payment("60.000", confirm_over="y", reason="Bổ sung", disbursed_on="10/01/2026")
+    assert planner.post(url, later).status_code == 302
+    reader = login("leadership.viewer")
+    assert 'data-testid="note-over-disbursed"' not in reader.get("/thong-ke/2025").get_data(
+        as_text=True
+    )
+    notes_2026 = reader.get("/thong-ke/2026").get_data(as_text=True)
+    assert 'data-testid="note-over-disbursed"' in notes_2026
+    assert "tổng giải ngân đến 31/12/2026 vượt" in notes_2026

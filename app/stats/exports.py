@@ -319,8 +319,9 @@ def _append(sheet, values: list, number_formats: list | None = None) -> None:
     )
 
 
-def workbook_bytes(report: dict, generated_by: str) -> bytes:
-    """The workbook: a first sheet (year, time, author, rules), then one sheet per table."""
+def workbook_bytes(report: dict, generated_by: str, notes: list[str] = ()) -> bytes:
+    """The workbook: a first sheet (year, time, author, rules, notes on the figures), then
+    one sheet per table."""
     workbook = Workbook()
     info = workbook.active
     info.title = "Thông tin"
@@ -337,6 +338,13 @@ def workbook_bytes(report: dict, generated_by: str) -> bytes:
     for number, rule in enumerate(counting_rules(report["year"]), start=1):
         _append(info, [f"{number}.", rule])
         info.cell(row=info.max_row, column=2).alignment = Alignment(wrap_text=True)
+    if notes:
+        _append(info, [])
+        _append(info, ["Ghi chú về số liệu"])
+        info.cell(row=info.max_row, column=1).font = bold
+        for note in notes:
+            _append(info, ["", note])
+            info.cell(row=info.max_row, column=2).alignment = Alignment(wrap_text=True)
     for row in range(3, 6):
         info.cell(row=row, column=1).font = bold
     info.column_dimensions["A"].width = 30

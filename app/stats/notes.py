@@ -1,8 +1,9 @@
 """The notes under a year's figures: what the figures include that a reader should know,
 without changing them (spec/annual-report.md's figures stay as they are).
 
-- items over-disbursed (their live disbursements exceed the approved value with its
-  amendments) among the items approved or paid in the year;
+- items over-disbursed at the end of the year (their live disbursements dated up to 31/12
+  exceed the approved value with its amendments) among the items approved or paid in the
+  year;
 - corrections: disbursements dated in the year and recorded after the item's completion
   (with a reason), already counted in "disbursed in Y".
 
@@ -18,12 +19,14 @@ import sqlalchemy as sa
 
 from app.aid.models import AidItem, Disbursement
 from app.aid.services.money import over_disbursed_condition
+from app.core.money import format_number, format_vnd
 
 LIMIT = 50
 
 
 @dataclass
 class YearNotes:
+    year: int
     over_disbursed: list = field(default_factory=list)  # (id, code, name) rows, by code
     over_disbursed_count: int = 0
     corrections_count: int = 0
@@ -31,6 +34,34 @@ class YearNotes:
 
     def __bool__(self) -> bool:
         return bool(self.over_disbursed_count or self.corrections_count)
+
+    # The sentences, once: the year page links the codes, the workbook lists them.
+    def over_disbursed_text(self) -> str:
+        return (
+            f"{format_number(self.over_disbursed_count)} khoản viện trợ (phê duyệt hoặc giải "
+            f"ngân trong năm) có tổng giải ngân đến 31/12/{self.year} vượt giá trị được phê "
+            "duyệt (kể cả điều chỉnh)"
+        )
+
+    OVER_DISBURSED_END = "Số liệu giải ngân đã tính đủ các khoản này."
+
+    def corrections_text(self) -> str:
+        return (
+            f"{format_number(self.corrections_count)} dòng giải ngân ghi nhận dưới dạng điều "
+            f"chỉnh sau khi khoản viện trợ hoàn thành ({format_vnd(self.corrections_vnd)}), đã "
+            "tính trong số liệu giải ngân trong năm."
+        )
+
+    def lines(self) -> list[str]:
+        """The notes as plain sentences (the workbook's first sheet)."""
+        lines = []
+        if self.over_disbursed_count:
+            codes = ", ".join(code for _, code, _ in self.over_disbursed)
+            more = ", …" if self.over_disbursed_count > len(self.over_disbursed) else ""
+            lines.append(f"{self.over_disbursed_text()}: {codes}{more}. {self.OVER_DISBURSED_END}")
+        if self.corrections_count:
+            lines.append(self.corrections_text())
+        return lines
 
 
 def year_notes(session, year: int) -> YearNotes:
@@ -43,7 +74,7 @@ def year_notes(session, year: int) -> YearNotes:
     over = sa.and_(
         AidItem.archived_at.is_(None),
         sa.or_(AidItem.decision_date.between(first, last), paid_in_year),
-        over_disbursed_condition(),
+        over_disbursed_condition(until=last),  # as the year ended, not as of today
     )
     over_rows = session.execute(
         sa.select(AidItem.id, AidItem.code, AidItem.name, sa.func.count().over())
@@ -62,6 +93,7 @@ def year_notes(session, year: int) -> YearNotes:
         )
     ).one()
     return YearNotes(
+        year=year,
         over_disbursed=[row[:3] for row in over_rows],
         over_disbursed_count=over_rows[0][3] if over_rows else 0,
         corrections_count=int(corrections[0]),

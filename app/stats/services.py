@@ -77,12 +77,17 @@ def comparison(year: int) -> pd.DataFrame:
     )
 
 
+def year_notes(year: int) -> notes.YearNotes:
+    """What the year's figures include that a reader should know (figures unchanged)."""
+    return notes.year_notes(db.session, year)
+
+
 def year_page(year: int) -> YearPage:
     """The report of `year`, its comparison with the previous years and its notes."""
     return YearPage(
         report=cached_annual_report(year),
         comparison=comparison(year),
-        notes=notes.year_notes(db.session, year),
+        notes=year_notes(year),
     )
 
 

@@ -91,7 +91,8 @@ def download(year: int, fmt: str):
         return _bad_year(year)
     data = services.annual_report(year)
     if fmt == "xlsx":
-        body = exports.workbook_bytes(data, _generated_by())
+        notes = services.year_notes(year).lines()
+        body = exports.workbook_bytes(data, _generated_by(), notes)
         filename = f"thong-ke-{year}.xlsx"
     elif fmt == "json":
         body = exports.report_json(data)

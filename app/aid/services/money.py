@@ -7,6 +7,7 @@ the approval and a payment never makes an item look over-disbursed.
 """
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from app.aid.models import AidItem, Disbursement
@@ -71,8 +72,8 @@ def share_of_value(item: AidItem, amount: Decimal) -> Decimal | None:
     return round_half_up(Decimal(amount) * 100 / Decimal(item.value), 1)
 
 
-def _disbursed_sql():
-    """The correlated sum of an item's live disbursements in its currency."""
+def _disbursed_sql(until: date | None = None):
+    """The correlated sum of an item's live disbursements in its currency (up to `until`)."""
     rate = db.func.coalesce(AidItem.rate_vnd, 1)
     counted = db.case(
         (Disbursement.currency == AidItem.currency, Disbursement.amount),
@@ -80,12 +81,17 @@ def _disbursed_sql():
     )
     return (
         db.select(db.func.sum(counted))
-        .where(Disbursement.aid_item_id == AidItem.id, Disbursement.archived_at.is_(None))
+        .where(
+            Disbursement.aid_item_id == AidItem.id,
+            Disbursement.archived_at.is_(None),
+            *([Disbursement.disbursed_on <= until] if until else []),
+        )
         .correlate(AidItem)
         .scalar_subquery()
     )
 
 
-def over_disbursed_condition():
-    """Items whose live disbursements exceed the approved value (with its amendments)."""
-    return _disbursed_sql() > AidItem.value + SQL_TOLERANCE
+def over_disbursed_condition(until: date | None = None):
+    """Items whose live disbursements (those dated up to `until`, when given) exceed the
+    approved value (with its amendments)."""
+    return _disbursed_sql(until) > AidItem.value + SQL_TOLERANCE

@@ -58,6 +58,7 @@ from app.delegations.services.revisions import (
     changes_since,
     confirm_border_permit,
     confirm_review,
+    review_history,
 )
 
 __all__ = [
@@ -97,6 +98,7 @@ __all__ = [
     "refresh_border_area",
     "refuse_delegation",
     "remove_member",
+    "review_history",
     "schedule_report",
     "shows_personal_data",
     "submit_delegation",

@@ -9,10 +9,13 @@ audit entry.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from app.core import audit
 from app.core.countries import country_name
+from app.core.dates import VN_TZ
+from app.core.models import AuditEntry
 from app.delegations import workflow
 from app.delegations.models import (
     BorderPermit,
@@ -20,6 +23,7 @@ from app.delegations.models import (
     DelegationChange,
     PassportType,
     Review,
+    ReviewerKind,
     Sex,
 )
 from app.delegations.states import DelegationAudit
@@ -167,9 +171,9 @@ def note_changes(delegation: Delegation, lines: list[Line], *, user) -> None:
     )
 
 
-def changes_since(delegation: Delegation, permits: list[BorderPermit]) -> dict:
-    """{reviewer kind or "permit": [DelegationChange]}: what changed since each review and
-    live permit given on an earlier version, in one query."""
+def _since_revisions(delegation: Delegation, permits: list[BorderPermit]) -> dict[str, int]:
+    """{reviewer kind or "permit": revision} of each review and live permit given on an
+    earlier version (the permit: the oldest such permit)."""
     given = {r.reviewer_kind: r.given_on_revision for r in delegation.outdated_reviews}
     old_permits = [
         p.given_on_revision
@@ -178,17 +182,136 @@ def changes_since(delegation: Delegation, permits: list[BorderPermit]) -> dict:
     ]
     if old_permits:
         given["permit"] = min(old_permits)
-    if not given:
-        return {}
-    rows = db.session.scalars(
+    return given
+
+
+def _changes_after(delegation: Delegation, revision: int) -> list[DelegationChange]:
+    return db.session.scalars(
         db.select(DelegationChange)
         .where(
             DelegationChange.delegation_id == delegation.id,
-            DelegationChange.revision > min(given.values()),
+            DelegationChange.revision > revision,
         )
         .order_by(DelegationChange.id)
     ).all()
+
+
+def changes_since(delegation: Delegation, permits: list[BorderPermit]) -> dict:
+    """{reviewer kind or "permit": [DelegationChange]}: what changed since each review and
+    live permit given on an earlier version, in one query."""
+    given = _since_revisions(delegation, permits)
+    if not given:
+        return {}
+    rows = _changes_after(delegation, min(given.values()))
     return {key: [c for c in rows if c.revision > since] for key, since in given.items()}
+
+
+# --- What each confirmation covered (the record page) ---------------------------------------
+
+CONFIRMED_BY = {
+    **{f"{DelegationAudit.REVIEW_CONFIRM}_{kind}": str(kind) for kind in ReviewerKind},
+    DelegationAudit.BORDER_PERMIT_CONFIRM: "permit",
+}
+# A review given again replaces what was confirmed of the previous one.
+REVIEWED_AGAIN = {f"{DelegationAudit.REVIEW}_{kind}": str(kind) for kind in ReviewerKind}
+
+
+@dataclass
+class Confirmation:
+    """A reviewer kept its review or permit ("Giữ nguyên"): when (Vietnam date), who, the
+    note, and the changes (DelegationChange rows) it covered."""
+
+    at: datetime
+    on: date
+    by: str
+    agency: object
+    comment: str | None
+    revisions: tuple[int | None, int | None] = (None, None)  # (from, to], None: unknown
+    changes: list | None = None  # set by review_history
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored moments are UTC; SQLite gives them back without their zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _vn_day(moment: datetime) -> date:
+    return _utc(moment).astimezone(ZoneInfo(VN_TZ)).date()
+
+
+def _comment(entry: AuditEntry, code: str) -> str | None:
+    """The note of a confirmation: kept in its changes; older entries only have it at the
+    end of their summary ("… (đoàn CODE). note")."""
+    changes = entry.changes or {}
+    if "ghi_chu" in changes:
+        return changes["ghi_chu"][1]
+    _head, found, note = (entry.summary or "").partition(f"(đoàn {code}). ")
+    return (note or None) if found else None
+
+
+def _confirmations(delegation: Delegation) -> dict[str, list[Confirmation]]:
+    """{reviewer kind or "permit": [Confirmation]} from the audit log, in one query."""
+    entries = db.session.scalars(
+        db.select(AuditEntry)
+        .where(
+            AuditEntry.object_type == Delegation.__tablename__,
+            AuditEntry.object_id == str(delegation.id),
+            AuditEntry.action.in_([*CONFIRMED_BY, *REVIEWED_AGAIN]),
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+    found: dict[str, list[Confirmation]] = {}
+    for entry in entries:
+        if entry.action in REVIEWED_AGAIN:
+            found.pop(REVIEWED_AGAIN[entry.action], None)
+            continue
+        user = entry.user
+        revisions = (entry.changes or {}).get("phien_ban") or (None, None)
+        found.setdefault(CONFIRMED_BY[entry.action], []).append(
+            Confirmation(
+                at=entry.at,
+                on=_vn_day(entry.at),
+                by=user.full_name if user else (entry.username or ""),
+                agency=user.agency if user else None,
+                comment=_comment(entry, delegation.code),
+                revisions=(revisions[0], revisions[1]),
+            )
+        )
+    return found
+
+
+def review_history(delegation: Delegation, permits: list[BorderPermit]) -> tuple[dict, dict]:
+    """(since, confirmed) for the record page: what changed since each review or permit
+    given on an earlier version (as changes_since), and each confirmation with the changes
+    it covered. Two queries in all (the audit entries, the change lines), however many
+    confirmations and changes."""
+    given = _since_revisions(delegation, permits)
+    confirmed = _confirmations(delegation)
+    lows = [*given.values()]
+    for items in confirmed.values():
+        lows += [c.revisions[0] if c.revisions[0] is not None else 0 for c in items]
+    rows = _changes_after(delegation, min(lows)) if lows else []
+    since = {key: [c for c in rows if c.revision > low] for key, low in given.items()}
+    for items in confirmed.values():
+        previous = 0
+        for item in items:
+            low, high = item.revisions
+            if high is None:  # an entry written before the revisions were kept
+                low = previous
+                at = _utc(item.at)
+                high = max((c.revision for c in rows if _utc(c.changed_at) <= at), default=low)
+            item.changes = [c for c in rows if low < c.revision <= high]
+            previous = high
+    return since, confirmed
+
+
+def _confirm_changes(old: int, new: int, comment: str | None) -> dict:
+    """A confirmation's audit changes: the revisions it covers and its note (the record
+    page shows both, see review_history)."""
+    changes = {"phien_ban": [old, new]}
+    if comment:
+        changes["ghi_chu"] = [None, comment[:1000]]
+    return changes
 
 
 def confirm_review(delegation: Delegation, kind: str, comment: str | None = None, *, user):
@@ -207,7 +330,7 @@ def confirm_review(delegation: Delegation, kind: str, comment: str | None = None
         delegation,
         user=user,
         summary=summary[:500],
-        changes={"phien_ban": [old, delegation.revision]},
+        changes=_confirm_changes(old, delegation.revision, comment),
     )
     return review
 
@@ -216,6 +339,7 @@ def confirm_border_permit(delegation: Delegation, comment: str | None = None, *,
     """The police keep the border permit issued on an earlier version."""
     workflow.require(delegation, "confirm_border_permit", user)
     permits = workflow.outdated_permits(delegation)
+    old = min(p.given_on_revision for p in permits)
     for permit in permits:
         permit.given_on_revision = delegation.revision
     numbers = ", ".join(p.number for p in permits)
@@ -224,6 +348,10 @@ def confirm_border_permit(delegation: Delegation, comment: str | None = None, *,
         summary = f"{summary}. {comment}"
     db.session.flush()
     audit.record(
-        DelegationAudit.BORDER_PERMIT_CONFIRM, delegation, user=user, summary=summary[:500]
+        DelegationAudit.BORDER_PERMIT_CONFIRM,
+        delegation,
+        user=user,
+        summary=summary[:500],
+        changes=_confirm_changes(old, delegation.revision, comment),
     )
     return permits

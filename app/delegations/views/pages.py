@@ -230,6 +230,7 @@ def detail(delegation_id: int):
 
     reports = rows(VisitReport, [VisitReport.received_on])
     permits = rows(BorderPermit, [BorderPermit.issued_on])
+    since, confirmed = services.review_history(delegation, permits)
     return audited_page(
         "delegations/detail.html",
         d=delegation,
@@ -238,7 +239,8 @@ def detail(delegation_id: int):
         blocked_actions=blocked,
         steps=rows(DelegationStep, [DelegationStep.at, DelegationStep.id]),
         permits=permits,
-        since=services.changes_since(delegation, permits),
+        since=since,
+        confirmed=confirmed,
         confirms={kind: RECORD_SLUGS[workflow.confirm_action(kind)] for kind in ReviewerKind},
         passport_until=services.passport_valid_until(delegation),
         passport_months=current_app.config["PASSPORT_MIN_VALID_MONTHS"],
