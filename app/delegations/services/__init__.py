@@ -58,6 +58,7 @@ from app.delegations.services.revisions import (
     changes_since,
     confirm_border_permit,
     confirm_review,
+    look_again_note,
     review_history,
 )
 
@@ -86,6 +87,7 @@ __all__ = [
     "inbox",
     "inbox_counts",
     "inbox_counts_by_box",
+    "look_again_note",
     "of_organization",
     "passport_valid_until",
     "passport_warning",

@@ -44,6 +44,8 @@ MEMBER_LABELS = {
 }
 DATE_LABELS = {"start_on": "ngày bắt đầu", "end_on": "ngày kết thúc"}
 HIDDEN = "(đã thay đổi)"
+# Told to whoever saves a change that re-opens the reviews.
+LOOK_AGAIN = "Các cơ quan đã cho ý kiến sẽ phải xem lại hồ sơ."
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,11 @@ def itinerary_lines(before: list[str], after: list[str], border: tuple[bool, boo
         entered = "Đoàn vào khu vực biên giới"
         lines.append(Line(entered if border[1] else "Đoàn không còn vào khu vực biên giới"))
     return lines
+
+
+def look_again_note(delegation: Delegation, revision_before: int) -> str:
+    """ " Các cơ quan … xem lại hồ sơ." when a save made a new revision, else ""."""
+    return f" {LOOK_AGAIN}" if (delegation.revision or 0) > (revision_before or 0) else ""
 
 
 def _reviewed(delegation: Delegation) -> bool:

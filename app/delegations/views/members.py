@@ -38,8 +38,9 @@ def _member_values(form: MemberForm) -> dict:
     }
 
 
-def _saved_message(delegation, saved: DelegationMember, added: bool) -> str:
+def _saved_message(delegation, saved: DelegationMember, added: bool, revision: int) -> str:
     done = f"Đã thêm {saved.full_name} vào danh sách đoàn." if added else "Đã lưu thành viên."
+    done += services.look_again_note(delegation, revision)
     if warning := services.passport_warning(delegation, saved.passport_expiry):
         return f"{done} {warning}"
     return done
@@ -56,6 +57,7 @@ def _member_page(delegation, member: DelegationMember | None):
     version the form showed. Who may not see the personal data neither sees nor changes
     it; a correction that shows it is audited."""
     form = MemberForm(obj=member)
+    revision = delegation.revision
     context = {"d": delegation, "member": member}
     # The passport's warning (not a refusal) next to its field: of the stored expiry, or
     # of the one just typed when the form comes back.
@@ -84,7 +86,7 @@ def _member_page(delegation, member: DelegationMember | None):
         form,
         "delegations/member_form.html",
         save=save,
-        success=lambda saved: _saved_message(delegation, saved, member is None),
+        success=lambda saved: _saved_message(delegation, saved, member is None, revision),
         redirect_to=_after_add if member is None else detail_url(delegation),
         **context,
     )
@@ -112,6 +114,7 @@ def member_remove(member_id: int):
     if member.is_archived:
         abort(404)
     form = MemberRemoveForm()
+    revision = delegation.revision
     if request.method == "GET":
         form.version.data = member.version
     return form_page(
@@ -120,7 +123,10 @@ def member_remove(member_id: int):
         save=lambda: services.remove_member(
             member, reason=text_of(form.reason), user=current_user, version=form.version_number()
         ),
-        success=f"Đã xóa {member.full_name} khỏi danh sách đoàn.",
+        success=lambda _saved: (
+            f"Đã xóa {member.full_name} khỏi danh sách đoàn."
+            + services.look_again_note(delegation, revision)
+        ),
         redirect_to=detail_url(delegation),
         d=delegation,
         member=member,
@@ -132,6 +138,7 @@ def member_remove(member_id: int):
 def members_upload(delegation_id: int):
     delegation = get_editable(delegation_id)
     form = UploadForm()
+    revision = delegation.revision
     errors = []
     if form.validate_on_submit():
         rows, file_errors = exports.read_member_rows(request.files.get("file"))
@@ -144,7 +151,8 @@ def members_upload(delegation_id: int):
         )
         if not errors:
             db.session.commit()
-            flash(f"Đã thêm {len(rows)} thành viên từ tệp.", "success")
+            done = f"Đã thêm {len(rows)} thành viên từ tệp."
+            flash(done + services.look_again_note(delegation, revision), "success")
             for _row, values in rows:
                 if warning := services.passport_warning(delegation, values.get("passport_expiry")):
                     flash(f"{values.get('full_name')}: {warning}", "warning")

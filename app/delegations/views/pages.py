@@ -190,6 +190,7 @@ def edit(delegation_id: int):
     delegation = get_editable(delegation_id)
     form = DelegationForm(obj=delegation)
     _prepare_form(form)
+    revision = delegation.revision
     if request.method == "GET":
         form.version.data = delegation.version
         form.organization_id.data = delegation.organization_id or 0
@@ -205,7 +206,7 @@ def edit(delegation_id: int):
         save=lambda: services.update_delegation(
             delegation, data=_input(form), user=current_user, version=form.version_number()
         ),
-        success="Đã lưu hồ sơ đoàn.",
+        success=lambda saved: "Đã lưu hồ sơ đoàn." + services.look_again_note(saved, revision),
         redirect_to=detail_url,
         delegation=delegation,
     )
