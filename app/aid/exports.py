@@ -26,6 +26,16 @@ HEADERS = [
     "Vốn đối ứng (VNĐ)",
     "Ngày bắt đầu",
     "Ngày kết thúc",
+    # What the decision says (Decree 80/2020 Art 11(1)) and the central competence.
+    "Phần do bên tài trợ quản lý",
+    "Phần do bên tiếp nhận quản lý",
+    "Phương thức quản lý",
+    "Cơ chế tài chính",
+    "Thẩm quyền trung ương (lý do)",
+    "Ngày trình trung ương",
+    "Số văn bản trình",
+    "Trình đến",
+    "Cấp quyết định",
 ]
 
 
@@ -59,6 +69,15 @@ def item_row(item: AidItem) -> list:
         item.counterpart_vnd,
         item.start_on,
         item.end_on,
+        item.donor_managed_value,
+        item.recipient_managed_value,
+        item.management_modality_label,
+        item.financial_mechanism_label,
+        item.central_reason_label,
+        item.submitted_up_on,
+        item.submitted_up_number,
+        item.submitted_up_to,
+        item.decision_authority,
     ]
 
 

@@ -14,6 +14,13 @@ from wtforms import (
 from wtforms.validators import NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.aid.checklist import AidKind
+from app.aid.contents import (
+    DEFAULT_CENTRAL_AUTHORITY,
+    CentralReason,
+    FinancialMechanism,
+    ManagementModality,
+)
 from app.aid.models import (
     AppraisalForm,
     DossierDocument,
@@ -96,6 +103,13 @@ class AidItemForm(VersionedForm):
     rate_usd = MoneyField("Tỷ giá USD (VNĐ/USD)", [optional()], limit=RATE_LIMIT)
     counterpart_vnd = MoneyField("Vốn đối ứng (VNĐ)", [optional()])
     is_budget_revenue = BooleanField("Thuộc nguồn thu ngân sách nhà nước")
+    central_reason = SelectField(
+        "Thẩm quyền phê duyệt",
+        [optional()],
+        choices=choices([("", "Thuộc thẩm quyền của tỉnh"), *CentralReason.choices()]),
+        description="Khoản viện trợ vượt thẩm quyền của tỉnh (Nghị định 80/2020, Điều 7 khoản 1): "
+        "tỉnh thẩm định và trình cấp trung ương quyết định.",
+    )
     start_on = VNDateField("Ngày bắt đầu", [optional()])
     end_on = VNDateField("Ngày kết thúc", [optional()])
     dossier_received_on = VNDateField(
@@ -105,6 +119,11 @@ class AidItemForm(VersionedForm):
         "Ngày hồ sơ hợp lệ",
         [optional()],
         description="Ngày nhận đủ hồ sơ hợp lệ; thời hạn thẩm định tính từ ngày này.",
+    )
+    aid_kinds = MultiCheckboxField(
+        "Loại viện trợ",
+        choices=choices(AidKind.choices()),
+        description="Quyết định các giấy tờ bắt buộc của hồ sơ (Nghị định 80/2020, Điều 8).",
     )
     dossier_documents = MultiCheckboxField(
         "Thành phần hồ sơ đã nhận", choices=choices(DossierDocument.choices())
@@ -163,13 +182,77 @@ class DecisionForm(BaseForm):
     content = TextAreaField("Nội dung / lý do", [optional()])
 
 
-class ApproveForm(DecisionForm):
-    signer = StringField("Người ký", [optional(), max_length(200)], default="Chủ tịch UBND tỉnh")
+class DecisionContentsForm(DecisionForm):
+    """What the approval decision says (Decree 80/2020 Art 11(1)(đ), (e), (g))."""
+
     approved_value = MoneyField(
         "Giá trị được phê duyệt (nguyên tệ)",
         [optional()],
         description="Để trống nếu đúng bằng giá trị đề nghị.",
     )
+    donor_managed_value = MoneyField(
+        "Phần giá trị do bên tài trợ quản lý (nguyên tệ)",
+        [optional()],
+        description="Hai phần cộng lại bằng giá trị được phê duyệt.",
+    )
+    recipient_managed_value = MoneyField(
+        "Phần giá trị do bên tiếp nhận quản lý (nguyên tệ)", [optional()]
+    )
+    management_modality = SelectField(
+        "Phương thức quản lý",
+        [optional()],
+        choices=choices([("", "—"), *ManagementModality.choices()]),
+    )
+    financial_mechanism = SelectField(
+        "Cơ chế tài chính",
+        [optional()],
+        choices=choices([("", "—"), *FinancialMechanism.choices()]),
+    )
+
+
+class ApproveForm(DecisionContentsForm):
+    signer = StringField("Người ký", [optional(), max_length(200)], default="Chủ tịch UBND tỉnh")
+
+
+class CentralDecisionForm(DecisionContentsForm):
+    """The central decision on aid beyond the province's competence."""
+
+    number = StringField(
+        "Số quyết định",
+        [required("Vui lòng nhập số quyết định."), max_length(60)],
+        render_kw={"placeholder": "45/QĐ-TTg"},
+    )
+    authority = StringField(
+        "Cấp quyết định",
+        [required("Vui lòng ghi cơ quan, người có thẩm quyền."), max_length(200)],
+        default=DEFAULT_CENTRAL_AUTHORITY,
+    )
+
+
+class SubmitUpForm(BaseForm):
+    submitted_on = VNDateField("Ngày trình", [required("Vui lòng nhập ngày trình.")])
+    document_number = StringField(
+        "Số văn bản trình",
+        [required("Vui lòng nhập số văn bản trình."), max_length(60)],
+        render_kw={"placeholder": "123/TTr-UBND"},
+    )
+    submitted_to = StringField(
+        "Trình đến",
+        [required("Vui lòng ghi cơ quan nhận."), max_length(300)],
+        default=DEFAULT_CENTRAL_AUTHORITY,
+    )
+    comment = TextAreaField("Ghi chú", [optional()])
+
+
+class CentralRefusalForm(BaseForm):
+    number = StringField("Số văn bản (nếu có)", [optional(), max_length(60)])
+    signed_on = VNDateField("Ngày văn bản", [required("Vui lòng nhập ngày văn bản.")])
+    authority = StringField(
+        "Cấp quyết định",
+        [required("Vui lòng ghi cơ quan, người có thẩm quyền."), max_length(200)],
+        default=DEFAULT_CENTRAL_AUTHORITY,
+    )
+    content = TextAreaField("Lý do không chấp thuận", [required("Vui lòng ghi lý do.")])
 
 
 class RefuseForm(BaseForm):
@@ -266,6 +349,17 @@ class FollowUpForm(VersionedForm):
 class AttachmentForm(BaseForm):
     file = FileField("Tệp")
     note = StringField("Ghi chú", [optional(), max_length(500)])
+    document = SelectField(
+        "Là thành phần hồ sơ",
+        [optional()],
+        choices=choices([("", "—"), *DossierDocument.choices()]),
+    )
+
+
+class DocumentReceivedForm(VersionedForm):
+    """Tick (or untick) a document of the checklist as received."""
+
+    received = BooleanField("Đã nhận")
 
 
 class NoticeDoneForm(VersionedForm):

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.aid import states
+from app.aid.checklist import DossierDocument  # noqa: F401 - imported from here too
+from app.aid.contents import DecisionContentsMixin
 from app.aid.states import AidStatus, DecisionKind
 from app.aid.timing import PeriodMixin
 from app.core.enums import labelled
@@ -73,18 +75,7 @@ SECTOR_DAC_CODES = {
     "khac": 998,
 }
 
-# The documents of a dossier (Decree 80/2020 art. 10 and its successor), as a checklist.
-DossierDocument = labelled(
-    "DossierDocument",
-    {
-        "cong_van_de_nghi": "Văn bản đề nghị phê duyệt của chủ khoản viện trợ",
-        "van_kien": "Văn kiện chương trình, dự án / nội dung khoản viện trợ",
-        "cam_ket": "Thư cam kết hoặc văn bản thỏa thuận của bên tài trợ",
-        "tu_cach_phap_ly": "Tài liệu về tư cách pháp lý của bên tài trợ",
-        "ban_dich": "Bản dịch tiếng Việt (nếu văn kiện bằng tiếng nước ngoài)",
-        "doi_ung": "Văn bản về vốn đối ứng (nếu có)",
-    },
-)
+# The documents of a dossier and the checklist by kind of aid: app.aid.checklist.
 
 OpinionVerdict = labelled(
     "OpinionVerdict",
@@ -119,7 +110,9 @@ def rate_column(**kwargs):
     return mapped_column(sa.Numeric(18, 6), **kwargs)
 
 
-class AidItem(TimestampMixin, VersionedMixin, ArchivableMixin, PeriodMixin, db.Model):
+class AidItem(
+    TimestampMixin, VersionedMixin, ArchivableMixin, PeriodMixin, DecisionContentsMixin, db.Model
+):
     __tablename__ = "aid_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)

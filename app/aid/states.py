@@ -72,7 +72,6 @@ DecisionKind = labelled(
     },
 )
 
-
 # The notices the law asks after a decision, tracked as tasks of the aid focal agency
 # (app/aid/notices.py; deadlines from the item's regime row, app/aid/regimes.py).
 NoticeKind = labelled(
@@ -108,6 +107,8 @@ class AidAudit:
     REPORT_ADD = "aid.report_add"
     INSPECTION_ADD = "aid.inspection_add"
     INSPECTION_FOLLOW_UP = "aid.inspection_follow_up"
+    # A dossier document ticked as received (or not) on the checklist or with its file.
+    DOSSIER_DOCUMENT = "aid.dossier_document"
     # A notice after a decision: the task created with the decision, then marked done.
     NOTICE_CREATE = "aid.notice_create"
     NOTICE_DONE = "aid.notice_done"

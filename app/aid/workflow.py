@@ -50,6 +50,34 @@ def _closing_report_received(item: AidItem) -> str | None:
     return None if has_report else "Cần nhận báo cáo kết thúc trước khi ghi nhận hoàn thành."
 
 
+def _provincial(item: AidItem) -> str | None:
+    """Decree 80/2020 Art 7(1): the province does not decide aid beyond its competence."""
+    if item.is_central:
+        return (
+            "Khoản viện trợ thuộc thẩm quyền phê duyệt của cấp trung ương "
+            f"({item.central_reason_label}): ghi quyết định của cấp trung ương."
+        )
+    return None
+
+
+def _central(item: AidItem) -> str | None:
+    if not item.is_central:
+        return "Chỉ khoản viện trợ vượt thẩm quyền của tỉnh mới trình cấp trung ương."
+    return None
+
+
+def _to_submit_up(item: AidItem) -> str | None:
+    if reason := _central(item):
+        return reason
+    return "Đã ghi nhận việc trình cấp trung ương." if item.is_submitted_up else None
+
+
+def _submitted_up(item: AidItem) -> str | None:
+    if reason := _central(item):
+        return reason
+    return None if item.is_submitted_up else "Cần ghi nhận việc trình cấp trung ương trước."
+
+
 RETURN = Action("return", "Trả lại để hoàn thiện hồ sơ", rules.manage_aid, "outline-warning")
 RESUBMIT = Action("resubmit", "Tiếp nhận lại hồ sơ đã hoàn thiện", rules.manage_aid)
 REQUEST_OPINIONS = Action("request_opinions", "Xin ý kiến các cơ quan", rules.manage_aid)
@@ -62,6 +90,16 @@ RESUME = Action("resume", "Tiếp tục thực hiện", rules.manage_aid)
 COMPLETE = Action("complete", "Ghi nhận hoàn thành", rules.manage_aid, "success")
 REVOKE = Action("revoke", "Thu hồi quyết định phê duyệt", rules.manage_aid, "outline-danger")
 AMEND = Action("amend", "Ghi quyết định điều chỉnh", rules.manage_aid, "outline-primary")
+SUBMIT_UP = Action("submit_up", "Ghi nhận trình cấp trung ương", rules.manage_aid)
+CENTRAL_DECISION = Action(
+    "central_decision", "Ghi quyết định phê duyệt của cấp trung ương", rules.manage_aid, "success"
+)
+CENTRAL_REFUSAL = Action(
+    "central_refusal",
+    "Ghi văn bản không chấp thuận của cấp trung ương",
+    rules.manage_aid,
+    "outline-danger",
+)
 
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
@@ -73,9 +111,19 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     ),
     (S.XIN_Y_KIEN, "appraise"): Transition(APPRAISE, S.THAM_DINH, _open_opinions),
     (S.TIEP_NHAN, "appraise"): Transition(APPRAISE, S.THAM_DINH, _emergency_only, True),
-    (S.THAM_DINH, "approve"): Transition(APPROVE, S.DA_PHE_DUYET),
-    (S.THAM_DINH, "refuse"): Transition(REFUSE, S.KHONG_CHAP_THUAN),
-    (S.XIN_Y_KIEN, "refuse"): Transition(REFUSE, S.KHONG_CHAP_THUAN),
+    # The province decides what is within its competence (Decree 80/2020 Art 7(2)) ...
+    (S.THAM_DINH, "approve"): Transition(APPROVE, S.DA_PHE_DUYET, _provincial, True),
+    (S.THAM_DINH, "refuse"): Transition(REFUSE, S.KHONG_CHAP_THUAN, _provincial, True),
+    (S.XIN_Y_KIEN, "refuse"): Transition(REFUSE, S.KHONG_CHAP_THUAN, _provincial, True),
+    # ... and appraises the rest, sends it up and records the centre's decision (Art 7(1),
+    # 10(2)(c)); the central decision is the item's approval decision.
+    (S.THAM_DINH, "submit_up"): Transition(SUBMIT_UP, None, _to_submit_up, True),
+    (S.THAM_DINH, "central_decision"): Transition(
+        CENTRAL_DECISION, S.DA_PHE_DUYET, _submitted_up, True
+    ),
+    (S.THAM_DINH, "central_refusal"): Transition(
+        CENTRAL_REFUSAL, S.KHONG_CHAP_THUAN, _submitted_up, True
+    ),
     (S.DA_PHE_DUYET, "start"): Transition(START, S.DANG_THUC_HIEN),
     (S.DANG_THUC_HIEN, "suspend"): Transition(SUSPEND, S.TAM_DUNG),
     (S.TAM_DUNG, "resume"): Transition(RESUME, S.DANG_THUC_HIEN),

@@ -6,6 +6,12 @@ one convention (docs/architecture.md): `verb_noun(obj, data…, *, user, version
 Callers import this package (`from app.aid import services`), not its modules.
 """
 
+from app.aid.services.checklist import mark_document
+from app.aid.services.competence import (
+    record_central_decision,
+    record_central_refusal,
+    submit_up,
+)
 from app.aid.services.dossier import (
     ITEM_FIELDS,
     ItemInput,
@@ -84,9 +90,12 @@ __all__ = [
     "disbursement_totals",
     "inbox_counts",
     "items_query",
+    "mark_document",
     "open_notices",
     "opinions_for_agency",
     "planning_inbox",
+    "record_central_decision",
+    "record_central_refusal",
     "refuse",
     "request_opinions",
     "require_open",
@@ -96,6 +105,7 @@ __all__ = [
     "revoke",
     "schedule",
     "start",
+    "submit_up",
     "summaries",
     "suspend",
     "update_inspection_follow_up",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from app.aid import states
 from app.aid.models import AidItem
 from app.aid.regimes import regime_rules
+from app.aid.services import checklist
 from app.aid.services.common import saved, vnd_value
 from app.aid.states import AidAudit
 from app.aid.workflow import AID_WORKFLOW
@@ -38,11 +39,13 @@ ITEM_FIELDS = (
     "rate_usd",
     "counterpart_vnd",
     "is_budget_revenue",
+    "central_reason",
     "start_on",
     "end_on",
     "dossier_received_on",
     "dossier_complete_on",
     "dossier_documents",
+    "aid_kinds",
 )
 
 
@@ -226,7 +229,13 @@ def archive_item(item: AidItem, reason: str, *, user, version: int | None = None
     saved(item, AidAudit.ARCHIVE, user=user, summary=f"Lưu trữ {item.code}: {reason}")
 
 
-def attach_file(item: AidItem, file, note: str | None = None, *, user):
-    """A document of the dossier or the follow-up (scan of the request, letters...)."""
+def attach_file(item: AidItem, file, note: str | None = None, document: str | None = None, *, user):
+    """A document of the dossier or the follow-up (scan of the request, letters...); as a
+    document of the checklist, it is also ticked as received."""
     AID_WORKFLOW.require(item, "attach", user)
-    return attachments.store(file, "aid_item", item.id, user, note or None)
+    if document:
+        checklist._known(document)  # 422 next to the field before the file is stored
+    stored = attachments.store(file, "aid_item", item.id, user, note or None)
+    if document:
+        checklist.mark_document(item, document, True, stored.id, user=user)
+    return stored

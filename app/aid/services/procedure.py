@@ -13,6 +13,7 @@ from decimal import Decimal
 from flask import current_app
 
 from app.aid import workflow
+from app.aid.contents import BUDGET_REVENUE
 from app.aid.models import Decision, DecisionKind, Opinion
 from app.aid.services import money
 from app.aid.services.common import check, given, saved, vnd_value
@@ -221,29 +222,57 @@ def _approved_value(value, item) -> None:
         validation.money(value, item.currency, item.rate_vnd, item.rate_usd, "approved_value")
 
 
-def approve(
-    item,
-    number: str,
-    signed_on: date,
-    signer: str,
-    content: str | None = None,
-    approved_value: Decimal | None = None,
-    *,
-    user,
-) -> Decision:
-    """Record the chairman's approval decision (number like 123/QĐ-UBND, date, signer).
+def _managed_split(donor_part, recipient_part, item, approved_value) -> None:
+    """Decree 80/2020 Art 11(1)(đ): the part managed by the donor and the part managed by
+    the recipient (both or neither) add up to the approved value, in the item's currency."""
+    if donor_part is None and recipient_part is None:
+        return
+    if donor_part is None or recipient_part is None:
+        field = "donor_managed_value" if donor_part is None else "recipient_managed_value"
+        raise FieldError(
+            field, "Vui lòng nhập cả phần do bên tài trợ và phần do bên tiếp nhận quản lý."
+        )
+    if donor_part < 0 or recipient_part < 0:
+        raise FieldError("recipient_managed_value", "Giá trị quản lý không được âm.")
+    approved = item.value if approved_value is None else approved_value
+    if donor_part + recipient_part != approved:
+        raise FieldError(
+            "recipient_managed_value",
+            f"Phần do bên tài trợ quản lý ({format_number(donor_part, 2)}) cộng phần do bên "
+            f"tiếp nhận quản lý ({format_number(recipient_part, 2)}) phải bằng giá trị được "
+            f"phê duyệt ({format_number(approved, 2)} {item.currency}).",
+        )
 
-    The approved value (in the item's currency) replaces the proposed one when it differs;
-    the decision keeps both.
-    """
-    require_rule(item, "approve", user)
+
+CONTENTS = (
+    "donor_managed_value",
+    "recipient_managed_value",
+    "management_modality",
+    "financial_mechanism",
+    "decision_authority",
+)
+
+
+def record_approval(
+    item, action, number, signed_on, signer, content, approved_value, contents, *, user, checks=()
+) -> Decision:
+    """The approval decision in force, by the province ("approve") or the centre: number,
+    date, signer, the approved value and what Art 11(1) asks the decision to say."""
+    require_rule(item, action, user)
     number = (number or "").strip()
     check(
         *_numbered_decision(item, number, signed_on),
-        (given, signer, "signer", "Vui lòng nhập người ký quyết định."),
         (_approved_value, approved_value, item),
+        (
+            _managed_split,
+            contents.get("donor_managed_value"),
+            contents.get("recipient_managed_value"),
+            item,
+            approved_value,
+        ),
+        *checks,
     )
-    with step(item, "approve", user, f"Quyết định {number}") as current:
+    with step(item, action, user, f"Quyết định {number}") as current:
         changes = None
         if approved_value is not None and approved_value != item.value:
             before = audit.snapshot(item, ("value", "value_vnd"))
@@ -251,14 +280,60 @@ def approve(
             item.value_vnd = vnd_value(item.value, item.currency, item.rate_vnd)
             changes = audit.diff(before, audit.snapshot(item, ("value", "value_vnd")))
             current.changes.update(changes)
+        before = audit.snapshot(item, CONTENTS)
+        for key in CONTENTS:
+            setattr(item, key, contents.get(key) or None)
+        if item.financial_mechanism:  # the dossier's flag follows the decision
+            item.is_budget_revenue = item.financial_mechanism == BUDGET_REVENUE
+        current.changes.update(audit.diff(before, audit.snapshot(item, CONTENTS)))
         item.decision_number = number
         item.decision_date = signed_on
-        item.decision_signer = signer
+        item.decision_signer = signer or None
         decision = _add_decision(
             item, user, DecisionKind.PHE_DUYET, number, signed_on, signer, content, changes
         )
     create_notices(item, decision, user=user)  # sent to the donor, ...
     return decision
+
+
+def approve(
+    item,
+    number: str,
+    signed_on: date,
+    signer: str,
+    content: str | None = None,
+    approved_value: Decimal | None = None,
+    donor_managed_value: Decimal | None = None,
+    recipient_managed_value: Decimal | None = None,
+    management_modality: str | None = None,
+    financial_mechanism: str | None = None,
+    *,
+    user,
+) -> Decision:
+    """Record the chairman's approval decision (number like 123/QĐ-UBND, date, signer).
+
+    The approved value (in the item's currency) replaces the proposed one when it differs;
+    the decision keeps both. The parts managed by the donor and by the recipient, the
+    management modality and the financial mechanism are what Decree 80/2020 Art 11(1) asks.
+    """
+    contents = {
+        "donor_managed_value": donor_managed_value,
+        "recipient_managed_value": recipient_managed_value,
+        "management_modality": management_modality,
+        "financial_mechanism": financial_mechanism,
+    }
+    return record_approval(
+        item,
+        "approve",
+        number,
+        signed_on,
+        signer,
+        content,
+        approved_value,
+        contents,
+        user=user,
+        checks=[(given, signer, "signer", "Vui lòng nhập người ký quyết định.")],
+    )
 
 
 def refuse(item, reason: str, number: str | None, signed_on: date, *, user) -> Decision:

@@ -8,15 +8,18 @@ only which form feeds which service (and the few fields a service names otherwis
 from flask import abort, request
 from flask_login import current_user
 
-from app.aid import services, workflow
+from app.aid import checklist, services, workflow
 from app.aid.forms import (
     AmendForm,
     AppraiseForm,
     ApproveForm,
+    CentralDecisionForm,
+    CentralRefusalForm,
     CommentForm,
     CompleteForm,
     DecisionForm,
     DisbursementForm,
+    DocumentReceivedForm,
     FollowUpForm,
     InspectionForm,
     PlannedDisbursementForm,
@@ -25,6 +28,7 @@ from app.aid.forms import (
     RequestOpinionsForm,
     ResubmitForm,
     StartForm,
+    SubmitUpForm,
 )
 from app.aid.models import AidItem, Disbursement, Inspection, PlannedDisbursement
 from app.aid.services import queries
@@ -72,6 +76,10 @@ STEPS = {
     "complete": (CompleteForm, services.complete),
     "revoke": (DecisionForm, services.revoke, REASON_IN_CONTENT),
     "amend": (AmendForm, services.amend, _amendment),
+    # Aid beyond the province's competence (the table offers these instead of approve).
+    "submit_up": (SubmitUpForm, services.submit_up),
+    "central_decision": (CentralDecisionForm, services.record_central_decision),
+    "central_refusal": (CentralRefusalForm, services.record_central_refusal, REASON_IN_CONTENT),
 }
 # URL slug -> (workflow entry, form, service).
 RECORDS = {
@@ -110,6 +118,8 @@ def _action_page(item: AidItem, key: str, form_class, service, arguments=AS_NAME
     label = checked.action.label
     if key == "complete":  # completion states the share disbursed
         context.setdefault("record_note", services.completion_note(item))
+    if key == "appraise":  # warns (never refuses) about required documents not received
+        context.setdefault("record_note", checklist.missing_note(item))
     return form_page(
         form,
         context.pop("template", "core/step.html"),
@@ -237,4 +247,20 @@ def inspection_follow_up(inspection_id: int):
         success="Đã cập nhật tình hình khắc phục.",
         back=detail_url(inspection.aid_item_id),
         invalid="Tình hình khắc phục không hợp lệ.",
+    )
+
+
+@bp.route("/<int:item_id>/ho-so/<document>", methods=["POST"])
+@requires(rules.manage_aid)
+def document_received(item_id: int, document: str):
+    """Tick (or untick) a document of the checklist as received, from the item's page."""
+    item = get_or_404(AidItem, item_id)
+    form = DocumentReceivedForm()
+    return form_action(
+        form,
+        save=lambda: services.mark_document(
+            item, document, form.received.data, user=current_user, version=form.version_number()
+        ),
+        success="Đã cập nhật thành phần hồ sơ.",
+        back=detail_url(item),
     )
