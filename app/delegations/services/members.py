@@ -55,6 +55,28 @@ def passport_valid_until(delegation: Delegation) -> date:
     return member_rules.passport_valid_until(delegation.start_on, passport_months())
 
 
+def short_passports(delegations: list[Delegation]) -> dict[int, int]:
+    """{delegation id: how many members' passports the warning above concerns}, for a
+    list of delegations in one query (the rule is applied to each member's expiry)."""
+    if not delegations:
+        return {}
+    months = passport_months()
+    by_id = {d.id: d for d in delegations}
+    latest = max(member_rules.passport_valid_until(d.start_on, months) for d in delegations)
+    rows = db.session.execute(
+        db.select(DelegationMember.delegation_id, DelegationMember.passport_expiry).where(
+            DelegationMember.delegation_id.in_(by_id),
+            DelegationMember.archived_at.is_(None),
+            DelegationMember.passport_expiry < latest,
+        )
+    ).all()
+    counts: dict[int, int] = {}
+    for delegation_id, expiry in rows:
+        if passport_warning(by_id[delegation_id], expiry):
+            counts[delegation_id] = counts.get(delegation_id, 0) + 1
+    return counts
+
+
 def _passports(delegation: Delegation, except_id: int | None = None) -> set[str]:
     return {
         m.passport_number for m in delegation.members if m.passport_number and m.id != except_id

@@ -234,6 +234,12 @@ class Inbox:
     def empty(self) -> bool:
         return not any(self.counts.values())
 
+    @property
+    def listed(self) -> list:
+        """Every delegation listed, once (a delegation may wait in several boxes)."""
+        found = {d.id: d for name in self.counts for d in getattr(self, name)}
+        return list(found.values())
+
 
 def inbox_counts_by_box(*, user, today: date | None = None) -> dict[str, int]:
     """{box: count} for this user's boxes, counted in SQL in one query."""

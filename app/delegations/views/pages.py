@@ -296,10 +296,13 @@ def archive(delegation_id: int):
 @bp.route("/viec-can-xu-ly")
 @requires(rules.read_delegations)
 def inbox():
+    box = services.inbox(user=current_user)
     return render_template(
         "delegations/inbox.html",
-        box=services.inbox(user=current_user),
+        box=box,
+        short_passports=services.short_passports(box.listed),
         alerts=services.alerts(user=current_user),
+        passport_months=current_app.config["PASSPORT_MIN_VALID_MONTHS"],
         today=today_vn(),
     )
 
