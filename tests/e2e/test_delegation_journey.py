@@ -63,14 +63,14 @@ def test_incoming_delegation_request_to_report(browser, base_url):
     fa.get_by_role("button", name="Tiếp nhận, xem xét").click()
     fa.get_by_test_id("review-foreign_affairs").get_by_role("link", name="Ghi ý kiến").click()
     fa.get_by_label("Nội dung").fill("Phù hợp chương trình hợp tác")
-    fa.get_by_role("button", name="Thẩm định của cơ quan ngoại vụ").click()
+    fa.get_by_role("button", name="Lưu ý kiến").click()
 
     police = open_as(browser, base_url, "police.officer")
     police.goto(detail_url)
     police.get_by_test_id("review-police").get_by_role("link", name="Ghi ý kiến").click()
     police.get_by_label("Ý kiến", exact=True).select_option("dong_y_co_dieu_kien")
     police.get_by_label("Nội dung").fill("Đề nghị đơn vị đón tiếp bố trí người đi cùng")
-    police.get_by_role("button", name="Ý kiến an ninh, trật tự").click()
+    police.get_by_role("button", name="Lưu ý kiến").click()
     expect(police.get_by_test_id("review-police")).to_contain_text("Đồng ý có điều kiện")
 
     fa.goto(detail_url)

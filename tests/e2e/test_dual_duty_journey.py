@@ -73,14 +73,14 @@ def test_two_duty_agency_creates_aid_and_approves_a_delegation(browser, base_url
     dual.get_by_role("button", name="Tiếp nhận, xem xét").click()
     dual.get_by_test_id("review-foreign_affairs").get_by_role("link", name="Ghi ý kiến").click()
     dual.get_by_label("Nội dung").fill("Phù hợp")
-    dual.get_by_role("button", name="Thẩm định của cơ quan ngoại vụ").click()
+    dual.get_by_role("button", name="Lưu ý kiến").click()
 
     police = open_as(browser, base_url, "police.officer")
     police.goto(detail_url)
     police.get_by_test_id("review-police").get_by_role("link", name="Ghi ý kiến").click()
     police.get_by_label("Ý kiến", exact=True).select_option("dong_y")
     police.get_by_label("Nội dung").fill("Không có vấn đề an ninh")
-    police.get_by_role("button", name="Ý kiến an ninh, trật tự").click()
+    police.get_by_role("button", name="Lưu ý kiến").click()
     expect(police.get_by_test_id("review-police")).to_contain_text("Đồng ý")
 
     dual.goto(detail_url)

@@ -77,6 +77,8 @@ RECORDS = {
     "bao-cao": ("visit_report", ReportForm, _saving(services.record_visit_report)),
 }
 RECORD_SLUGS = {action: slug for slug, (action, _form, _save) in RECORDS.items()}
+# The submit button says what it does; the page keeps the action's title.
+SUBMIT_LABELS = {workflow.review_action(kind): "Lưu ý kiến" for kind in ReviewerKind}
 
 
 def _action_page(delegation_id: int, key: str, pages: dict, done: str):
@@ -100,6 +102,7 @@ def _action_page(delegation_id: int, key: str, pages: dict, done: str):
         success=success,
         redirect_to=detail_url(delegation),
         action=checked.action,
+        submit_label=SUBMIT_LABELS.get(action),
         record=delegation,
         record_name=delegation.title,
         record_note=f"{delegation.start_on:%d/%m/%Y} – {delegation.end_on:%d/%m/%Y}",
