@@ -211,3 +211,32 @@ def test_a_year_notes_what_was_over_at_its_end_not_today(login, running):
     notes_2026 = reader.get("/thong-ke/2026").get_data(as_text=True)
     assert 'data-testid="note-over-disbursed"' in notes_2026
     assert "tổng giải ngân đến 31/12/2026 vượt" in notes_2026
+
+
+def test_a_correction_asks_only_its_reason_and_bounds_it(login, make_item):
+    """After completion the reason is asked; the over-approval box only when over (walk)."""
+    done = make_item("VT-W9", status=S.HOAN_THANH)
+    planner = login("planning.officer")
+    url = f"/vien-tro/{done.id}/ghi-nhan/giai-ngan"
+    refused = planner.post(url, payment("1.000", disbursed_on="10/11/2025"))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-testid="over-approved"' not in page
+    assert "lý do" in page.lower()
+    too_long = planner.post(url, payment("1.000", disbursed_on="10/11/2025", reason="x" * 1001))
+    assert too_long.status_code == 422
+    assert "Không được dài quá 1000 ký tự." in too_long.get_data(as_text=True)
+
+
+def test_item_page_says_why_there_is_no_actual_start(login, db, make_item):
+    running = make_item("VT-W8", status=S.DANG_THUC_HIEN)
+    db.session.execute(sa.update(AidItem).where(AidItem.id == running.id).values(
+        actual_start_on=None, start_on=None, end_on=None))  # fmt: skip
+    db.session.commit()
+    page = login("planning.officer").get(f"/vien-tro/{running.id}").get_data(as_text=True)
+    assert 'data-testid="planned-dates">Chưa có</dd>' in page
+    assert "?" not in page.split('data-testid="planned-dates">')[1][:20]
+    db.session.execute(sa.update(AidItem).where(AidItem.id == running.id).values(
+        end_on=date(2025, 6, 30)))  # fmt: skip
+    db.session.commit()
+    page = login("planning.officer").get(f"/vien-tro/{running.id}").get_data(as_text=True)
+    assert "chưa ghi ngày bắt đầu thực tế –" in page and "Kết thúc chậm" in page

@@ -308,7 +308,9 @@ class DisbursementForm(BaseForm):
     verified = BooleanField("Đã đối chiếu với tài khoản tiếp nhận viện trợ")
     # Asked only when the total would exceed the approved value (the service says so).
     confirm_over = BooleanField("Tôi xác nhận giải ngân vượt giá trị được phê duyệt")
-    reason = TextAreaField("Lý do (vượt giá trị phê duyệt / điều chỉnh sau hoàn thành)")
+    reason = TextAreaField(
+        "Lý do (vượt giá trị phê duyệt / điều chỉnh sau hoàn thành)", [max_length(1000)]
+    )
 
 
 class PlannedDisbursementForm(VersionedForm):

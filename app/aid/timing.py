@@ -23,6 +23,16 @@ class PeriodMixin:
         """Completed: money recorded afterwards is a correction (app.aid.services)."""
         return self.status == states.COMPLETED
 
+    @property
+    def actual_start_text(self) -> str:
+        """The actual start for the item page: its date, or why there is none (an item
+        imported as running may have no recorded start)."""
+        if self.actual_start_on is not None:
+            return f"{self.actual_start_on:%d/%m/%Y}"
+        if self.status == states.APPROVED_NOT_STARTED or not self.is_approved_or_later:
+            return "chưa bắt đầu"
+        return "chưa ghi ngày bắt đầu thực tế"
+
     def start_delay(self, today: date) -> int | None:
         """Days the start is late against the planned start: the actual start's lateness,
         or, while approved and not started, the days since the planned start."""
