@@ -1,6 +1,6 @@
 """Forms for donor organisations: the organisation itself and its archiving."""
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Email, Regexp, ValidationError
 
 from app.core import forms as core_forms
@@ -8,6 +8,7 @@ from app.core.countries import country_choices
 from app.core.dates import today_vn
 from app.core.forms import VNDateField, choices, chosen, max_length, optional, required
 from app.orgs.models import CertificateStatus, CertificateType, OrgKind
+from app.orgs.scope import field_choices, province_choices
 
 CODE_PATTERN = r"^[A-Za-z0-9._/-]+$"
 
@@ -66,6 +67,22 @@ class OrganizationForm(core_forms.VersionedForm):
     certificate_status = OptionalSelectField(
         "Tình trạng giấy đăng ký",
         choices=choices([("", "— Không rõ —"), *CertificateStatus.choices()]),
+    )
+    # The certificate's scope as codes (Decree 58/2022 Art 8(1)); unknown codes are refused
+    # by the service with the error next to the field (choices are not checked here).
+    certificate_provinces = SelectMultipleField(
+        "Tỉnh, thành phố được phép hoạt động",
+        choices=choices(province_choices()),
+        validate_choice=False,
+        description="Theo giấy đăng ký (34 tỉnh, thành phố từ 01/7/2025); chọn nhiều bằng "
+        "Ctrl/Cmd. Để trống nếu chưa rõ: khi đó không cảnh báo về địa bàn.",
+    )
+    certificate_fields = SelectMultipleField(
+        "Lĩnh vực được phép hoạt động",
+        choices=choices(field_choices()),
+        validate_choice=False,
+        description="Theo giấy đăng ký, cùng danh mục lĩnh vực của khoản viện trợ. Để trống "
+        "nếu chưa rõ: khi đó không cảnh báo về lĩnh vực.",
     )
     registered_fields = TextAreaField("Lĩnh vực hoạt động đăng ký", filters=[_strip])
     registered_areas = TextAreaField("Địa bàn hoạt động đăng ký", filters=[_strip])

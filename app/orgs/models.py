@@ -3,8 +3,9 @@
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.aid.models import Sector
 from app.core.enums import labelled
 from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enum_type
 from app.core.text import fold
@@ -69,6 +70,17 @@ class Organization(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     website: Mapped[str | None] = mapped_column(sa.String(200))
     notes: Mapped[str | None] = mapped_column(sa.Text)
 
+    # The certificate's scope (Decree 58/2022 Art 8(1)): provinces and fields, as codes.
+    # Empty means "not recorded" (no scope warning), not "nowhere".
+    province_rows = relationship(
+        "OrganizationProvince",
+        order_by="OrganizationProvince.province_code",
+        cascade="all, delete-orphan",
+    )
+    field_rows = relationship(
+        "OrganizationField", order_by="OrganizationField.id", cascade="all, delete-orphan"
+    )
+
     @validates("code", "name", "name_vi")
     def _refresh_search_text(self, key, value):
         parts = {"code": self.code, "name": self.name, "name_vi": self.name_vi, key: value}
@@ -103,8 +115,42 @@ class Organization(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
             return f"Giấy đăng ký sẽ hết hạn sau {days} ngày ({expires})."
         return None
 
+    @property
+    def certificate_provinces(self) -> list[str]:
+        """The certificate's province codes, as text ("51"), ascending."""
+        return [str(row.province_code) for row in self.province_rows]
+
+    @property
+    def certificate_fields(self) -> list[str]:
+        """The certificate's fields: sector keys, in the vocabulary's order."""
+        order = list(Sector.labels())
+        return sorted((str(row.sector.value) for row in self.field_rows), key=order.index)
+
     def __str__(self) -> str:
         return self.display_name
+
+
+class OrganizationProvince(db.Model):
+    """A province (code of the 34 after 1 July 2025) where the certificate allows work."""
+
+    __tablename__ = "organization_province"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "province_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    province_code: Mapped[int] = mapped_column(sa.Integer, index=True)
+
+
+class OrganizationField(db.Model):
+    """A field of operation of the certificate, in the aid sectors' vocabulary, so that it
+    compares with an item's sectors."""
+
+    __tablename__ = "organization_field"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "sector"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    sector: Mapped[str] = mapped_column(enum_type(Sector), index=True)
 
 
 class OrgAudit:

@@ -26,6 +26,7 @@ from app.orgs.models import (
     OrgAudit,
     OrgKind,
 )
+from app.orgs.scope import SCOPE_FIELDS, apply_scope, clean_scope, scope_snapshot
 
 ORG_FIELDS = (
     "code",
@@ -47,6 +48,8 @@ ORG_FIELDS = (
     "website",
     "notes",
 )
+# What the organisation's form sends: the columns, then the certificate's scope (lists).
+FORM_FIELDS = (*ORG_FIELDS, *SCOPE_FIELDS)
 REQUIRED_FIELDS = {
     "code": "Vui lòng nhập mã tổ chức.",
     "name": "Vui lòng nhập tên tổ chức.",
@@ -122,33 +125,44 @@ def _audited(org: Organization, action: str, user, summary: str, changes: dict) 
     return org
 
 
+def _snapshot(org: Organization) -> dict:
+    return audit.snapshot(org, ORG_FIELDS) | scope_snapshot(org)
+
+
 def create_organization(data: dict, *, user) -> Organization:
+    """A new organisation; `data` may carry the certificate's provinces and fields."""
     _require_manager(user)
     cleaned = _clean(data)
+    scope = clean_scope(data)
     if _code_taken(cleaned["code"]):
         raise _duplicate_code(cleaned["code"])
     org = Organization(**cleaned)
+    apply_scope(org, scope)
     db.session.add(org)
     summary = f"Tạo tổ chức {org.code} – {org.name}"
-    changes = audit.diff({}, audit.snapshot(org, ORG_FIELDS))
+    empty = {"certificate_provinces": [], "certificate_fields": []}
+    changes = audit.diff(empty, _snapshot(org))
     return _audited(org, OrgAudit.CREATE, user, summary, changes)
 
 
 def update_organization(
     org: Organization, data: dict, *, user, version: int | None = None
 ) -> Organization:
-    """Save the edit form; the version is required (the form always sends it)."""
+    """Save the edit form; the version is required (the form always sends it). The
+    certificate's provinces / fields change only when `data` has them."""
     _require_manager(user)
     check_version(org, version)
     if org.is_archived:
         raise DomainError("Tổ chức đã được lưu trữ; hãy khôi phục trước khi sửa.")
     cleaned = _clean(data)
+    scope = clean_scope(data)
     if _code_taken(cleaned["code"], except_id=org.id):
         raise _duplicate_code(cleaned["code"])
-    before = audit.snapshot(org, ORG_FIELDS)
+    before = _snapshot(org)
     for field, value in cleaned.items():
         setattr(org, field, value)
-    changes = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
+    apply_scope(org, scope)
+    changes = audit.diff(before, _snapshot(org))
     if changes:
         _audited(org, OrgAudit.UPDATE, user, f"Sửa tổ chức {org.code}", changes)
     return org

@@ -13,7 +13,7 @@ from app.core.permissions import requires
 from app.core.web import form_action, form_page, get_or_404, record_form_page
 from app.delegations import services as delegation_services
 from app.extensions import db
-from app.orgs import services
+from app.orgs import scope, services
 from app.orgs.forms import ArchiveForm, OrganizationForm
 from app.orgs.models import CertificateStatus, Organization, OrgAudit, OrgKind
 
@@ -77,6 +77,8 @@ def _profile_context(org: Organization) -> dict:
         "approved_total": approved,
         "disbursed_total": disbursed,
         "warning": org.certificate_warning(today_vn()),
+        "scope_breaches": scope.organization_breaches(org.id),
+        "province_name": scope.province_name,
     }
 
 
@@ -92,7 +94,7 @@ def profile(org_id: int):
 
 
 def _org_data(form: OrganizationForm) -> dict:
-    return {name: form[name].data for name in services.ORG_FIELDS}
+    return {name: form[name].data for name in services.FORM_FIELDS}
 
 
 def _profile_url(org: Organization) -> str:

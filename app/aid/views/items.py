@@ -23,6 +23,7 @@ from app.core.web import (
     get_or_404,
     record_form_page,
 )
+from app.orgs.scope import item_breaches
 
 SORTS = {
     "code": AidItem.code,
@@ -200,6 +201,7 @@ def detail(item_id: int):
         archive_form=ArchiveForm(version=item.version),
         attachment_form=AttachmentForm(),
         follow_up_form=FollowUpForm(),
+        scope_breaches=item_breaches(item.id),
         **queries.item_records(item),
     )
 
