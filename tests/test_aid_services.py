@@ -514,3 +514,21 @@ def test_decision_numbers_and_dates_in_order(app_ctx, db, org, planner, user):
         services.add_inspection(
             first, inspected_on=date(2025, 1, 10), team="Sở Tài chính", user=planner
         )
+
+
+def test_relief_skips_opinions_only_where_its_regime_allows(app, app_ctx, db, org, planner):
+    """Decree 80/2020 Art 10(4) lets disaster relief be appraised without opinions; a regime
+    whose setting says otherwise (ND313_RELIEF_OPINIONS_OPTIONAL=no) asks for them."""
+    before = app.config["AID_REGIME_OVERRIDES"]
+    app.config["AID_REGIME_OVERRIDES"] = {"nd313_2025": {"AID_RELIEF_OPINIONS_OPTIONAL": False}}
+    try:
+        relief = services.create_item(
+            item_input([org.id], modality="khac_phuc_hau_qua", regime="nd313_2025"), user=planner
+        )
+        with pytest.raises(DomainError, match="khắc phục hậu quả"):
+            services.appraise(relief, "lay_y_kien", date(2025, 3, 6), "Kết luận", user=planner)
+        relief.regime = "nd80_2020"
+        services.appraise(relief, "lay_y_kien", date(2025, 3, 6), "Kết luận", user=planner)
+        assert relief.status == "tham_dinh"
+    finally:
+        app.config["AID_REGIME_OVERRIDES"] = before

@@ -8,6 +8,7 @@ table and the guards.
 
 from app.aid import states
 from app.aid.models import AidItem, AidReport, ReportKind, WorkflowStep
+from app.aid.regimes import opinions_optional
 from app.aid.states import AidStatus
 from app.core import permissions as rules
 from app.core.workflow import Action, Entry, Transition, Workflow
@@ -19,13 +20,13 @@ IN_FORCE = sorted(states.DECISION_IN_FORCE)  # a stable order for the table
 
 def _open_opinions(item: AidItem) -> str | None:
     waiting = [o.agency.name for o in item.opinions if o.is_open]
-    if waiting and not item.is_emergency:
+    if waiting and not opinions_optional(item):
         return "Chưa đủ ý kiến góp ý: còn chờ " + ", ".join(waiting) + "."
     return None
 
 
 def _emergency_only(item: AidItem) -> str | None:
-    if not item.is_emergency:
+    if not opinions_optional(item):
         return (
             "Chỉ khoản viện trợ khắc phục hậu quả thiên tai, thảm họa "
             "được thẩm định không cần xin ý kiến."

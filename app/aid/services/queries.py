@@ -22,6 +22,7 @@ from app.aid.models import (
     WorkflowStep,
 )
 from app.aid.notices import AidNotice
+from app.aid.regimes import opinions_optional
 from app.aid.services.follow_up import disbursement_totals
 from app.aid.services.money import over_disbursed_condition
 from app.aid.services.schedule import schedule
@@ -178,7 +179,7 @@ def _task_for(item: AidItem) -> str:
     if item.status == states.INITIAL:
         if item.dossier_complete_on is None:
             return "Kiểm tra tính hợp lệ của hồ sơ"
-        if item.is_emergency:
+        if opinions_optional(item):
             return "Thẩm định (không cần xin ý kiến)"
         return "Xin ý kiến các cơ quan"
     return "Trình và ghi quyết định phê duyệt hoặc không chấp thuận"
