@@ -240,3 +240,9 @@ def test_item_page_says_why_there_is_no_actual_start(login, db, make_item):
     db.session.commit()
     page = login("planning.officer").get(f"/vien-tro/{running.id}").get_data(as_text=True)
     assert "chưa ghi ngày bắt đầu thực tế –" in page and "Kết thúc chậm" in page
+
+
+def test_start_form_asks_the_required_date_first(login, make_item):
+    item = make_item("VT-W7", status=S.DA_PHE_DUYET)
+    page = login("planning.officer").get(f"/vien-tro/{item.id}/buoc/start").get_data(as_text=True)
+    assert page.index('name="started_on"') < page.index('name="comment"')

@@ -137,10 +137,14 @@ class AidItemForm(VersionedForm):
         return [(row.sector.data, row.share.data) for row in self.sectors if row.sector.data]
 
 
+def comment_field() -> TextAreaField:
+    return TextAreaField("Ghi chú / lý do", [optional()])
+
+
 class CommentForm(BaseForm):
     """A step that needs only a comment (return, suspend, resume, complete)."""
 
-    comment = TextAreaField("Ghi chú / lý do", [optional()])
+    comment = comment_field()
 
 
 class ResubmitForm(CommentForm):
@@ -274,8 +278,11 @@ class CompleteForm(BaseForm):
     )
 
 
-class StartForm(CommentForm):
+class StartForm(BaseForm):
+    """The actual start first (required), then the note."""
+
     started_on = VNDateField("Ngày bắt đầu thực hiện", [required("Vui lòng nhập ngày bắt đầu.")])
+    comment = comment_field()  # declared after the date, so shown after it
 
 
 class AmendForm(DecisionForm):
