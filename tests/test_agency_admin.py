@@ -206,6 +206,7 @@ def test_settings_page_shows_the_provinces_settings(login, app):
     assert "Công an tỉnh Quảng Ngãi" in text and "Sở Ngoại vụ tỉnh Quảng Ngãi" in text
     assert "Ban Ngoại vụ và Viện trợ PCPNN" not in text  # aid focal: asks, is not asked
     assert "10 ngày làm việc" in text and "AID_OPINION_DAYS" in text
+    assert "PASSPORT_MIN_VALID_MONTHS" in text and "6 tháng" in text
     assert "trước 08/12/2025" in text and "Nghị định 80/2020/NĐ-CP" in text
     assert "từ 08/12/2025" in text and "Nghị định 313/2025/NĐ-CP" in text
     assert login("planning.officer").get("/quan-tri/cai-dat").status_code == 403

@@ -58,6 +58,11 @@ def deadlines(config) -> list[tuple[str, str, str]]:
             "Thông báo Công an, Bộ đội Biên phòng trước khi vào khu vực biên giới",
             f"{config['DELEGATION_BORDER_NOTICE_HOURS']} giờ",
         ),
+        (
+            "PASSPORT_MIN_VALID_MONTHS",
+            "Cảnh báo hộ chiếu còn hạn ít hơn, tính từ ngày nhập cảnh",
+            f"{config['PASSPORT_MIN_VALID_MONTHS']} tháng",
+        ),
     ]
 
 
