@@ -222,3 +222,51 @@ def test_dossier_form_records_the_central_reason(login, db, make_item):
     planner = login("planning.officer")
     form = planner.get(f"/vien-tro/{item.id}/sua").get_data(as_text=True)
     assert 'name="central_reason"' in form and "Hàng hóa nhập khẩu" in form
+
+
+# --- The migration -------------------------------------------------------------------------
+
+
+def test_migration_adds_the_columns_empty_and_reads_the_budget_flag(tmp_root):
+    """On a database at the previous revision: the new columns are empty (unknown), except
+    the financial mechanism of items flagged as budget revenue; the downgrade drops them."""
+    from flask_migrate import downgrade, upgrade
+
+    from app import create_app
+    from app.extensions import db as _db
+    from tests.conftest import _test_database_url, reset_database
+
+    url = _test_database_url(tmp_root, "_contentsmig")
+    reset_database(url)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    insert = sa.text(
+        "INSERT INTO aid_item (code, name, search_text, modality, regime, status, value, "
+        "currency, value_vnd, is_budget_revenue, created_at, updated_at, version) VALUES "
+        "(:code, 'X', '', 'du_an', 'nd80_2020', 'da_phe_duyet', 10, 'VND', 10, :budget, "
+        ":now, :now, 1)"
+    )
+    with app.app_context():
+        upgrade(revision="a1c3e5f7b9d2")
+        for code, budget in (("A", True), ("B", False)):
+            _db.session.execute(insert, {"code": code, "budget": budget, "now": "2025-01-01"})
+        _db.session.commit()
+        upgrade(revision="b2d4f6a8c0e3")
+        rows = _db.session.execute(
+            sa.text(
+                "SELECT code, financial_mechanism, central_reason, donor_managed_value, "
+                "aid_kinds, submitted_up_on FROM aid_item ORDER BY code"
+            )
+        ).all()
+        _db.session.commit()  # let go of the read before the downgrade alters the table
+        downgrade(revision="a1c3e5f7b9d2")
+        columns = {c["name"] for c in sa.inspect(_db.engine).get_columns("aid_item")}
+        count = _db.session.execute(sa.text("SELECT count(*) FROM aid_item")).scalar()
+        _db.session.remove()
+        _db.engine.dispose()
+
+    assert [tuple(r) for r in rows] == [
+        ("A", "thuoc_nsnn", None, None, None, None),
+        ("B", None, None, None, None, None),
+    ]
+    assert count == 2
+    assert not columns & {"financial_mechanism", "central_reason", "aid_kinds", "dossier_files"}

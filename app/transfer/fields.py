@@ -47,6 +47,15 @@ ITEM_FIELDS = {
     "noi_dung": "description",
     "doi_tuong": "beneficiaries",
     "dia_ban_cu": "legacy_location",
+    "phan_ben_tai_tro": "donor_managed_value",
+    "phan_ben_tiep_nhan": "recipient_managed_value",
+    "phuong_thuc_quan_ly": "management_modality",
+    "co_che_tai_chinh": "financial_mechanism",
+    "tham_quyen_tw": "central_reason",
+    "ngay_trinh_tw": "submitted_up_on",
+    "so_van_ban_trinh": "submitted_up_number",
+    "trinh_den": "submitted_up_to",
+    "cap_quyet_dinh": "decision_authority",
 }
 DELEGATION_FIELDS = {
     "ma": "code",

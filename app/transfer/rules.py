@@ -90,6 +90,27 @@ class SheetRules:
                 self.error(row, key, message)
         if self.sheet.key == "ThanhVien":
             self._check_member(row)
+        if self.sheet.key == "VienTro":
+            self._check_managed_split(row)
+
+    def _check_managed_split(self, row: Row) -> None:
+        """Decree 80/2020 Art 11(1)(đ), as on the approval form: both parts or neither,
+        adding up to the item's value."""
+        values = row.values
+        donor, recipient = values.get("phan_ben_tai_tro"), values.get("phan_ben_tiep_nhan")
+        value = values.get("gia_tri")
+        if donor is None and recipient is None:
+            return
+        if donor is None or recipient is None:
+            key = "phan_ben_tai_tro" if donor is None else "phan_ben_tiep_nhan"
+            self.error(row, key, "Nhập cả phần do bên tài trợ và phần do bên tiếp nhận quản lý.")
+        elif value is not None and donor + recipient != value:
+            self.error(
+                row,
+                "phan_ben_tiep_nhan",
+                "Phần do bên tài trợ và phần do bên tiếp nhận quản lý cộng lại phải bằng "
+                "giá trị viện trợ.",
+            )
 
     def _check_rates(self, row: Row) -> None:
         values = row.values

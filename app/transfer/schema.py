@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from app.aid.contents import CentralReason, FinancialMechanism, ManagementModality
 from app.aid.models import Modality, Regime, Sector
 from app.aid.states import APPROVED_OR_LATER, AidStatus
 from app.core.text import fold_key
@@ -285,6 +286,48 @@ VIEN_TRO = Sheet(
         Column("noi_dung", "Nội dung, hoạt động chính", TEXT, extra=True),
         Column("doi_tuong", "Đối tượng thụ hưởng", TEXT, extra=True),
         Column("dia_ban_cu", "Địa bàn cũ (trước 2025)", TEXT, max_length=500, extra=True),
+        # What the decision says (Decree 80/2020 Art 11(1)); aid beyond the province's
+        # competence (Art 7(1)): its reason, the submission up, the deciding authority.
+        Column(
+            "phan_ben_tai_tro",
+            "Phần do bên tài trợ quản lý",
+            DECIMAL,
+            min_value=_ZERO,
+            extra=True,
+            note="theo nguyên tệ; cùng phần bên tiếp nhận bằng giá trị viện trợ",
+        ),
+        Column(
+            "phan_ben_tiep_nhan",
+            "Phần do bên tiếp nhận quản lý",
+            DECIMAL,
+            min_value=_ZERO,
+            extra=True,
+        ),
+        Column(
+            "phuong_thuc_quan_ly",
+            "Phương thức quản lý",
+            CODE,
+            choices=ManagementModality.labels(),
+            extra=True,
+        ),
+        Column(
+            "co_che_tai_chinh",
+            "Cơ chế tài chính",
+            CODE,
+            choices=FinancialMechanism.labels(),
+            extra=True,
+        ),
+        Column(
+            "tham_quyen_tw",
+            "Thẩm quyền trung ương (lý do)",
+            CODE,
+            choices=CentralReason.labels(),
+            extra=True,
+        ),
+        Column("ngay_trinh_tw", "Ngày trình trung ương", DATE, extra=True),
+        Column("so_van_ban_trinh", "Số văn bản trình", TEXT, max_length=60, extra=True),
+        Column("trinh_den", "Trình đến", TEXT, max_length=300, extra=True),
+        Column("cap_quyet_dinh", "Cấp quyết định", TEXT, max_length=200, extra=True),
     ),
 )
 
