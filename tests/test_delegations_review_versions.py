@@ -3,7 +3,7 @@ itinerary after a review or permit puts them on an earlier version, lists what c
 puts the delegation back in the reviewers' inboxes, and approval waits until each reviewer
 confirms ("Giữ nguyên ý kiến") or revises."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -320,3 +320,52 @@ def test_a_workbook_import_that_changes_a_reviewed_delegation_reopens_it(
     assert again.ok
     delegation = db.session.get(Delegation, made.id)
     assert delegation.revision == 2  # the same content again changes nothing
+
+
+def test_migration_down_and_up_keeps_delegations_and_members(tmp_root):
+    """Downgrading the revisions keeps every delegation and member (SQLite must not copy
+    the delegation table, which members reference), and upgrading again starts at 0."""
+    from flask_migrate import downgrade, upgrade
+
+    from app import create_app
+    from app.extensions import db as _db
+    from tests.conftest import _test_database_url, reset_database
+
+    url = _test_database_url(tmp_root, "_delmig")
+    reset_database(url)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    now = "2025-01-01"
+    with app.app_context():
+        upgrade(revision="f7b2d3e4c5a6")
+        _db.session.execute(
+            sa.text("INSERT INTO agency (name, kind, active, created_at, updated_at, version) "
+                    "VALUES ('A', 'other', :yes, :now, :now, 1)"),
+            {"yes": True, "now": now},
+        )  # fmt: skip
+        _db.session.execute(
+            sa.text(
+                "INSERT INTO delegation (code, direction, title, search_text, purpose, status, "
+                "country, start_on, end_on, author_agency_id, is_border_area, is_late_request, "
+                "revision, "
+                "created_at, updated_at, version) SELECT 'D1', 'vao', 'T', '', 'khao_sat', "
+                "'dang_xem_xet', 'KR', :day, :day, id, :no, :no, 3, :now, :now, 1 FROM agency"
+            ),
+            {"day": date(2026, 5, 1), "no": False, "now": now},
+        )
+        _db.session.execute(
+            sa.text(
+                "INSERT INTO delegation_member (delegation_id, full_name, name_folded, "
+                "nationality, is_head, created_at, updated_at, version) SELECT id, 'Kim', "
+                "'kim', 'KR', :no, :now, :now, 1 FROM delegation"
+            ),
+            {"no": False, "now": now},
+        )
+        _db.session.commit()
+        downgrade(revision="e6a1c2d3b4f5")
+        count = "SELECT (SELECT count(*) FROM delegation), (SELECT count(*) FROM delegation_member)"
+        assert tuple(_db.session.execute(sa.text(count)).one()) == (1, 1)
+        _db.session.commit()
+        upgrade(revision="f7b2d3e4c5a6")
+        assert _db.session.execute(sa.text("SELECT revision FROM delegation")).scalar() == 0
+        _db.session.commit()
+        _db.engine.dispose()

@@ -59,6 +59,8 @@ def downgrade():
     with op.batch_alter_table("delegation_change", schema=None) as batch_op:
         batch_op.drop_index("ix_delegation_change_delegation_revision")
     op.drop_table("delegation_change")
+    # Plain columns: ALTER TABLE ... DROP COLUMN on both databases (SQLite >= 3.35), so
+    # SQLite never copies delegation, which other tables reference (a copy fails on their
+    # foreign keys once a delegation has members).
     for table in reversed(REVISIONED):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column(_column(table).name)
+        op.drop_column(table, _column(table).name)
