@@ -369,3 +369,23 @@ def test_migration_down_and_up_keeps_delegations_and_members(tmp_root):
         assert _db.session.execute(sa.text("SELECT revision FROM delegation")).scalar() == 0
         _db.session.commit()
         _db.engine.dispose()
+
+
+def test_a_confirmation_covers_only_the_changes_the_reviewer_saw(make_delegation, login, db):
+    """The police open the confirmation at revision 1; the host adds another member
+    (revision 2); keeping the opinion from that page is refused (409) until the police look
+    at the record again; the record page's link carries the revision it showed."""
+    d = make_delegation("RV-SEEN", stage="reviewed")
+    host, police = login("other.officer"), login("police.officer")
+    first = {"full_name": "Nguyễn Văn A", "nationality": "VN", "sex": "nam"}
+    assert host.post(f"/doan/{d.id}/thanh-vien/moi", first).status_code == 302
+    record = police.get(f"/doan/{d.id}").get_data(as_text=True)
+    assert "giu-nguyen-cong-an?revision=1" in record
+    confirm = police.get(f"/doan/{d.id}/ghi-nhan/giu-nguyen-cong-an?revision=1")
+    assert 'name="revision" type="hidden" value="1"' in confirm.get_data(as_text=True)
+    second = {"full_name": "Trần Thị B", "nationality": "VN", "sex": "nu"}
+    assert host.post(f"/doan/{d.id}/thanh-vien/moi", second).status_code == 302
+    stale = police.post(f"/doan/{d.id}/ghi-nhan/giu-nguyen-cong-an", {"revision": "1"})
+    assert stale.status_code == 409 and "thay đổi thêm" in stale.get_data(as_text=True)
+    seen = police.post(f"/doan/{d.id}/ghi-nhan/giu-nguyen-cong-an", {"revision": "2"})
+    assert seen.status_code == 302

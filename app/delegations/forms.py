@@ -5,6 +5,7 @@ from wtforms import (
     FieldList,
     FileField,
     FormField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -107,6 +108,19 @@ class UploadForm(BaseForm):
 
 class CommentForm(BaseForm):
     comment = TextAreaField("Ghi chú / lý do", [optional()])
+
+
+class ConfirmForm(CommentForm):
+    """Keeping a review or permit: carries the revision whose changes the reviewer saw, so
+    a change made meanwhile is not confirmed unseen."""
+
+    revision = HiddenField()
+
+    def revision_number(self) -> int | None:
+        try:
+            return int(self.revision.data)
+        except (TypeError, ValueError):
+            return None
 
 
 class ApproveForm(BaseForm):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from app.core import audit
 from app.core.countries import country_name
 from app.core.dates import VN_TZ
+from app.core.errors import StaleObjectError
 from app.core.models import AuditEntry
 from app.delegations import workflow
 from app.delegations.models import (
@@ -321,9 +322,27 @@ def _confirm_changes(old: int, new: int, comment: str | None) -> dict:
     return changes
 
 
-def confirm_review(delegation: Delegation, kind: str, comment: str | None = None, *, user):
+def _seen(delegation: Delegation, revision: int | None) -> None:
+    """A confirmation covers the changes the reviewer saw: refused (409) when the
+    delegation changed again since (`revision` is what the page showed)."""
+    if revision is not None and revision != delegation.revision:
+        raise StaleObjectError(
+            "Hồ sơ đoàn vừa thay đổi thêm sau khi bạn mở trang: vui lòng xem lại các thay "
+            "đổi rồi xác nhận."
+        )
+
+
+def confirm_review(
+    delegation: Delegation,
+    kind: str,
+    comment: str | None = None,
+    *,
+    user,
+    revision: int | None = None,
+):
     """The reviewer keeps its review given on an earlier version ("Giữ nguyên ý kiến")."""
     workflow.require(delegation, workflow.confirm_action(kind), user)
+    _seen(delegation, revision)
     review: Review = delegation.review_by(kind)
     old = review.given_on_revision
     review.given_on_revision = delegation.revision
@@ -342,9 +361,12 @@ def confirm_review(delegation: Delegation, kind: str, comment: str | None = None
     return review
 
 
-def confirm_border_permit(delegation: Delegation, comment: str | None = None, *, user):
+def confirm_border_permit(
+    delegation: Delegation, comment: str | None = None, *, user, revision: int | None = None
+):
     """The police keep the border permit issued on an earlier version."""
     workflow.require(delegation, "confirm_border_permit", user)
+    _seen(delegation, revision)
     permits = workflow.outdated_permits(delegation)
     old = min(p.given_on_revision for p in permits)
     for permit in permits:

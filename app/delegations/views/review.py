@@ -1,7 +1,7 @@
 """The review's pages: one form page for each step (a state change) and each record made
 on the way (reviews, border permit and notice, visit report)."""
 
-from flask import abort, current_app, flash
+from flask import abort, current_app, flash, request
 from flask_login import current_user
 
 from app.core import permissions as rules
@@ -11,6 +11,7 @@ from app.delegations import services, workflow
 from app.delegations.forms import (
     ApproveForm,
     CommentForm,
+    ConfirmForm,
     NoticeForm,
     PermitForm,
     ReportForm,
@@ -41,6 +42,18 @@ def _commented(action: str, service, name: str = "comment"):
     )
 
 
+def _confirming(action: str, service):
+    """(action, form, save) of keeping a review or permit: with the revision the reviewer
+    saw (the record page's link gives it; the service refuses another with 409)."""
+    return (
+        action,
+        ConfirmForm,
+        lambda d, f: service(
+            d, comment=text_of(f.comment), revision=f.revision_number(), user=current_user
+        ),
+    )
+
+
 # action -> (action, form class, save(delegation, form))
 STEPS = {
     "submit": _commented("submit", services.submit_delegation),
@@ -63,15 +76,15 @@ RECORDS = {
         ReviewForm,
         _saving(services.record_review, kind=ReviewerKind.POLICE),
     ),
-    "giu-nguyen-ngoai-vu": _commented(
+    "giu-nguyen-ngoai-vu": _confirming(
         workflow.confirm_action(ReviewerKind.FOREIGN_AFFAIRS),
         lambda d, **kw: services.confirm_review(d, ReviewerKind.FOREIGN_AFFAIRS, **kw),
     ),
-    "giu-nguyen-cong-an": _commented(
+    "giu-nguyen-cong-an": _confirming(
         workflow.confirm_action(ReviewerKind.POLICE),
         lambda d, **kw: services.confirm_review(d, ReviewerKind.POLICE, **kw),
     ),
-    "giu-nguyen-giay-phep": _commented("confirm_border_permit", services.confirm_border_permit),
+    "giu-nguyen-giay-phep": _confirming("confirm_border_permit", services.confirm_border_permit),
     "giay-phep": ("border_permit", PermitForm, _saving(services.record_border_permit)),
     "thong-bao": ("border_notice", NoticeForm, _saving(services.record_border_notice)),
     "bao-cao": ("visit_report", ReportForm, _saving(services.record_visit_report)),
@@ -89,6 +102,9 @@ def _action_page(delegation_id: int, key: str, pages: dict, done: str):
     action, form_class, save = pages[key]
     checked = workflow.require(delegation, action, current_user)
     form = form_class()
+    if isinstance(form, ConfirmForm) and not form.is_submitted():
+        # the revision the record page showed, else the one this page shows
+        form.revision.data = request.args.get("revision", delegation.revision)
 
     def success(_result):
         if action == "submit":
