@@ -536,3 +536,20 @@ def test_imported_approved_delegations_have_their_report_due(app_ctx, db, admin)
     assert ended, "the demo workbook holds an approved visit whose report is overdue"
     overdue = delegation_services.alerts(user=admin)["reports_overdue"]
     assert ended <= {d.id for d in overdue}
+
+
+def test_import_warns_of_money_above_the_approved_value(app_ctx, db, admin):
+    """An import records what happened (not refused), but the check says which items were
+    paid above their approved value before the user confirms."""
+    within = import_workbook(small_file(), "a.xlsx", admin)
+    assert within.ok and not [w for w in within.warnings if "vượt giá trị" in w.message]
+    db.session.rollback()
+    paid = [["VT-1", "10/04/2024", "80.000", "USD", "25.100"],
+            ["VT-1", "10/05/2024", "30.000", "USD", "25.100"]]  # fmt: skip
+    over = import_workbook(small_file(disbursements=paid), "b.xlsx", admin)
+    assert over.ok
+    warned = [str(w) for w in over.warnings if "vượt giá trị" in w.message]
+    assert warned == [
+        "GiaiNgan: Khoản viện trợ VT-1: tổng giải ngân vượt giá trị được phê duyệt (kể cả "
+        "điều chỉnh). Hãy kiểm tra trước khi xác nhận nhập."
+    ]

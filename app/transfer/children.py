@@ -6,13 +6,15 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from app.aid.models import Disbursement
+from app.aid.models import AidItem, Disbursement
+from app.aid.services.money import over_disbursed_condition
 from app.core.money import to_vnd
 from app.core.text import fold
 from app.delegations.models import Delegation, DelegationMember
 from app.delegations.services.revisions import Line, note_changes
 from app.extensions import db
 from app.transfer.fields import DISBURSEMENT_FIELDS, MEMBER_FIELDS
+from app.transfer.issues import Issue
 from app.transfer.upsert import Writer, chunks, fingerprints
 
 
@@ -84,6 +86,20 @@ def write_disbursements(w: Writer) -> None:
     _replace_children(
         w, "GiaiNgan", Disbursement, "aid_item_id", wanted, values, fields, "giải ngân"
     )
+    # An import records what happened, so money above the approved value is not refused;
+    # the check's report says so, item by item, before the user confirms the import.
+    for batch in chunks(list(wanted), w.batch_rows):
+        over = sa.select(AidItem.code).where(AidItem.id.in_(batch), over_disbursed_condition())
+        for code in db.session.scalars(over.order_by(AidItem.code)):
+            w.report.warnings.append(
+                Issue(
+                    "GiaiNgan",
+                    None,
+                    None,
+                    f"Khoản viện trợ {code}: tổng giải ngân vượt giá trị được phê duyệt (kể "
+                    "cả điều chỉnh). Hãy kiểm tra trước khi xác nhận nhập.",
+                )
+            )
 
 
 def write_members(w: Writer) -> None:
