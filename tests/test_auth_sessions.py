@@ -13,7 +13,8 @@ from tests.conftest import DEMO_PASSWORD, WebClient
 
 
 def audit_actions(db, action):
-    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)).all()
+    query = sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    return db.session.scalars(query).all()  # in the order written ([-1]: the latest)
 
 
 def copy_of(app, web, cookie_name):

@@ -23,7 +23,8 @@ def attempt(web, username, password="sai-mat-khau", ip=None):  # noqa: S107
 
 
 def actions(db, action):
-    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)).all()
+    query = sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    return db.session.scalars(query).all()
 
 
 def add_failures(db, count, username="x", ip="127.0.0.1", minutes_ago=0):
