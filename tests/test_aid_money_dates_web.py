@@ -246,3 +246,14 @@ def test_start_form_asks_the_required_date_first(login, make_item):
     item = make_item("VT-W7", status=S.DA_PHE_DUYET)
     page = login("planning.officer").get(f"/vien-tro/{item.id}/buoc/start").get_data(as_text=True)
     assert page.index('name="started_on"') < page.index('name="comment"')
+
+
+def test_an_empty_year_is_asked_for_not_called_a_bad_number(login, running):
+    planner = login("planning.officer")
+    url = f"/vien-tro/{running.id}/ke-hoach-giai-ngan/moi"
+    empty = planner.post(url, {"year": "", "amount": "1.000"})
+    page = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and "Vui lòng nhập năm." in page
+    assert "Phải là số nguyên" not in page
+    letters = planner.post(url, {"year": "abc", "amount": "1.000"})
+    assert letters.status_code == 422 and "Phải là số nguyên" in letters.get_data(as_text=True)

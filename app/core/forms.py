@@ -78,10 +78,16 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 class Required(DataRequired):
-    """DataRequired that keeps a parse error ("31/02/2025") instead of "please enter"."""
+    """DataRequired that keeps a parse error ("31/02/2025") instead of "please enter",
+    and says "please enter" for an empty field whatever its type (an empty number field
+    is not "not a whole number")."""
 
     def __call__(self, form, field):
         if field.process_errors:
+            raw = field.raw_data[0] if field.raw_data else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                field.errors[:] = []
+                raise StopValidation(self.message)
             raise StopValidation()
         if isinstance(field.data, (int, Decimal)) and not isinstance(field.data, bool):
             return  # 0 is a value (its own rules say whether it is allowed)
