@@ -268,6 +268,21 @@ def browser_login(page, base_url):
     return _login
 
 
+def signed_in(browser, base_url, username: str, viewport: dict | None = None):
+    """A new browser page in Vietnamese (at `viewport`, else the default size), signed in
+    as a demo user and on the home page."""
+    from playwright.sync_api import expect
+
+    options = {"locale": "vi-VN", **({"viewport": viewport} if viewport else {})}
+    page = browser.new_context(**options).new_page()
+    page.goto(f"{base_url}/dang-nhap")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Xin chào")).to_be_visible()
+    return page
+
+
 def open_menu(page, name: str):
     """Open a navigation dropdown once Bootstrap's script has run (the page may be drawn
     before the script at the end of the body is loaded)."""

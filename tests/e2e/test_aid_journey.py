@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from app.core.dates import format_date, today_vn
 from app.extensions import db
 from app.orgs.models import Organization
-from tests.conftest import open_menu
+from tests.conftest import open_menu, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -22,20 +22,9 @@ def donor(live_app):
         return org.id
 
 
-def open_as(browser, base_url, username):
-    context = browser.new_context(locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{base_url}/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo12345")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Xin chào")).to_be_visible()
-    return page
-
-
 def test_aid_dossier_to_disbursement(browser, base_url, donor):
     today = format_date(today_vn())
-    planner = open_as(browser, base_url, "planning.officer")
+    planner = signed_in(browser, base_url, "planning.officer")
     open_menu(planner, "Viện trợ")
     planner.get_by_role("link", name="Khoản viện trợ").click()
     planner.get_by_role("link", name="+ Tiếp nhận hồ sơ").click()
@@ -66,7 +55,7 @@ def test_aid_dossier_to_disbursement(browser, base_url, donor):
         ("police.officer", "dong_y"),
         ("finance.officer", "dong_y_co_dieu_kien"),
     ):
-        officer = open_as(browser, base_url, username)
+        officer = signed_in(browser, base_url, username)
         open_menu(officer, "Viện trợ")
         officer.get_by_role("link", name="Việc cần xử lý (viện trợ)").click()
         row = officer.get_by_test_id("opinions-inbox").get_by_role("row").filter(has_text="E2E-001")

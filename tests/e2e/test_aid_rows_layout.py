@@ -13,7 +13,8 @@ from app.aid.models import AidItem
 from app.aid.states import AidStatus
 from app.auth.models import User
 from app.extensions import db
-from tests.e2e.test_delegation_members_table import DESKTOP, signed_in
+from tests.conftest import signed_in
+from tests.e2e.test_delegation_members_table import DESKTOP
 from tests.fixtures.aid import advance, item_input
 from tests.fixtures.orgs import new_org
 

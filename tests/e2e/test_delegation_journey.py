@@ -6,24 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.dates import format_date, today_vn
-from tests.conftest import open_menu
+from tests.conftest import open_menu, signed_in
 
 pytestmark = pytest.mark.e2e
 
 
-def open_as(browser, base_url, username):
-    page = browser.new_context(locale="vi-VN").new_page()
-    page.goto(f"{base_url}/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo12345")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Xin chào")).to_be_visible()
-    return page
-
-
 def test_incoming_delegation_request_to_report(browser, base_url):
     today = today_vn()
-    host = open_as(browser, base_url, "other.officer")
+    host = signed_in(browser, base_url, "other.officer")
     open_menu(host, "Đoàn ra, đoàn vào")
     host.get_by_role("link", name="Danh sách đoàn").click()
     host.get_by_role("link", name="+ Lập hồ sơ đoàn").click()
@@ -55,7 +45,7 @@ def test_incoming_delegation_request_to_report(browser, base_url):
     host.get_by_role("button", name="Gửi hồ sơ đề nghị").click()
     expect(host.get_by_text("Lưu ý: hồ sơ gửi muộn")).to_be_visible()
 
-    fa = open_as(browser, base_url, "foreign_affairs.officer")
+    fa = signed_in(browser, base_url, "foreign_affairs.officer")
     fa.goto(f"{base_url}/doan/viec-can-xu-ly")
     fa.get_by_test_id("to-receive").get_by_role("link", name="E2E-DV-01").click()
     expect(fa.get_by_test_id("members")).to_contain_text("TR123456")
@@ -65,7 +55,7 @@ def test_incoming_delegation_request_to_report(browser, base_url):
     fa.get_by_label("Nội dung").fill("Phù hợp chương trình hợp tác")
     fa.get_by_role("button", name="Lưu ý kiến").click()
 
-    police = open_as(browser, base_url, "police.officer")
+    police = signed_in(browser, base_url, "police.officer")
     police.goto(detail_url)
     police.get_by_test_id("review-police").get_by_role("link", name="Ghi ý kiến").click()
     police.get_by_label("Ý kiến", exact=True).select_option("dong_y_co_dieu_kien")

@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.core.dates import today_vn
 from app.delegations.models import Delegation, DelegationMember
 from app.extensions import db
+from tests.conftest import signed_in
 from tests.e2e.test_phone_layout import PHONE
 
 pytestmark = pytest.mark.e2e
@@ -60,16 +61,6 @@ def short_passport_delegation(live_app):
         )
         db.session.commit()
         return delegation.id
-
-
-def signed_in(browser, base_url, username, viewport):
-    page = browser.new_context(locale="vi-VN", viewport=viewport).new_page()
-    page.goto(f"{base_url}/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo12345")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Xin chào")).to_be_visible()
-    return page
 
 
 OVERFLOW_JS = """

@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.delegations import services
 from app.delegations.models import Delegation
 from app.extensions import db
-from tests.e2e.test_delegation_journey import open_as
+from tests.conftest import signed_in
 from tests.fixtures.delegations import delegation_input, future, member, reviewed
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +44,7 @@ def test_member_added_after_police_review_is_seen_and_confirmed(
     browser, base_url, reviewed_delegation
 ):
     detail_url = f"{base_url}/doan/{reviewed_delegation}"
-    host = open_as(browser, base_url, "other.officer")
+    host = signed_in(browser, base_url, "other.officer")
     host.goto(detail_url)
     host.get_by_role("link", name="+ Thêm thành viên").click()
     host.get_by_label("Họ và tên").fill("Nguyễn Văn A")
@@ -52,7 +52,7 @@ def test_member_added_after_police_review_is_seen_and_confirmed(
     host.get_by_role("button", name="Lưu", exact=True).click()
     expect(host.get_by_test_id("members")).to_contain_text("Nguyễn Văn A")
 
-    police = open_as(browser, base_url, "police.officer")
+    police = signed_in(browser, base_url, "police.officer")
     police.goto(f"{base_url}/doan/viec-can-xu-ly")
     row = police.get_by_test_id("to-review").get_by_role("row").filter(has_text=CODE)
     expect(row.get_by_test_id("reopened")).to_have_text("Ý kiến trên phiên bản trước")

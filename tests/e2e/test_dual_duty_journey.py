@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from app.core.dates import format_date, today_vn
 from app.extensions import db
 from app.orgs.models import Organization
-from tests.conftest import open_menu
-from tests.e2e.test_delegation_journey import open_as
+from tests.conftest import open_menu, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +28,7 @@ def donor(live_app):
 
 def test_two_duty_agency_creates_aid_and_approves_a_delegation(browser, base_url, donor):
     today = today_vn()
-    dual = open_as(browser, base_url, "dual.officer")
+    dual = signed_in(browser, base_url, "dual.officer")
     open_menu(dual, "Viện trợ")
     dual.get_by_role("link", name="Khoản viện trợ").click()
     dual.get_by_role("link", name="+ Tiếp nhận hồ sơ").click()
@@ -45,7 +44,7 @@ def test_two_duty_agency_creates_aid_and_approves_a_delegation(browser, base_url
     dual.get_by_role("button", name="Lưu hồ sơ").click()
     expect(dual.get_by_text("Đã tiếp nhận hồ sơ khoản viện trợ E2E-DUAL-1.")).to_be_visible()
 
-    host = open_as(browser, base_url, "other.officer")
+    host = signed_in(browser, base_url, "other.officer")
     host.goto(f"{base_url}/doan/moi")
     host.get_by_label("Mã đoàn").fill("E2E-DUAL-D")
     host.get_by_label("Tên đoàn").fill("Đoàn khảo sát nước sạch")
@@ -75,7 +74,7 @@ def test_two_duty_agency_creates_aid_and_approves_a_delegation(browser, base_url
     dual.get_by_label("Nội dung").fill("Phù hợp")
     dual.get_by_role("button", name="Lưu ý kiến").click()
 
-    police = open_as(browser, base_url, "police.officer")
+    police = signed_in(browser, base_url, "police.officer")
     police.goto(detail_url)
     police.get_by_test_id("review-police").get_by_role("link", name="Ghi ý kiến").click()
     police.get_by_label("Ý kiến", exact=True).select_option("dong_y")

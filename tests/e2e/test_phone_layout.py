@@ -5,13 +5,13 @@ dates whole instead of breaking them letter by letter."""
 from datetime import date
 
 import pytest
-from playwright.sync_api import expect
 
 from app.aid.models import AidItem, Disbursement
 from app.auth.models import User
 from app.delegations.models import Delegation, DelegationMember
 from app.extensions import db
 from app.orgs.models import Organization
+from tests.conftest import signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -110,13 +110,7 @@ def phone_records(live_app):
 
 def phone_page(browser, base_url, username):
     """A signed-in page at phone width, in Vietnamese."""
-    page = browser.new_context(locale="vi-VN", viewport=PHONE).new_page()
-    page.goto(f"{base_url}/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo12345")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", name="Xin chào")).to_be_visible()
-    return page
+    return signed_in(browser, base_url, username, PHONE)
 
 
 def check_pages(browser, base_url, username, paths):
