@@ -50,10 +50,17 @@ def create_app(config: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every domain's models, so metadata (and Alembic) sees all tables."""
     import app.aid.models
+    import app.associations.models
     import app.auth.models
+    import app.budget.models
     import app.core.models
     import app.delegations.models
-    import app.orgs.models  # noqa: F401
+    import app.documents.models
+    import app.mobilisation.models
+    import app.notifications.models
+    import app.orgs.models
+    import app.planreport.models
+    import app.training.models  # noqa: F401
 
 
 def _init_login(app: Flask) -> None:
@@ -109,10 +116,30 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _init_domains(app: Flask) -> None:
     """Each domain registers its attachment readers and home-page lines itself."""
-    from app import aid, delegations
+    from app import (
+        aid,
+        associations,
+        budget,
+        delegations,
+        documents,
+        mobilisation,
+        notifications,
+        planreport,
+        training,
+    )
 
-    aid.init_app(app)
-    delegations.init_app(app)
+    for domain in (
+        aid,
+        delegations,
+        associations,
+        training,
+        budget,
+        mobilisation,
+        planreport,
+        documents,
+        notifications,
+    ):
+        domain.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -131,3 +158,23 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(delegations_bp)
     app.register_blueprint(transfer_bp)
     app.register_blueprint(stats_bp)
+
+    # People-to-people diplomacy work (issue 13) and officials' daily tools (issue 14).
+    from app.associations.views import bp as associations_bp
+    from app.budget.views import bp as budget_bp
+    from app.documents.views import bp as documents_bp
+    from app.mobilisation.views import bp as mobilisation_bp
+    from app.notifications.views import bp as notifications_bp
+    from app.planreport.views import bp as planreport_bp
+    from app.training.views import bp as training_bp
+
+    for blueprint in (
+        associations_bp,
+        training_bp,
+        budget_bp,
+        mobilisation_bp,
+        planreport_bp,
+        documents_bp,
+        notifications_bp,
+    ):
+        app.register_blueprint(blueprint)
