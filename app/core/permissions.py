@@ -256,3 +256,24 @@ def review_police(user, obj=None):
 )
 def transfer_data(user, obj=None):
     return _is_admin(user) or _officer_holding(user, "aid_focal", "foreign_affairs")
+
+
+# --- Aid mobilisation ---------------------------------------------------------------------
+
+
+@rule("read_mobilisation")
+def read_mobilisation(user, obj=None):
+    """Contacts, proposals and the funnel are readable by every signed-in user (the
+    leadership reads everything)."""
+    return True
+
+
+@rule(
+    "manage_mobilisation",
+    "Chỉ cán bộ cơ quan ngoại vụ và quản trị hệ thống được ghi nhận, sửa, lưu trữ tiếp xúc "
+    "và đề xuất vận động viện trợ.",
+)
+def manage_mobilisation(user, obj=None):
+    """Foreign affairs manages the mobilisation of aid (issue 13): its officers and the
+    administrators record, edit and archive contacts and proposals."""
+    return _is_admin(user) or _officer_holding(user, "foreign_affairs")
