@@ -277,3 +277,24 @@ def manage_mobilisation(user, obj=None):
     """Foreign affairs manages the mobilisation of aid (issue 13): its officers and the
     administrators record, edit and archive contacts and proposals."""
     return _is_admin(user) or _officer_holding(user, "foreign_affairs")
+
+
+# --- Training courses ---------------------------------------------------------------------
+
+
+@rule("read_training")
+def read_training(user, obj=None):
+    """Training courses, their trainees and the yearly figures are readable by every
+    signed-in user (the leadership reads everything)."""
+    return True
+
+
+@rule(
+    "manage_training",
+    "Chỉ cán bộ cơ quan nội vụ, cơ quan ngoại vụ và quản trị hệ thống được thêm, sửa, lưu trữ "
+    "khóa đào tạo, bồi dưỡng.",
+)
+def manage_training(user, obj=None):
+    """The internal-affairs body and foreign affairs manage training (issue 13): their
+    officers and the administrators create, edit and archive courses and their trainees."""
+    return _is_admin(user) or _officer_holding(user, "internal_affairs", "foreign_affairs")
