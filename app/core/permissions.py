@@ -298,3 +298,24 @@ def manage_training(user, obj=None):
     """The internal-affairs body and foreign affairs manage training (issue 13): their
     officers and the administrators create, edit and archive courses and their trainees."""
     return _is_admin(user) or _officer_holding(user, "internal_affairs", "foreign_affairs")
+
+
+# --- Friendship associations ---------------------------------------------------------------
+
+
+@rule("read_associations")
+def read_associations(user, obj=None):
+    """Friendship associations, their member counts and activity log are readable by every
+    signed-in user (the leadership reads everything)."""
+    return True
+
+
+@rule(
+    "manage_associations",
+    "Chỉ cán bộ cơ quan ngoại vụ và quản trị hệ thống được thêm, sửa, lưu trữ hội hữu nghị và "
+    "hoạt động của hội.",
+)
+def manage_associations(user, obj=None):
+    """Foreign affairs manages the friendship associations (issue 13): its officers and the
+    administrators create, edit and archive associations, member counts and activities."""
+    return _is_admin(user) or _officer_holding(user, "foreign_affairs")
