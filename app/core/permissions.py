@@ -319,3 +319,46 @@ def manage_associations(user, obj=None):
     """Foreign affairs manages the friendship associations (issue 13): its officers and the
     administrators create, edit and archive associations, member counts and activities."""
     return _is_admin(user) or _officer_holding(user, "foreign_affairs")
+
+
+# --- Plan report ---------------------------------------------------------------------------
+
+
+def _asked_in(user, report) -> bool:
+    return report is not None and user.agency_id in report.asked_agency_ids
+
+
+@rule(
+    "read_plan_reports",
+    "Chỉ cơ quan ngoại vụ, lãnh đạo tỉnh, quản trị hệ thống và các cơ quan được đề nghị đóng "
+    "góp được xem báo cáo kế hoạch này.",
+)
+def read_plan_reports(user, report=None):
+    """The plan's periodic reports: foreign affairs (which runs them), the leadership (reads
+    everything) and administrators see every report; an agency sees the reports it was asked
+    to contribute to. Without a report (the list): every signed-in user, the list showing
+    only what the user may read."""
+    if report is None or _is_admin(user) or _holds(user, "foreign_affairs", "leadership"):
+        return True
+    return _asked_in(user, report)
+
+
+@rule(
+    "manage_plan_reports",
+    "Chỉ cán bộ cơ quan ngoại vụ được mở, tổng hợp và chốt báo cáo thực hiện kế hoạch.",
+)
+def manage_plan_reports(user, report=None):
+    """Foreign affairs opens a report, chooses the agencies asked, consolidates their texts
+    and marks the report final."""
+    return _officer_holding(user, "foreign_affairs")
+
+
+@rule(
+    "contribute_plan_report",
+    "Chỉ cán bộ của cơ quan được đề nghị đóng góp mới viết nội dung cho báo cáo kế hoạch này.",
+)
+def contribute_plan_report(user, report=None):
+    """An officer of an agency asked in the report writes its text per plan item."""
+    if not _is_officer(user):
+        return False
+    return report is None or _asked_in(user, report)
