@@ -39,6 +39,25 @@ OBJECT_LABELS = {
 }
 
 
+# Listeners of recorded entries: {action: [callable(entry)]}. Each runs when an entry of its
+# action is recorded, in the same session (what it adds is committed with the entry, or
+# rolled back with it); it must not change the entry. Registered by a domain's init_app
+# with listen() (the notifications: app/notifications/producers.py).
+LISTENERS: dict[str, list] = {}
+
+
+def listen(action: str, listener) -> None:
+    """Run `listener(entry)` whenever an entry of `action` is recorded (once per listener)."""
+    found = LISTENERS.setdefault(action, [])
+    if listener not in found:
+        found.append(listener)
+
+
+def _tell_listeners(entry: AuditEntry) -> None:
+    for listener in LISTENERS.get(entry.action, ()):
+        listener(entry)
+
+
 def object_label(object_type: str | None) -> str:
     return OBJECT_LABELS.get(object_type or "", object_type or "")
 
@@ -112,6 +131,7 @@ def record(
         changes=changes or None,
     )
     db.session.add(entry)
+    _tell_listeners(entry)
     return entry
 
 
@@ -149,6 +169,9 @@ def record_many(rows: list[dict], chunk_size: int = 5000) -> None:
     for start in range(0, len(rows), chunk_size):
         db.session.execute(sa.insert(AuditEntry), rows[start : start + chunk_size])
     db.session.flush()
+    for row in rows:  # listeners see a copy of the inserted row (not added to the session)
+        if row["action"] in LISTENERS:
+            _tell_listeners(AuditEntry(**row))
 
 
 @event.listens_for(Session, "before_flush")
