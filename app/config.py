@@ -223,6 +223,18 @@ def load_config(overrides: dict | None = None) -> dict:
         # Checked by `flask doctor`: the newest file there must be younger than N hours.
         "BACKUP_DIR": os.environ.get("BACKUP_DIR") or None,
         "BACKUP_MAX_AGE_HOURS": _int("BACKUP_MAX_AGE_HOURS", 26),
+        # E-mail of the notifications' daily digest (`flask notify digest`): off unless
+        # MAIL_ENABLED; plain SMTP on MAIL_SERVER:MAIL_PORT, STARTTLS when MAIL_STARTTLS, a
+        # login when MAIL_USERNAME is set. MAIL_BASE_URL (https://...) makes the links
+        # absolute in the mails.
+        "MAIL_ENABLED": _bool("MAIL_ENABLED", False),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_STARTTLS": _bool("MAIL_STARTTLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "vientro@localhost"),
+        "MAIL_BASE_URL": os.environ.get("MAIL_BASE_URL", "").rstrip("/"),
     }
     config["AID_REGIME_OVERRIDES"] = {"nd313_2025": _nd313_overrides(config)}
     if env == "production":
