@@ -57,9 +57,9 @@ def test_planning_inbox_and_alerts_bounded_and_without_collections(login, db, ma
     # the user; the dossiers and their opinions; the agency's opinions to give (the
     # planning agency may be asked too); the notices to send after decisions, with their
     # items; certificates; five alert lists (not started, reports, closing, delayed,
-    # over-disbursed)
+    # over-disbursed); the notifications badge's count
     assert "Gửi quyết định phê duyệt cho nhà tài trợ" in page and "aid_notice" in read
-    assert len(many) == 1 + 2 + 1 + 1 + 1 + 5
+    assert len(many) == 1 + 2 + 1 + 1 + 1 + 5 + 1
 
 
 def test_opinions_inbox_bounded_and_without_collections(login, db, make_item):
@@ -70,5 +70,6 @@ def test_opinions_inbox_bounded_and_without_collections(login, db, make_item):
     few = selects(db, lambda: web.get("/vien-tro/viec-can-xu-ly"))
     make_items(make_item, "QS", 8)
     many = selects(db, lambda: web.get("/vien-tro/viec-can-xu-ly"))
-    assert len(few) == len(many) == 2  # the user; the opinions with their items and donors
+    # the user; the opinions with their items and donors; the notifications badge's count
+    assert len(few) == len(many) == 3
     assert not COLLECTION_TABLES & set(tables(many))

@@ -502,8 +502,8 @@ def test_page_query_count_does_not_grow_with_rows(login, app, db, user, dataset)
             make_delegation(db, agency, f"ST-X{i}", "vao", "da_duyet", start, "TH", "khac", people)
         db.session.commit()
     many = selects(db, lambda: web.get(f"/thong-ke/{Y}"))
-    # the user, the report's 6, the comparison's 3, the notes' 2
-    assert len(few) == len(many) == 12
+    # the user, the report's 6, the comparison's 3, the notes' 2, the notifications badge
+    assert len(few) == len(many) == 13
 
 
 def test_comparison_from_daily_totals_equals_the_reports(app, db, dataset):
