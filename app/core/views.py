@@ -16,10 +16,12 @@ from flask import (
 from flask_login import current_user
 
 from app.auth.models import User
-from app.core import attachments, audit
+from app.core import attachments, audit, audit_export
 from app.core import permissions as rules
+from app.core.audit_labels import AUDIT_LOG_EXPORT, known_labels, object_labels
 from app.core.communes import province_choices, set_border_flag
 from app.core.dates import DateParseError, parse_date
+from app.core.history import describe
 from app.core.listing import arg_int, paginate
 from app.core.models import Attachment, AuditEntry, Commune
 from app.core.permissions import requires
@@ -54,9 +56,10 @@ def home():
     return render_template("core/home.html", tasks=_task_links(current_user), figures=key_figures())
 
 
-@bp.route("/quan-tri/nhat-ky")
-@requires(rules.read_audit_log)
-def audit_log():
+def _audit_query():
+    """The audit log's entries as filtered by the query string (user, object, action or
+    words of its label or summary, Vietnam calendar days), and the filters' errors; the
+    page and its export share it."""
     query = db.select(AuditEntry)
     errors = {}
     if user_id := arg_int("user"):
@@ -66,10 +69,14 @@ def audit_log():
     if object_id := request.args.get("object_id", "").strip():
         query = query.where(AuditEntry.object_id == object_id)
     if action := request.args.get("action", "").strip():
-        # Part of the action's code ("login" finds auth.login) or words of its summary.
+        # Part of the action's code ("login" finds auth.login), words of its Vietnamese
+        # label ("phê duyệt" finds aid.approve) or of its summary.
+        folded = fold(action)
+        labelled = [code for code, label in known_labels().items() if folded in fold(label)]
         query = query.where(
             db.or_(
                 AuditEntry.action.contains(action.lower(), autoescape=True),
+                AuditEntry.action.in_(labelled),
                 AuditEntry.summary.icontains(action, autoescape=True),
                 # SQLite folds case of ASCII letters only: "đăng nhập" must find "Đăng nhập".
                 AuditEntry.summary.contains(action[:1].upper() + action[1:], autoescape=True),
@@ -94,20 +101,49 @@ def audit_log():
             query = query.where(AuditEntry.at < start + timedelta(days=1))
     if len(days) == 2 and days["from"] > days["to"]:
         errors["to"] = "Đến ngày phải từ ngày lọc đầu trở về sau."
-    page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), errors
+
+
+@bp.route("/quan-tri/nhat-ky")
+@requires(rules.read_audit_log)
+def audit_log():
+    query, errors = _audit_query()
+    page = paginate(query)
     users = db.session.execute(db.select(User.id, User.username).order_by(User.username)).all()
     status = 422 if errors else 200
     return (
         render_template(
             "core/audit_log.html",
             page=page,
+            rows=describe(page.items, personal=False).rows,
             users=users,
-            object_types=sorted(audit.OBJECT_LABELS.items(), key=lambda item: fold(item[1])),
-            object_label=audit.object_label,
+            object_types=sorted(object_labels().items(), key=lambda item: fold(item[1])),
             errors=errors,
         ),
         status,
     )
+
+
+@bp.route("/quan-tri/nhat-ky/xuat.<any(xlsx, csv):fmt>")
+@requires(rules.read_audit_log)
+def audit_log_export(fmt: str):
+    """The filtered log as a table (labels and formatted values, personal data as stored:
+    masked); the export itself is audited."""
+    query, errors = _audit_query()
+    if errors:
+        abort(422)
+    audit.record(
+        AUDIT_LOG_EXPORT,
+        object_type="export",
+        summary=f"Xuất nhật ký hệ thống ({fmt.upper()}; lọc: {_used_filters() or 'không'})",
+    )
+    db.session.commit()
+    return audit_export.send_audit_log(query, fmt)
+
+
+def _used_filters() -> str:
+    names = ("user", "object_type", "object_id", "action", "from", "to")
+    return ", ".join(f"{k}={v}" for k in names if (v := request.args.get(k, "").strip()))
 
 
 @bp.route("/quan-tri/xa-phuong")
