@@ -362,3 +362,42 @@ def contribute_plan_report(user, report=None):
     if not _is_officer(user):
         return False
     return report is None or _asked_in(user, report)
+
+
+# --- Official documents ---------------------------------------------------------------------
+# Whoever may act on a record's step drafts its documents and marks them sent; the rules take
+# the record (the view checks again with it); administrators manage the templates.
+
+
+@rule(
+    "draft_aid_document",
+    "Chỉ cán bộ cơ quan đầu mối viện trợ được soạn văn bản của khoản viện trợ.",
+)
+def draft_aid_document(user, item=None):
+    return _officer_holding(user, "aid_focal")
+
+
+@rule("draft_delegation_reply", "Chỉ cán bộ cơ quan ngoại vụ được soạn văn bản trả lời đoàn.")
+def draft_delegation_reply(user, delegation=None):
+    return _officer_holding(user, "foreign_affairs")
+
+
+@rule(
+    "draft_delegation_document",
+    "Chỉ cán bộ của đơn vị lập hồ sơ hoặc cơ quan ngoại vụ được soạn văn bản của đoàn này.",
+)
+def draft_delegation_document(user, delegation=None):
+    return edit_delegation.allows(user, delegation)
+
+
+@rule(
+    "draft_annual_report",
+    "Chỉ cán bộ cơ quan đầu mối viện trợ được soạn báo cáo viện trợ năm.",
+)
+def draft_annual_report(user, year=None):
+    return _officer_holding(user, "aid_focal")
+
+
+@rule("manage_document_templates", "Chỉ quản trị hệ thống được quản lý mẫu văn bản.")
+def manage_document_templates(user, obj=None):
+    return _is_admin(user)
