@@ -285,3 +285,66 @@ def test_list_filters_year_topic_organiser_and_search(app_ctx, db, manager):
     assert codes(organiser=str(snv.id)) == ["B"]
     assert codes(q="dak to") == ["A"]
     assert codes(q="LE TAN dak") == ["A"]
+
+
+# --- The migration ------------------------------------------------------------------------
+
+
+def test_migration_creates_the_tables_and_downgrades_cleanly(tmp_root):
+    """b5d7f9a1c3e6 up, a course with a topic and a trainee row, down, up again."""
+    from flask_migrate import downgrade, upgrade
+
+    from app import create_app
+    from app.extensions import db as _db
+    from tests.conftest import _test_database_url, reset_database
+
+    url = _test_database_url(tmp_root, "_mig_training")
+    reset_database(url)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    tables = ("training_course", "training_course_topic", "training_attendance")
+    with app.app_context():
+        upgrade(revision="b5d7f9a1c3e6")
+        now = "2026-01-01"
+        _db.session.execute(
+            sa.text(
+                "INSERT INTO agency (id, name, kind, active, created_at, updated_at, version) "
+                "VALUES (1, 'A', 'other', :t, :now, :now, 1)"
+            ),
+            {"t": True, "now": now},
+        )
+        _db.session.execute(
+            sa.text(
+                "INSERT INTO training_course (id, code, title, search_text, start_on, end_on, "
+                "cost_vnd, version, created_at, updated_at) VALUES (1, 'C', 'T', 'c t', "
+                ":day, :day, 1000, 1, :now, :now)"
+            ),
+            {"day": date(2026, 3, 1), "now": now},
+        )
+        _db.session.execute(
+            sa.text("INSERT INTO training_course_topic (course_id, topic) VALUES (1, 'le_tan')")
+        )
+        _db.session.execute(
+            sa.text(
+                "INSERT INTO training_attendance (course_id, agency_id, trainee_count, version, "
+                "created_at, updated_at) VALUES (1, 1, 2, 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+        _db.session.commit()
+        with pytest.raises(sa.exc.IntegrityError):  # end before start
+            _db.session.execute(
+                sa.text(
+                    "INSERT INTO training_course (code, title, search_text, start_on, end_on, "
+                    "version, created_at, updated_at) VALUES ('D', 'T', '', :start, :end, 1, "
+                    ":now, :now)"
+                ),
+                {"start": date(2026, 3, 2), "end": date(2026, 3, 1), "now": now},
+            )
+        _db.session.rollback()
+        downgrade(revision="a4c6e8f0b2d5")
+        names = set(sa.inspect(_db.engine).get_table_names())
+        assert not names & set(tables) and "agency" in names
+        upgrade(revision="b5d7f9a1c3e6")
+        assert set(tables) <= set(sa.inspect(_db.engine).get_table_names())
+        _db.session.remove()
+        _db.engine.dispose()
