@@ -160,8 +160,10 @@ def mark_all_read(*, user) -> int:
     unread = db.select(
         Notification.id, sa.literal(user.id), sa.literal(utcnow(), sa.DateTime(timezone=True))
     ).where(visible_to(user), unread_by(user))
-    result = db.session.execute(
-        sa.insert(NotificationRead).from_select(["notification_id", "user_id", "read_at"], unread)
-    )
+    inserted = db.session.scalars(
+        sa.insert(NotificationRead)
+        .from_select(["notification_id", "user_id", "read_at"], unread)
+        .returning(NotificationRead.id)  # counted (rowcount is -1 on PostgreSQL's driver)
+    ).all()
     db.session.flush()
-    return result.rowcount or 0
+    return len(inserted)
