@@ -36,6 +36,14 @@ def _int(name: str, default: int) -> int:
 DAY_UNITS = ("working", "calendar")
 
 
+def _percent(name: str, default: int) -> int:
+    """A whole percent, 0 to 100."""
+    value = _int(name, default)
+    if not 0 <= value <= 100:
+        raise ConfigError(f"{name} must be a percent from 0 to 100, not {value!r}")
+    return value
+
+
 def _unit(name: str, default: str) -> str:
     unit = os.environ.get(name, default)
     if unit not in DAY_UNITS:
@@ -197,6 +205,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # A member's passport should stay valid N months after entry (the delegation's
         # start): a warning, not a refusal (the "expires before the end" check refuses).
         "PASSPORT_MIN_VALID_MONTHS": _int("PASSPORT_MIN_VALID_MONTHS", 6),
+        # People-to-people diplomacy budget: the share (percent) of a line's allocation that
+        # should be used by 30 September of its year (a flag on the line, never a refusal).
+        "BUDGET_MIN_SHARE_BY_SEPT": _percent("BUDGET_MIN_SHARE_BY_SEPT", 50),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

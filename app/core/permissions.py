@@ -364,6 +364,61 @@ def contribute_plan_report(user, report=None):
     return report is None or _asked_in(user, report)
 
 
+# --- People-to-people diplomacy budget ----------------------------------------------------
+
+
+def _owns_budget_line(user, line) -> bool:
+    """A line belongs to its agency; an association's line to the foreign-affairs officers
+    who manage the associations."""
+    if line.agency_id is not None:
+        return line.agency_id == user.agency_id
+    return _holds(user, "foreign_affairs")
+
+
+@rule("see_all_budgets")
+def see_all_budgets(user, obj=None):
+    """Finance, the leadership and administrators read every agency's budget."""
+    return _is_admin(user) or _holds(user, "finance", "leadership")
+
+
+@rule("read_budgets", "Bạn chỉ xem được ngân sách của cơ quan, đơn vị mình.")
+def read_budgets(user, line=None):
+    """The list (filtered to what the user sees); a line: its owner, or who sees all."""
+    if line is None:
+        return True
+    return see_all_budgets.check(user) or _owns_budget_line(user, line)
+
+
+@rule(
+    "record_own_budget",
+    "Chỉ cán bộ của cơ quan, đơn vị có ngân sách (cơ quan ngoại vụ đối với hội hữu nghị) "
+    "được đề xuất và ghi khoản chi.",
+)
+def record_own_budget(user, line=None):
+    """Each agency proposes its own line and records its own spending."""
+    if not _is_officer(user):
+        return False
+    return line is None or _owns_budget_line(user, line)
+
+
+@rule("allocate_budget", "Chỉ cán bộ cơ quan tài chính được phân bổ và kiểm tra ngân sách.")
+def allocate_budget(user, line=None):
+    """Finance allocates, returns, checks and re-opens budget lines."""
+    return _officer_holding(user, "finance")
+
+
+@rule(
+    "archive_budget_line",
+    "Chỉ cơ quan tài chính, hoặc cơ quan có ngân sách khi chưa được phân bổ, được lưu trữ "
+    "ngân sách này.",
+)
+def archive_budget_line(user, line=None):
+    """Finance archives any line; its owner only before the allocation."""
+    if _officer_holding(user, "finance"):
+        return True
+    return record_own_budget.check(user, line) and (line is None or line.owner_may_archive)
+
+
 # --- Official documents ---------------------------------------------------------------------
 # Whoever may act on a record's step drafts its documents and marks them sent; the rules take
 # the record (the view checks again with it); administrators manage the templates.
