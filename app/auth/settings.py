@@ -63,6 +63,11 @@ def deadlines(config) -> list[tuple[str, str, str]]:
             "Cảnh báo hộ chiếu còn hạn ít hơn, tính từ ngày nhập cảnh",
             f"{config['PASSPORT_MIN_VALID_MONTHS']} tháng",
         ),
+        (
+            "BUDGET_MIN_SHARE_BY_SEPT",
+            "Ngân sách đối ngoại nhân dân: tỷ lệ kinh phí được phân bổ cần sử dụng đến 30/09",
+            f"{config['BUDGET_MIN_SHARE_BY_SEPT']}%",
+        ),
     ]
 
 
