@@ -11,6 +11,7 @@ def _donor_name(record) -> str:
 
 
 CONTACT_COLUMNS = (
+    ("so", "Số tiếp xúc", lambda c: c.id),
     ("ngay", "Ngày tiếp xúc", lambda c: c.occurred_on),
     ("hinh_thuc", "Hình thức", lambda c: c.kind_label),
     ("ma_nha_tai_tro", "Mã nhà tài trợ", lambda c: c.organization.code),
@@ -38,6 +39,7 @@ PROPOSAL_COLUMNS = (
     ("ma_nha_tai_tro", "Mã nhà tài trợ", lambda p: p.organization.code),
     ("nha_tai_tro", "Nhà tài trợ", _donor_name),
     ("quoc_gia", "Quốc gia nhà tài trợ", lambda p: country_name(p.organization.country)),
+    ("so_tiep_xuc", "Số tiếp xúc liên quan", lambda p: p.contact_id),
     ("ngay_tiep_xuc", "Ngày tiếp xúc liên quan", _contact_ref),
     ("ngay_gui", "Ngày gửi", lambda p: p.sent_on),
     ("linh_vuc", "Lĩnh vực", lambda p: p.sector_label),
