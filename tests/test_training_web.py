@@ -348,3 +348,38 @@ def test_summary_page_and_export_show_the_figures(app, login, db, user):
     assert totals["Tổng số lượt học viên"] == 16 and totals["Năm"] == "2026"
     text = web.get("/dao-tao/thong-ke/xuat.csv?year=2026").data.decode("utf-8-sig")
     assert "Theo chủ đề,Lễ tân đối ngoại,1,7" in text
+
+
+def test_list_and_course_page_ask_a_bounded_number_of_queries(app, login, db, user):
+    from tests.test_stats_web import selects
+
+    agencies = [agency(db, code) for code in ("CAT", "SNV", "BĐBP", "SNgV", "STC-VT", "VP UBND")]
+
+    def make(prefix: str, count: int, rows: int):
+        with app.app_context():
+            manager = user("foreign_affairs.officer")
+            for number in range(count):
+                course = services.create_course(
+                    course_data(code=f"{prefix}{number}", organiser_agency_id=agencies[1].id),
+                    user=manager,
+                )
+                for a in agencies[:rows]:
+                    services.add_attendance(
+                        course, {"agency_id": a.id, "trainee_count": 2}, user=manager
+                    )
+            db.session.commit()
+
+    web = login("leadership.viewer")
+    make("Q", 2, 1)
+    few = selects(db, lambda: web.get("/dao-tao/"))
+    make("R", 10, 6)
+    many = selects(db, lambda: web.get("/dao-tao/"))
+    assert len(few) == len(many)
+    page = web.get("/dao-tao/").get_data(as_text=True)
+    assert page.count('data-testid="course-row"') == 12 and "6 cơ quan" in page
+
+    small = by_code(db, "Q0")
+    large = by_code(db, "R0")
+    assert len(selects(db, lambda: web.get(f"/dao-tao/{small.id}"))) == len(
+        selects(db, lambda: web.get(f"/dao-tao/{large.id}"))
+    )
