@@ -383,3 +383,26 @@ def test_list_and_course_page_ask_a_bounded_number_of_queries(app, login, db, us
     assert len(selects(db, lambda: web.get(f"/dao-tao/{small.id}"))) == len(
         selects(db, lambda: web.get(f"/dao-tao/{large.id}"))
     )
+
+
+def test_the_audit_log_names_training_records_and_actions_in_vietnamese(app, login, db, course):
+    with app.app_context():
+        services.add_attendance(
+            course,
+            {"agency_id": agency(db, "CAT").id, "trainee_count": 2},
+            user=_manager(db),
+        )
+        db.session.commit()
+    page = login("admin").get(
+        f"/quan-tri/nhat-ky?object_type=training_course&object_id={course.id}"
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Khóa đào tạo, bồi dưỡng" in text
+    assert "Thêm khóa đào tạo" in text and "Ghi học viên của một cơ quan" in text
+
+
+def _manager(db):
+    from app.auth.models import User
+
+    return db.session.scalar(sa.select(User).where(User.username == "foreign_affairs.officer"))
