@@ -409,3 +409,15 @@ def test_migration_creates_the_tables_and_drops_them_on_downgrade(tmp_root):
         assert _db.session.execute(sa.text("SELECT count(*) FROM association")).scalar() == 0
         _db.session.commit()
         _db.engine.dispose()
+
+
+def test_every_audit_action_and_object_has_a_vietnamese_label(app):
+    from app.core.audit_labels import known_labels, object_label
+
+    with app.app_context():
+        labels = known_labels()
+    for name, code in vars(AssociationAudit).items():
+        if name.isupper():
+            assert labels.get(code), code
+    assert object_label("association") == "Hội hữu nghị"
+    assert object_label("association_activity") == "Hoạt động của hội hữu nghị"

@@ -331,3 +331,32 @@ def test_activity_export_has_labels_codes_of_links_and_whole_dong(
     assert values["Mã đoàn"].value == "DV-HHN"
     assert values["Đối tác"].quotePrefix and values["Đối tác"].data_type == "s"
     assert values["Ngày hoạt động"].is_date
+
+
+# --- Bounded queries -------------------------------------------------------------------------
+
+
+def test_list_and_profile_queries_do_not_grow_with_rows(created, officer, db, make_delegation):
+    from tests.test_stats_web import selects
+
+    make_delegation("DV-Q", stage="submitted")
+
+    def add(start: int, stop: int):
+        for i in range(start, stop):
+            officer.post("/hoi-huu-nghi/moi", form(code=f"Q-{i}", countries=["LA", "KH"]))
+            officer.post(
+                f"/hoi-huu-nghi/{created.id}/so-hoi-vien", {"year": str(2000 + i), "count": "5"}
+            )
+            officer.post(
+                f"/hoi-huu-nghi/{created.id}/hoat-dong/moi",
+                {**ACTIVITY, "title": f"HĐ {i}", "delegation_code": "DV-Q"},
+            )
+
+    profile = f"/hoi-huu-nghi/{created.id}"
+    add(0, 2)
+    few_list = len(selects(db, lambda: officer.get("/hoi-huu-nghi/")))
+    few_profile = len(selects(db, lambda: officer.get(profile)))
+    add(2, 8)
+    assert "Q-7" in text(officer.get("/hoi-huu-nghi/")) and "HĐ 7" in text(officer.get(profile))
+    assert len(selects(db, lambda: officer.get("/hoi-huu-nghi/"))) == few_list
+    assert len(selects(db, lambda: officer.get(profile))) == few_profile
