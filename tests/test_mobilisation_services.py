@@ -232,3 +232,66 @@ def _search(db):
     assert found("japan hoc bong") == ["Học bổng"]
     by_country = queries.contacts_query(queries.ContactFilters(country="JP", year=2025))
     assert [c.topic for c in db.session.scalars(by_country)] == ["Học bổng"]
+
+
+def test_every_audit_action_and_record_has_a_vietnamese_label(app):
+    from app.core.audit_labels import action_label, object_label
+
+    with app.app_context():
+        for name, code in vars(MobilisationAudit).items():
+            if name.isupper():
+                assert action_label(code) and "mobilisation" not in action_label(code), code
+        assert object_label("mobilisation_contact") == "Tiếp xúc vận động viện trợ"
+        assert object_label("mobilisation_proposal") == "Đề xuất vận động viện trợ"
+
+
+def test_migration_downgrades_and_upgrades_with_rows(tmp_root):
+    """d7f9b1c3e5a8 creates the three tables with their indexes; downgrading to the
+    revision before drops them (rows included) and upgrading again recreates them."""
+    from flask_migrate import downgrade, upgrade
+
+    from app import create_app
+    from app.extensions import db as _db
+    from tests.conftest import _test_database_url, reset_database
+
+    url = _test_database_url(tmp_root, "_mobmig")
+    reset_database(url)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    now = "2025-01-01"
+    tables = ("mobilisation_contact", "mobilisation_proposal", "mobilisation_proposal_commune")
+    with app.app_context():
+        upgrade(revision="d7f9b1c3e5a8")
+        inspector = sa.inspect(_db.engine)
+        assert set(tables) <= set(inspector.get_table_names())
+        indexed = {i["column_names"][0] for i in inspector.get_indexes("mobilisation_proposal")}
+        assert {"sent_on", "outcome", "sector", "organization_id", "aid_item_id"} <= indexed
+        _db.session.execute(
+            sa.text("INSERT INTO organization (code, name, search_text, kind, country, "
+                    "created_at, updated_at, version) VALUES ('O', 'O', 'o', 'ngo', 'US', "
+                    ":now, :now, 1)"),
+            {"now": now},
+        )  # fmt: skip
+        _db.session.execute(
+            sa.text("INSERT INTO mobilisation_contact (occurred_on, kind, organization_id, "
+                    "participants, topic, search_text, created_at, updated_at, version) "
+                    "SELECT :day, 'thu', id, 'A', 'B', '', :now, :now, 1 FROM organization"),
+            {"day": date(2025, 1, 2), "now": now},
+        )  # fmt: skip
+        _db.session.execute(
+            sa.text("INSERT INTO mobilisation_proposal (code, title, organization_id, "
+                    "contact_id, sent_on, sector, requested_value, currency, requested_vnd, "
+                    "outcome, search_text, created_at, updated_at, version) SELECT 'DX', 'T', "
+                    "organization_id, id, :day, 'y_te', 5, 'VND', 5, 'cho_phan_hoi', '', :now, "
+                    ":now, 1 FROM mobilisation_contact"),
+            {"day": date(2025, 1, 3), "now": now},
+        )  # fmt: skip
+        _db.session.commit()
+        downgrade(revision="c6e8a0b2d4f7")
+        assert not set(tables) & set(sa.inspect(_db.engine).get_table_names())
+        count = "SELECT count(*) FROM organization"
+        assert _db.session.execute(sa.text(count)).scalar() == 1
+        _db.session.commit()
+        upgrade(revision="d7f9b1c3e5a8")
+        assert set(tables) <= set(sa.inspect(_db.engine).get_table_names())
+        _db.session.commit()
+        _db.engine.dispose()

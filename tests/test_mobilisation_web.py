@@ -258,3 +258,45 @@ def test_the_funnel_page_counts_the_year_by_country(fa_web, db, recorded, make_i
     empty = fa_web.get(f"{BASE}/pheu?year=2019").get_data(as_text=True)
     assert "Chưa có số liệu vận động trong năm 2019" in empty
     assert fa_web.get(f"{BASE}/pheu?year=zzz").status_code == 200
+
+
+def test_list_pages_ask_a_bounded_number_of_queries(app, db, user, fa_web, make_item, donor):
+    """The lists, a record page and the funnel read as often with 2 rows as with 10."""
+    from tests.test_stats_web import selects
+
+    fa = user("foreign_affairs.officer")
+    item = make_item("VT-Q", status=AidStatus.DA_PHE_DUYET, donor=donor)
+
+    def add(n: int):
+        with app.app_context():
+            for i in range(n):
+                contact = services.create_contact(
+                    {"occurred_on": date(2025, 2, 1 + i), "kind": "thu", "donor_code": "SCF-W",
+                     "participants": "A", "topic": f"Thư {i}"},
+                    user=fa,
+                )  # fmt: skip
+                proposal = services.create_proposal(
+                    {"code": f"DX-Q{contact.id}", "title": "T", "donor_code": "SCF-W",
+                     "contact_id": str(contact.id), "sent_on": date(2025, 3, 1),
+                     "sector": "y_te", "communes": ["23200"], "requested_value": Decimal("9"),
+                     "currency": "VND"},
+                    user=fa,
+                )  # fmt: skip
+                services.record_outcome(
+                    proposal,
+                    {"outcome": "cam_ket", "outcome_on": date(2025, 4, 1),
+                     "pledged_value": Decimal("9"), "aid_item_code": item.code},
+                    user=fa, version=proposal.version,
+                )  # fmt: skip
+            db.session.commit()
+        return proposal
+
+    first = add(2)
+    urls = [f"{BASE}/", f"{BASE}/de-xuat/", f"{BASE}/pheu?year=2025",
+            f"{BASE}/de-xuat/{first.id}", f"{BASE}/de-xuat/xuat.xlsx"]  # fmt: skip
+    few = [len(selects(db, lambda url=url: fa_web.get(url))) for url in urls]
+    add(8)
+    many = [len(selects(db, lambda url=url: fa_web.get(url))) for url in urls]
+    assert few == many
+    page = fa_web.get(f"{BASE}/pheu?year=2025").get_data(as_text=True)
+    assert 'data-testid="total-pledges">10<' in page
