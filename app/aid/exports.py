@@ -2,6 +2,8 @@
 with names and labels where the workbook has codes (donors, sectors, communes). The
 workbook itself (Dữ liệu → Xuất) keeps the codes for import."""
 
+from datetime import date
+
 from app.aid.models import AidItem, AidStatus, Modality, Sector
 from app.core.export import send_table
 from app.extensions import db
@@ -85,3 +87,45 @@ def send_items(query, fmt: str):
     items = db.session.scalars(query.execution_options(yield_per=500))
     rows = (item_row(item) for item in items)
     return send_table("khoan-vien-tro", "Khoản viện trợ", HEADERS, rows, fmt)
+
+
+# The follow-up alerts of the focal agency's inbox (services.alerts keys), page and export.
+ALERT_TITLES = (
+    ("not_started", "Đã phê duyệt quá 6 tháng chưa triển khai (có thể thu hồi)"),
+    ("reports_overdue", "Chậm báo cáo định kỳ"),
+    ("closing_overdue", "Chậm báo cáo kết thúc"),
+    ("delayed", "Chậm tiến độ so với kế hoạch"),
+    ("over_disbursed", "Giải ngân vượt giá trị phê duyệt"),
+)
+OPINION_TASK = "Ý kiến cần góp ý"
+INBOX_HEADERS = [
+    "Việc cần làm",
+    "Mã khoản viện trợ",
+    "Tên khoản viện trợ",
+    "Nhà tài trợ",
+    "Trạng thái",
+    "Hạn xử lý",
+    "Quá hạn",
+]
+
+
+def _inbox_row(task: str, item: AidItem, due_on: date | None, overdue: bool | None) -> list:
+    donor = item.main_donor.name if item.main_donor else None
+    late = None if overdue is None else ("có" if overdue else "không")
+    return [task, item.code, item.name, donor, AidStatus(item.status).label, due_on, late]
+
+
+def send_inbox(today: date, *, opinions, dossiers, notices, alerts, fmt: str):
+    """What waits for the user, as on the inbox page: the opinions to give, the dossiers in
+    the procedure with their task, the notices to send and the follow-up alerts."""
+    rows = [
+        *(_inbox_row(OPINION_TASK, o.aid_item, o.due_on, o.due_on < today) for o in opinions),
+        *(_inbox_row(r.task, r.item, r.due_on, r.overdue) for r in dossiers),
+        *(_inbox_row(n.label, n.aid_item, n.due_on, n.overdue(today)) for n in notices),
+        *(
+            _inbox_row(title, item, None, None)
+            for key, title in ALERT_TITLES
+            for item in (alerts or {}).get(key, [])
+        ),
+    ]
+    return send_table("viec-can-xu-ly-vien-tro", "Việc cần xử lý", INBOX_HEADERS, rows, fmt)

@@ -25,7 +25,6 @@ from wtforms.fields.core import UnboundField
 from app.core.audit_labels import action_label, object_label
 from app.core.countries import country_name
 from app.core.dates import format_date, format_datetime
-from app.core.enums import Labelled
 from app.core.money import format_number, format_vnd
 from app.extensions import db
 
@@ -131,8 +130,9 @@ def column_kind(model, key: str):
         return ("ref", next(iter(column.foreign_keys)).column.table.name)
     kind = column.type
     enum_class = getattr(kind, "enum_class", None)
-    if enum_class is not None and issubclass(enum_class, Labelled):
-        return ("labels", enum_class.labels())
+    if enum_class is not None and isinstance(getattr(enum_class, "label", None), property):
+        # Labelled enums and the others with a label (Role, AgencyKind, Duty).
+        return ("labels", {str(m.value): m.label for m in enum_class})
     if isinstance(kind, sa.Boolean):
         return "bool"
     if isinstance(kind, sa.DateTime):

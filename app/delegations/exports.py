@@ -4,7 +4,13 @@ from app.auth.names import agency_name_on
 from app.core import audit
 from app.core.countries import country_name
 from app.core.export import send_table
-from app.delegations.models import Delegation, DelegationStatus, Direction, Purpose
+from app.delegations.models import (
+    Delegation,
+    DelegationStatus,
+    Direction,
+    PassportType,
+    Purpose,
+)
 from app.delegations.states import DelegationAudit
 from app.extensions import db
 
@@ -77,6 +83,42 @@ def send_delegations(query, fmt: str):
     return send_table("doan", "Đoàn", LIST_HEADERS, rows, fmt)
 
 
+INBOX_HEADERS = [
+    "Việc cần làm",
+    "Mã đoàn",
+    "Tên đoàn",
+    "Loại đoàn",
+    "Từ ngày",
+    "Đến ngày",
+    "Đơn vị đón tiếp / cử đi",
+    "Khu vực biên giới",
+    "Trạng thái",
+    "Hạn báo cáo",
+]
+
+
+def send_inbox(box, labels: dict[str, str], fmt: str):
+    """What waits for the user (services.inbox, every row of every box): one line per
+    delegation and box, named by the box's label; no member data."""
+    rows = (
+        [
+            labels[name],
+            d.code,
+            d.title,
+            Direction(d.direction).label,
+            d.start_on,
+            d.end_on,
+            agency_name_on(d.host_agency, d.start_on) or None,
+            "có" if d.is_border_area else "không",
+            DelegationStatus(d.status).label,
+            d.report_due_on if d.is_approved else None,
+        ]
+        for name in labels
+        for d in getattr(box, name, [])
+    )
+    return send_table("viec-can-xu-ly-doan", "Việc cần xử lý", INBOX_HEADERS, rows, fmt)
+
+
 def send_members(delegation: Delegation, fmt: str, with_personal: bool):
     """The member list; personal data only for those who may see it, and then audited."""
     fields = [f for f in MEMBER_LABELS if with_personal or f not in PERSONAL_FIELDS]
@@ -92,6 +134,8 @@ def send_members(delegation: Delegation, fmt: str, with_personal: bool):
                 value = "có" if value else ""
             elif name == "sex":
                 value = member.sex_label
+            elif name == "passport_type":
+                value = PassportType(value).label if value else None
             row.append(value)
         rows.append(row)
     if with_personal:

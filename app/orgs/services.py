@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pycountry
 import sqlalchemy as sa
 
-from app.aid.models import AidDonor, AidItem, Disbursement
+from app.aid.models import AidDonor, AidItem, Disbursement, Sector
 from app.aid.states import APPROVED_OR_LATER, AidStatus
 from app.core import audit
 from app.core import permissions as rules
@@ -18,6 +18,7 @@ from app.core.listing import apply_sort
 from app.core.models import utcnow
 from app.core.text import fold, search_condition
 from app.extensions import db
+from app.orgs.forms import OrganizationForm
 from app.orgs.models import (
     CERTIFICATE_WARNING_DAYS,
     CertificateStatus,
@@ -26,7 +27,7 @@ from app.orgs.models import (
     OrgAudit,
     OrgKind,
 )
-from app.orgs.scope import SCOPE_FIELDS, apply_scope, clean_scope, scope_snapshot
+from app.orgs.scope import PROVINCES, SCOPE_FIELDS, apply_scope, clean_scope, scope_snapshot
 
 ORG_FIELDS = (
     "code",
@@ -303,6 +304,17 @@ EXPORT_COLUMNS = (
         lambda o: CertificateStatus(o.certificate_status).label if o.certificate_status else None,
     ),
     ("linh_vuc_dang_ky", "Lĩnh vực hoạt động đăng ký", lambda o: o.registered_fields),
+    # The certificate's scope (codes in the registry), by names; labels of the org form.
+    (
+        "tinh_duoc_phep",
+        OrganizationForm.certificate_provinces.args[0],
+        lambda o: "; ".join(PROVINCES.get(code, code) for code in o.certificate_provinces),
+    ),
+    (
+        "linh_vuc_duoc_phep",
+        OrganizationForm.certificate_fields.args[0],
+        lambda o: "; ".join(Sector(key).label for key in o.certificate_fields),
+    ),
     ("dia_ban_dang_ky", "Địa bàn hoạt động đăng ký", lambda o: o.registered_areas),
     ("nguoi_dai_dien", "Người đại diện", lambda o: o.representative),
     ("dia_chi", "Địa chỉ", lambda o: o.address),

@@ -229,17 +229,29 @@ def answer(opinion_id: int):
     )
 
 
+def _inbox(today) -> dict:
+    """What waits for the user: the page and its export show the same."""
+    is_planning = rules.manage_aid.allows(current_user)
+    answers = rules.answer_opinion.allows(current_user)
+    return {
+        "dossiers": services.planning_inbox(today) if is_planning else [],
+        "notices": services.open_notices() if is_planning else [],
+        "opinions": services.opinions_for_agency(current_user.agency_id) if answers else [],
+        "alerts": services.alerts(today) if is_planning else None,
+    }
+
+
 @bp.route("/viec-can-xu-ly")
 @requires(rules.read_registry)
 def inbox():
     today = today_vn()
-    is_planning = rules.manage_aid.allows(current_user)
-    answers = rules.answer_opinion.allows(current_user)
     return render_template(
-        "aid/inbox.html",
-        today=today,
-        dossiers=services.planning_inbox(today) if is_planning else [],
-        notices=services.open_notices() if is_planning else [],
-        opinions=services.opinions_for_agency(current_user.agency_id) if answers else [],
-        alerts=services.alerts(today) if is_planning else None,
+        "aid/inbox.html", today=today, alert_titles=exports.ALERT_TITLES, **_inbox(today)
     )
+
+
+@bp.route("/viec-can-xu-ly/xuat.<any(xlsx, csv):fmt>")
+@requires(rules.read_registry)
+def inbox_export(fmt: str):
+    today = today_vn()
+    return exports.send_inbox(today, **_inbox(today), fmt=fmt)

@@ -307,6 +307,14 @@ def inbox():
     )
 
 
+@bp.route("/viec-can-xu-ly/xuat.<any(xlsx, csv):fmt>")
+@requires(rules.read_delegations)
+def inbox_export(fmt: str):
+    """The inbox's boxes in full (the page lists the first of each)."""
+    box = services.inbox(user=current_user, limit=None)
+    return exports.send_inbox(box, services.INBOX_LABELS, fmt)
+
+
 @bp.route("/lich")
 @requires(rules.read_delegations)
 def calendar():
