@@ -349,3 +349,15 @@ def test_migration_creates_and_drops_the_tables(tmp_root):
         _db.session.remove()
         _db.engine.dispose()
     reset_database(url)
+
+
+def test_audit_log_names_every_budget_action(app):
+    from app.core.audit_labels import action_label, known_labels, object_label
+
+    with app.app_context():
+        labels = known_labels()
+        assert action_label("budget.allocate") == "Phân bổ kinh phí"
+        assert object_label("budget_line") == "Ngân sách đối ngoại nhân dân"
+    for name, code in vars(BudgetAudit).items():
+        if name.isupper():
+            assert labels.get(code), code
