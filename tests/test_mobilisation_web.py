@@ -195,6 +195,12 @@ def test_lists_filter_and_search_without_diacritics(fa_web, db, recorded, make_o
     assert rows(f"{BASE}/?kind=gap_go&year=2025") == 1
     assert rows(f"{BASE}/?year=2024") == 0
     assert rows(f"{BASE}/?year=abc&kind=zzz&page=999") == 2  # bad filters are dropped
+    make_org("GIZ-W", "DE", "GIZ W")
+    fa_web.post(f"{BASE}/tiep-xuc/moi", contact_form(donor_code="GIZ-W", topic="Y tế"))
+    page = fa_web.get(f"{BASE}/").get_data(as_text=True)
+    # The country filter lists the donors' countries by Vietnamese name, diacritics folded.
+    assert page.index(">Đức<") < page.index(">Nhật Bản<") < page.index(">Vương quốc Anh<")
+    assert rows(f"{BASE}/") == 3
     prows = lambda url: fa_web.get(url).get_data(as_text=True).count('data-testid="proposal-row"')  # noqa: E731
     assert prows(f"{BASE}/de-xuat/?sector=giao_duc&outcome=cho_phan_hoi&country=GB") == 1
     assert prows(f"{BASE}/de-xuat/?sector=y_te") == 0

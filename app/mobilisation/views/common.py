@@ -4,6 +4,7 @@ arguments, the donor's history."""
 from flask import request
 
 from app.core.countries import country_name
+from app.core.text import fold
 from app.extensions import db
 from app.mobilisation import queries
 from app.orgs.models import Organization
@@ -37,7 +38,7 @@ def countries():
         )
         .distinct()
     ).all()
-    return sorted(((code, country_name(code)) for code in used), key=lambda pair: pair[1])
+    return sorted(((code, country_name(code)) for code in used), key=lambda pair: fold(pair[1]))
 
 
 def history_context(organization: Organization) -> dict:
