@@ -295,3 +295,26 @@ def test_migration_downgrades_and_upgrades_with_rows(tmp_root):
         assert set(tables) <= set(sa.inspect(_db.engine).get_table_names())
         _db.session.commit()
         _db.engine.dispose()
+
+
+def test_contact_and_pledge_edge_cases(app_ctx, db, fa, donor):
+    """An unknown or archived contact is refused for a new proposal (a proposal keeps the
+    contact it names); a pledge whose value in đồng would overflow is refused."""
+    contact = services.create_contact(contact_data(), user=fa)
+    for bad in ("abc", "99999999999", "0"):
+        with pytest.raises(FieldError) as caught:
+            services.create_proposal(proposal_data(contact_id=bad), user=fa)
+        assert caught.value.errors == {"contact_id": "Không có tiếp xúc này."}
+    proposal = services.create_proposal(proposal_data(contact_id=str(contact.id)), user=fa)
+    services.archive_contact(contact, "Trùng", user=fa)
+    with pytest.raises(FieldError) as caught:
+        services.create_proposal(proposal_data(code="DX-2", contact_id=str(contact.id)), user=fa)
+    assert "lưu trữ" in caught.value.errors["contact_id"]
+    data = proposal_data(contact_id=str(contact.id), title="Tên mới")
+    services.update_proposal(proposal, data, user=fa, version=proposal.version)
+    assert proposal.title == "Tên mới" and proposal.contact_id == contact.id
+    huge = {"outcome": "cam_ket", "outcome_on": date(2025, 3, 5),
+            "pledged_value": Decimal("999999999999999"), "aid_item_code": ""}  # fmt: skip
+    with pytest.raises(FieldError) as caught:
+        services.record_outcome(proposal, huge, user=fa, version=proposal.version)
+    assert "quá lớn" in caught.value.errors["pledged_value"]

@@ -217,8 +217,9 @@ def _archive(record, reason, action, label, *, user, version):
 # --- Proposals ---------------------------------------------------------------------------
 
 
-def _proposal_contact(contact_id, org, errors: dict):
-    """The contact the proposal came from: it must exist and be with the same donor."""
+def _proposal_contact(contact_id, org, errors: dict, keep_id: int | None = None):
+    """The contact the proposal came from: it must exist, be with the same donor and be
+    live (an archived one may stay the contact of a proposal that already names it)."""
     if not contact_id:
         return None
     try:
@@ -228,6 +229,8 @@ def _proposal_contact(contact_id, org, errors: dict):
     contact = db.session.get(MobilisationContact, number) if 0 < number < 2**31 else None
     if contact is None:
         errors.setdefault("contact_id", "Không có tiếp xúc này.")
+    elif contact.is_archived and contact.id != keep_id:
+        errors.setdefault("contact_id", "Tiếp xúc này đã được lưu trữ.")
     elif org is not None and contact.organization_id != org.id:
         errors.setdefault(
             "contact_id", f"Tiếp xúc này là với nhà tài trợ khác ({contact.organization.code})."
@@ -300,7 +303,8 @@ def _proposal_values(data: dict, current: MobilisationProposal | None) -> tuple[
         "rate_vnd": data.get("rate_vnd") if currency != "VND" else None,
         "notes": _text(data, "notes"),
     }
-    contact = _proposal_contact(data.get("contact_id"), org, errors)
+    keep_contact = current.contact_id if current else None
+    contact = _proposal_contact(data.get("contact_id"), org, errors, keep_contact)
     values["contact_id"] = contact.id if contact else None
     communes = sorted({c.strip() for c in data.get("communes") or [] if c and c.strip()})
     _check(
@@ -391,6 +395,11 @@ def _outcome_rules(proposal, outcome, outcome_on: date | None, pledged, item) ->
     def pledge():
         if outcome == states.PLEDGED:
             validation.positive(pledged, "pledged_value", "Vui lòng nhập giá trị cam kết (> 0).")
+            pledged_vnd = vnd_of(pledged, proposal.currency, proposal.rate_vnd)
+            if pledged_vnd >= validation.VND_LIMIT:
+                raise FieldError(
+                    "pledged_value", "Giá trị quy đổi ra VNĐ quá lớn, hãy kiểm tra lại."
+                )
         elif pledged is not None:
             raise FieldError("pledged_value", "Chỉ ghi giá trị cam kết khi nhà tài trợ cam kết.")
 
