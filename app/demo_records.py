@@ -20,6 +20,7 @@ from app.core.countries import country_name
 from app.core.enums import group
 from app.delegations.models import Purpose
 from app.delegations.states import DelegationStatus
+from app.demo_diplomacy import diplomacy_rows
 from app.transfer.schema import SHEETS
 
 DONORS = [
@@ -163,6 +164,7 @@ def build_workbook(
     members: int = 160,
     seed: int = 2025,
     today: date | None = None,
+    diplomacy: bool = True,
 ) -> bytes:
     """The registry workbook as .xlsx bytes (write-only: fast for large sizes)."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
@@ -338,6 +340,10 @@ def build_workbook(
             )
     _write(workbook, "Doan", list(_labels("Doan")), doan)
     _write(workbook, "ThanhVien", list(_labels("ThanhVien")), people)
+    if diplomacy:  # its own generator: the sheets above stay the same for a seed
+        extra = random.Random(seed + 1)  # noqa: S311 - demo data
+        for key, rows in diplomacy_rows(extra, today, orgs, aid_rows, doan, communes).items():
+            _write(workbook, key, list(_labels(key)), rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

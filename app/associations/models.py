@@ -15,7 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.associations.states import ActivityKind, AssociationStatus
-from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enum_type
+from app.core.models import (
+    ArchivableMixin,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    record_code,
+)
 from app.core.text import fold
 from app.extensions import db
 
@@ -110,6 +116,8 @@ class AssociationActivity(TimestampMixin, VersionedMixin, ArchivableMixin, db.Mo
     __tablename__ = "association_activity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The activity's key in the registry workbook (HoatDongHoi.ma); generated when not given.
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, default=record_code("HD"))
     association_id: Mapped[int] = mapped_column(sa.ForeignKey("association.id"), index=True)
     held_on: Mapped[date] = mapped_column(sa.Date, index=True)
     kind: Mapped[str] = mapped_column(enum_type(ActivityKind), index=True)

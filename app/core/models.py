@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import secrets
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -21,6 +23,16 @@ def enum_type(enum_class, length: int = 30) -> sa.Enum:
         validate_strings=True,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+def record_code(prefix: str):
+    """A default for the `code` of records users do not number themselves (an activity, a
+    contact): unique, stable once stored, so the registry workbook can name the record."""
+
+    def make() -> str:
+        return f"{prefix}-{secrets.token_hex(4).upper()}"
+
+    return make
 
 
 class TimestampMixin:

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.aid.models import Sector
-from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enum_type
+from app.core.models import (
+    ArchivableMixin,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    record_code,
+)
 from app.extensions import db
 from app.mobilisation import states
 from app.mobilisation.states import ContactKind, ProposalOutcome
@@ -20,6 +26,8 @@ class MobilisationContact(TimestampMixin, VersionedMixin, ArchivableMixin, db.Mo
     __tablename__ = "mobilisation_contact"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The contact's key in the registry workbook (TiepXucVanDong.ma); generated when not given.
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, default=record_code("TX"))
     occurred_on: Mapped[date] = mapped_column(sa.Date, index=True)
     kind: Mapped[str] = mapped_column(enum_type(ContactKind), index=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)

@@ -111,6 +111,8 @@ def _decimal_parser(column: Column) -> Callable[[Any], Any]:
             ) from None
         if value is not None and abs(value) >= (column.max_value or MONEY_LIMIT):
             raise CellError(f"{column.label}: số quá lớn.")
+        if value is not None and column.whole and value != value.to_integral_value():
+            raise CellError(f"{column.label} phải là số nguyên.")
         if value is None or bound is None:
             return value
         if exclusive and value <= bound:

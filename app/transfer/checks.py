@@ -15,6 +15,7 @@ from app.delegations.models import Delegation
 from app.extensions import db
 from app.orgs.models import Organization
 from app.transfer.issues import ReadResult
+from app.transfer.rules_diplomacy import known_diplomacy_codes
 from app.transfer.schema import APPROVED_STATUSES, SHEETS
 
 
@@ -140,5 +141,6 @@ def known_records() -> tuple[dict[str, set[str]], dict[str, tuple[str, date]]]:
         "VienTro": set(db.session.scalars(sa.select(AidItem.code))),
         "Doan": set(delegations),
         "communes": set(db.session.scalars(sa.select(Commune.code))),
+        **known_diplomacy_codes(),
     }
     return known, delegations

@@ -18,9 +18,7 @@ from app.transfer.issues import Issue
 from app.transfer.upsert import Writer, chunks, fingerprints
 
 
-def _replace_children(
-    w: Writer, sheet: str, model, parent: str, wanted: dict, values, fields, noun
-):
+def replace_children(w: Writer, sheet: str, model, parent: str, wanted: dict, values, fields, noun):
     """The file's rows of each record (`wanted`: record id -> the sheet's rows, turned into
     column values by `values(row)`) replace its current rows unless they are the same rows
     (compared on `fields`). Records are taken a batch at a time (Writer.batch_rows rows), so the
@@ -83,7 +81,7 @@ def write_disbursements(w: Writer) -> None:
         return values
 
     fields = (*DISBURSEMENT_FIELDS.values(), "value_vnd")
-    _replace_children(
+    replace_children(
         w, "GiaiNgan", Disbursement, "aid_item_id", wanted, values, fields, "giải ngân"
     )
     # An import records what happened, so money above the approved value is not refused;
@@ -114,7 +112,7 @@ def write_members(w: Writer) -> None:
         return values
 
     fields = (*MEMBER_FIELDS.values(),)
-    changed = _replace_children(
+    changed = replace_children(
         w, "ThanhVien", DelegationMember, "delegation_id", wanted, values, fields, "thành viên đoàn"
     )
     if not changed:

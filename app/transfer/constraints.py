@@ -22,6 +22,7 @@ from app.transfer.fields import (
     MEMBER_FIELDS,
     ORG_FIELDS,
 )
+from app.transfer.fields_diplomacy import DIPLOMACY_TARGETS
 from app.transfer.issues import ReadResult, Row
 from app.transfer.schema import SHEETS
 
@@ -32,6 +33,7 @@ TARGETS = {
     "GiaiNgan": (Disbursement, DISBURSEMENT_FIELDS),
     "Doan": (Delegation, DELEGATION_FIELDS),
     "ThanhVien": (DelegationMember, MEMBER_FIELDS),
+    **DIPLOMACY_TARGETS,
 }
 _BIGINT = 2**63
 

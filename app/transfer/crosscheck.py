@@ -8,13 +8,22 @@ from app.delegations import rules as member_rules
 from app.transfer import schema
 from app.transfer.issues import ReadResult, Row
 from app.transfer.rules import conditional_requirements
+from app.transfer.rules_diplomacy import (
+    DIPLOMACY_REF_NAMES,
+    DIPLOMACY_TARGETS,
+    check_diplomacy_sheets,
+)
 from app.transfer.schema import SHEETS, Column, Sheet
+from app.transfer.schema_diplomacy import AGENCIES
 
 _REF_NAMES = {
     "ToChuc": "Tổ chức",
     "VienTro": "Khoản viện trợ",
     "Doan": "Đoàn",
+    **DIPLOMACY_REF_NAMES,
 }
+# The keyed sheets other sheets refer to, and the registry's agencies.
+_TARGETS = ("ToChuc", "VienTro", "Doan", *DIPLOMACY_TARGETS)
 
 
 def validate_cross_sheet(
@@ -37,11 +46,9 @@ def validate_cross_sheet(
     conditionally required column still needs it; a foreign member of a `vao` delegation
     has a passport number, valid until the visit ends.
     """
-    file_codes = {key: result.codes(key) for key in ("ToChuc", "VienTro", "Doan")}
-    targets = {
-        key: file_codes[key] | set(known.get(key, ())) for key in ("ToChuc", "VienTro", "Doan")
-    }
+    targets = {key: result.codes(key) | set(known.get(key, ())) for key in _TARGETS}
     targets[schema.COMMUNES] = set(known.get(schema.COMMUNES, ()))
+    targets[AGENCIES] = set(known.get(AGENCIES, ()))
     for sheet_key, rows in result.sheets.items():
         sheet = SHEETS[sheet_key]
         present = result.columns.get(sheet_key, frozenset())
@@ -61,6 +68,7 @@ def validate_cross_sheet(
                     if key not in present:
                         result.error(sheet_key, row.excel_row, sheet.column(key).label, message)
     _check_members(result, known_directions or {}, known_ends or {})
+    check_diplomacy_sheets(result, known)
 
 
 def _check_refs(result: ReadResult, sheet: Sheet, row: Row, column: Column, target: set[str]):
@@ -72,6 +80,8 @@ def _check_refs(result: ReadResult, sheet: Sheet, row: Row, column: Column, targ
             continue
         if column.ref == schema.COMMUNES:
             message = f"Mã xã '{code}' không có trong danh mục xã, phường."
+        elif column.ref == AGENCIES:
+            message = f"Cơ quan '{code}' không có trong danh sách cơ quan, đơn vị của hệ thống."
         else:
             message = (
                 f"{_REF_NAMES[column.ref]} '{code}' không có trong trang {column.ref} "

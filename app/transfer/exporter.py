@@ -21,6 +21,7 @@ from app.core.export import DATE_NUMBER_FORMAT, write_cell
 from app.delegations.models import Delegation, DelegationMember, ItineraryStop
 from app.extensions import db
 from app.orgs.models import Organization
+from app.transfer.export_diplomacy import diplomacy_sheets
 from app.transfer.fields import (
     DELEGATION_FIELDS,
     DISBURSEMENT_FIELDS,
@@ -202,6 +203,7 @@ def export_workbook(include_personal: bool = True, user=None, progress=None) -> 
         ("GiaiNgan", lambda: _disbursements(), ()),
         ("Doan", lambda: _delegations(org_codes, visible), ()),
         ("ThanhVien", lambda: _members(visible), () if include_personal else PERSONAL_COLUMNS),
+        *diplomacy_sheets(),
     )
     for step, (key, rows, skip) in enumerate(sheets):
         if progress is not None:

@@ -28,6 +28,7 @@ from app.transfer.fields import (
 from app.transfer.files import read_workbook
 from app.transfer.upsert import Counts, ImportReport, Writer
 from app.transfer.writers import write_delegations, write_items, write_organizations
+from app.transfer.writers_diplomacy import DIPLOMACY_STEPS
 
 __all__ = [
     "DELEGATION_FIELDS",
@@ -49,6 +50,7 @@ STEPS = (
     ("Đang ghi giải ngân (GiaiNgan)", write_disbursements),
     ("Đang ghi đoàn (Doan)", write_delegations),
     ("Đang ghi thành viên đoàn (ThanhVien)", write_members),
+    *DIPLOMACY_STEPS,
 )
 
 # progress(text, step, steps): the phase the import is in, for a job's progress page.

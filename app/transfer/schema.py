@@ -97,6 +97,7 @@ class Column:
     min_value: Decimal | None = None  # DECIMAL: lower bound
     min_exclusive: bool = False  # DECIMAL: the bound itself is refused (> instead of >=)
     max_value: Decimal | None = None  # DECIMAL: values must stay below (default MONEY_LIMIT)
+    whole: bool = False  # DECIMAL: a whole number (years, counts, whole đồng)
     tristate: bool = False  # BOOL: an empty cell is None ("not said"), not False
     # A column the registry adds for a field the spec does not list (export, then import).
     extra: bool = False
@@ -475,4 +476,10 @@ THANH_VIEN = Sheet(
     ),
 )
 
-SHEETS: dict[str, Sheet] = {s.key: s for s in (TO_CHUC, VIEN_TRO, GIAI_NGAN, DOAN, THANH_VIEN)}
+# The people-to-people diplomacy sheets (issue 13) are defined beside this module, with the
+# kinds and classes above; imported here, at the end, so every reader of SHEETS sees them.
+from app.transfer.schema_diplomacy import DIPLOMACY_SHEETS  # noqa: E402
+
+SHEETS: dict[str, Sheet] = {
+    s.key: s for s in (TO_CHUC, VIEN_TRO, GIAI_NGAN, DOAN, THANH_VIEN, *DIPLOMACY_SHEETS)
+}

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from app.aid.models import AidItem, Disbursement
 from app.aid.states import AidAudit
+from app.budget.models import BudgetSpending
+from app.budget.states import BudgetAudit
 from app.core import audit
 from app.core.models import utcnow
 from app.delegations.models import Delegation, DelegationMember
@@ -32,6 +34,7 @@ RECORD_ACTIONS = {
 CHILD_ACTIONS = {
     Disbursement: (AidAudit.DISBURSEMENT_ADD, AidAudit.DISBURSEMENT_ARCHIVE),
     DelegationMember: (DelegationAudit.MEMBER_ADD, DelegationAudit.MEMBER_REMOVE),
+    BudgetSpending: (BudgetAudit.SPENDING_ADD, BudgetAudit.SPENDING_ARCHIVE),
 }
 
 
