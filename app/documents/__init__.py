@@ -19,11 +19,16 @@ def record_documents(owner_type: str, record):
     from flask_login import current_user
 
     from app.documents import services
+    from app.documents.states import OWNER_OF
 
     owner_id = record if isinstance(record, int) else record.id
     offered = services.offered_kinds(owner_type, record, current_user)
     documents = services.documents_of(owner_type, owner_id)
-    senders = {kind for kind, rule in services.RULES.items() if rule.allows(current_user, record)}
+    senders = {
+        kind
+        for kind, rule in services.RULES.items()
+        if OWNER_OF[kind] == owner_type and rule.allows(current_user, record)
+    }
     return offered, documents, senders
 
 
