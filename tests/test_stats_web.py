@@ -103,6 +103,17 @@ def without_time(report: dict) -> dict:
     return {k: v for k, v in report.items() if k != "generated_at"}
 
 
+SPEC_KEYS = ("year", "generated_at", "aid", "delegations")
+# The people-to-people diplomacy sections that follow them (issue 13, part 6:
+# docs/spec/annual-report-people-diplomacy.md).
+PEOPLE_KEYS = ("associations", "training", "budget", "mobilisation")
+
+
+def spec_part(report: dict) -> dict:
+    """The report's keys of spec/annual-report.md (unchanged by the sections after them)."""
+    return {k: report[k] for k in SPEC_KEYS}
+
+
 def approve_item(item, planner, db, user, signed_on=date(Y, 3, 25)):
     aid_services.request_opinions(
         item, agency_ids(db, "finance", "police"), "Xin ý kiến", user=planner
@@ -258,8 +269,8 @@ def cli_report(app, *args):
 def test_cli_json_from_data_made_through_the_services(app, dataset):
     result = cli_report(app)
     data = json.loads(result.stdout)  # standard output is the JSON and nothing else
-    assert without_time(data) == without_time(EXPECTED)
-    assert list(data) == ["year", "generated_at", "aid", "delegations"]
+    assert without_time(spec_part(data)) == without_time(EXPECTED)
+    assert list(data) == [*SPEC_KEYS, *PEOPLE_KEYS]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", data["generated_at"])
     assert result.stderr == ""
 
@@ -328,13 +339,23 @@ def test_page_workbook_and_json_agree(login, dataset):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     data = web.get(f"/thong-ke/{Y}/bao-cao.json").get_json()
-    assert without_time(data) == without_time(EXPECTED)
+    assert without_time(spec_part(data)) == without_time(EXPECTED)
     book = load_workbook(io.BytesIO(web.get(f"/thong-ke/{Y}/bao-cao.xlsx").data))
 
     tables = exports.tables(data)
     assert [t.key for t in tables] == list(exports.TABLE_KEYS)
-    assert book.sheetnames == ["Thông tin", *[t.sheet for t in tables]]
-    for table in tables:
+    # One sheet per table of the spec, then one per people-to-people diplomacy domain
+    # (tests/test_stats_people_diplomacy.py checks those).
+    spec_tables = exports.spec_tables(data)
+    assert book.sheetnames == [
+        "Thông tin",
+        *[t.sheet for t in spec_tables],
+        "Hội hữu nghị",
+        "Đào tạo, bồi dưỡng",
+        "Kinh phí ĐNND",
+        "Vận động viện trợ",
+    ]
+    for table in spec_tables:
         sheet = book[table.sheet]
         values = [list(row) for row in sheet.iter_rows(values_only=True)]
         assert values[0] == table.headers
@@ -475,9 +496,10 @@ def selects(db, func):
 def test_one_query_per_source_table(app, db, dataset):
     with app.app_context():
         statements = selects(db, lambda: services.annual_report(Y))
-        assert len(statements) == 6
+        # the spec's 6, then the people-to-people diplomacy domains' 11 (below)
+        assert len(statements) == 6 + 11
         # report, comparison, notes (over-disbursed items, corrections)
-        assert len(selects(db, lambda: services.year_page(Y))) == 6 + 3 + 2
+        assert len(selects(db, lambda: services.year_page(Y))) == 6 + 11 + 3 + 2
         assert len(selects(db, lambda: services.key_figures(Y))) == 3
     tables = [
         "aid_item",
@@ -486,6 +508,20 @@ def test_one_query_per_source_table(app, db, dataset):
         "aid_sector",
         "organization",
         "delegation_member",
+        # training (courses, topics, trainees), budget (lines, spending), mobilisation
+        # (contacts, proposals, linked items, their disbursements), associations
+        # (activities with their countries, member counts)
+        "training_course",
+        "training_course_topic",
+        "training_attendance",
+        "budget_line",
+        "budget_spending",
+        "mobilisation_contact",
+        "mobilisation_proposal",
+        "aid_item",
+        "disbursement",
+        "association_activity",
+        "association_member_count",
     ]
     for table, statement in zip(tables, statements, strict=True):
         assert re.search(rf"FROM {table}\b", statement), (table, statement)
@@ -502,8 +538,9 @@ def test_page_query_count_does_not_grow_with_rows(login, app, db, user, dataset)
             make_delegation(db, agency, f"ST-X{i}", "vao", "da_duyet", start, "TH", "khac", people)
         db.session.commit()
     many = selects(db, lambda: web.get(f"/thong-ke/{Y}"))
-    # the user, the report's 6, the comparison's 3, the notes' 2, the notifications badge
-    assert len(few) == len(many) == 13
+    # the user, the report's 6 and its people-to-people diplomacy sections' 11, the
+    # comparison's 3, the notes' 2, the notifications badge, the year's documents
+    assert len(few) == len(many) == 25
 
 
 def test_comparison_from_daily_totals_equals_the_reports(app, db, dataset):

@@ -14,6 +14,10 @@ may commit after id 101 was read, so figures cached under 101 would stay stale),
 registry's everyday writes (a new draft or donor every few seconds under load) would
 empty such a cache before it was ever reused although no figure changed.
 
+The people-to-people diplomacy sections (associations, training, budget, mobilisation) are
+part of the report's key the same way: their frames go into the digest with the aid and
+delegation frames, and the budget's day and share setting into the key.
+
 Saved per hit: the pandas rules, about 85 % of the statistics page and 70 % of the home
 page's figures on the demo data. Bounded: the least recently used entry goes first.
 """
@@ -45,9 +49,26 @@ def digest(frames: Iterable[pd.DataFrame]) -> bytes:
         hasher.update(repr(header).encode())
         # categorize=False: every value is hashed by its own text (no merging of equal
         # values that print differently, such as Decimal 1.0 and 1.00).
-        rows = pd.util.hash_pandas_object(frame, index=False, categorize=False)
+        try:
+            rows = pd.util.hash_pandas_object(frame, index=False, categorize=False)
+        except (TypeError, ValueError):  # cells holding lists or tuples (an activity's
+            rows = pd.util.hash_pandas_object(  # countries, a course's topics)
+                _sequences_as_text(frame), index=False, categorize=False
+            )
         hasher.update(np.sort(rows.to_numpy()).tobytes())
     return hasher.digest()
+
+
+def _sequences_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each list or tuple cell as the repr of its items (so two rows differ
+    in the digest exactly when their sequences do)."""
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object:
+            column = column.map(lambda v: repr(tuple(v)) if isinstance(v, (list, tuple)) else v)
+        columns[name] = column
+    return pd.DataFrame(columns, index=frame.index)
 
 
 class FiguresCache:

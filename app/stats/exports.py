@@ -24,10 +24,12 @@ from app.core.countries import country_name
 from app.core.dates import format_datetime
 from app.core.export import csv_bytes, write_cell
 from app.delegations.models import Purpose
+from app.stats.people_diplomacy import ALL_TABLE_KEYS
 
 # Column kinds: how a value shows on the page and which number format it gets in Excel.
 TEXT, CODE, COUNT, VND, USD, MONTH = "text", "code", "count", "vnd", "usd", "month"
-NUMBER_FORMATS = {COUNT: "#,##0", VND: "#,##0", USD: "#,##0.00", MONTH: "0"}
+PERCENT = "percent"
+NUMBER_FORMATS = {COUNT: "#,##0", VND: "#,##0", USD: "#,##0.00", MONTH: "0", PERCENT: "0.0"}
 UNKNOWN = "Chưa xác định"
 
 
@@ -74,7 +76,16 @@ def _usd(value: float) -> Decimal:
 
 
 def tables(report: dict) -> list[Table]:
-    """Every table of the report, in the order of the page and of the workbook."""
+    """Every table of the report, in the order of the page and of the workbook: the aid and
+    delegation tables of the spec, then those of the people-to-people diplomacy sections
+    when the report has them (app.stats.people_tables)."""
+    from app.stats.people_tables import people_tables
+
+    return spec_tables(report) + people_tables(report)
+
+
+def spec_tables(report: dict) -> list[Table]:
+    """The tables of spec/annual-report.md (aid, delegations)."""
     aid, delegations = report["aid"], report["delegations"]
     approved, disbursed = aid["approved"], aid["disbursed"]
     incoming, outgoing = delegations["incoming"], delegations["outgoing"]
@@ -254,7 +265,7 @@ def tables(report: dict) -> list[Table]:
     ]
 
 
-TABLE_KEYS = (
+SPEC_TABLE_KEYS = (
     "tong_hop_vien_tro",
     "tong_hop_doan",
     "vien_tro_linh_vuc",
@@ -266,9 +277,16 @@ TABLE_KEYS = (
     "doan_thang",
 )
 
+# Every table a report may have (the CSV of one table is asked by key), in order.
+TABLE_KEYS = SPEC_TABLE_KEYS + ALL_TABLE_KEYS
 
-def counting_rules(year: int) -> list[str]:
-    """The counting rules of spec/annual-report.md, in Vietnamese, for the workbook."""
+
+def counting_rules(year: int, report: dict | None = None) -> list[str]:
+    """The counting rules of spec/annual-report.md, in Vietnamese, for the workbook; then
+    those of the people-to-people diplomacy sections the report has."""
+    from app.stats.people_tables import SECTION_RULES
+
+    people = [rule for key, rule in SECTION_RULES.items() if report and key in report]
     return [
         f"Số liệu tính theo năm dương lịch {year}. Bản ghi đã lưu trữ (đã xóa) không được tính.",
         "Viện trợ được phê duyệt trong năm: các khoản có quyết định phê duyệt ký trong năm, "
@@ -297,6 +315,7 @@ def counting_rules(year: int) -> list[str]:
         "không có số hộ chiếu không được tính. Số lượt thành viên đếm mọi thành viên.",
         "Sắp xếp: theo giá trị (viện trợ) hoặc tổng số đoàn giảm dần, rồi theo mã; theo tháng "
         "từ tháng 1 đến tháng 12.",
+        *people,
     ]
 
 
@@ -335,7 +354,7 @@ def workbook_bytes(report: dict, generated_by: str, notes: list[str] = ()) -> by
     _append(info, [])
     _append(info, ["Quy tắc thống kê"])
     info.cell(row=info.max_row, column=1).font = bold
-    for number, rule in enumerate(counting_rules(report["year"]), start=1):
+    for number, rule in enumerate(counting_rules(report["year"], report), start=1):
         _append(info, [f"{number}.", rule])
         info.cell(row=info.max_row, column=2).alignment = Alignment(wrap_text=True)
     if notes:
@@ -350,21 +369,41 @@ def workbook_bytes(report: dict, generated_by: str, notes: list[str] = ()) -> by
     info.column_dimensions["A"].width = 30
     info.column_dimensions["B"].width = 100
 
+    by_sheet: dict[str, list[Table]] = {}
     for table in tables(report):
-        sheet = workbook.create_sheet(table.sheet[:31])
-        _append(sheet, table.headers)
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-        formats = [NUMBER_FORMATS.get(column.kind) for column in table.columns]
-        for values in table.rows:
-            _append(sheet, values, formats)
-        for index, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, min(50, len(column.header) + 4))
+        by_sheet.setdefault(table.sheet[:31], []).append(table)
+    for name, sheet_tables in by_sheet.items():
+        sheet = workbook.create_sheet(name)
+        if len(sheet_tables) == 1:
+            _write_table(sheet, sheet_tables[0], bold)
+            sheet.freeze_panes = "A2"
+        else:  # a domain's tables one under the other, each under its title
+            for index, table in enumerate(sheet_tables):
+                if index:
+                    _append(sheet, [])
+                _append(sheet, [table.title])
+                sheet.cell(row=sheet.max_row, column=1).font = bold
+                _write_table(sheet, table, bold)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _write_table(sheet, table: Table, bold: Font) -> None:
+    """Headers (bold) and rows of one table, from the sheet's next row."""
+    _append(sheet, table.headers)
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = bold
+    formats = [NUMBER_FORMATS.get(column.kind) for column in table.columns]
+    for values in table.rows:
+        _append(sheet, values, formats)
+    for index, column in enumerate(table.columns, start=1):
+        letter = get_column_letter(index)
+        width = max(12, min(50, len(column.header) + 4))
+        sheet.column_dimensions[letter].width = max(
+            width, sheet.column_dimensions[letter].width or 0
+        )
 
 
 def table_csv(table: Table) -> bytes:

@@ -9,6 +9,8 @@ callers use (`report.annual_report`, `report.Frames`, `report.yearly_figures`, .
 - app.stats.money: exact USD totals and half-up rounding
 - app.stats.aid_figures / app.stats.delegation_figures: the counting rules
 - app.stats.yearly: yearly figures from daily totals (comparison, home page)
+- app.stats.people_diplomacy: the people-to-people diplomacy sections (associations,
+  training, budget, mobilisation; docs/spec/annual-report-people-diplomacy.md)
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from app.stats.frames import (
     plain,
 )
 from app.stats.money import round_half_up_fraction, usd_rate_micros, usd_total
+from app.stats.people_diplomacy import PeopleInput, sections
 from app.stats.yearly import (
     COMPARISON_COLUMNS,
     Totals,
@@ -79,6 +82,7 @@ __all__ = [
     "SECTOR_COLUMNS",
     "VN_TZ",
     "Frames",
+    "PeopleInput",
     "Totals",
     "active_items",
     "aid_section",
@@ -162,13 +166,23 @@ def generated_now() -> datetime:
     return datetime.now(VN_TZ).replace(microsecond=0)
 
 
-def annual_report(frames: Frames, year: int, generated_at: datetime | None = None) -> dict:
-    """The report of `year` in the JSON shape of the spec (same keys, same order)."""
+def annual_report(
+    frames: Frames,
+    year: int,
+    generated_at: datetime | None = None,
+    people: PeopleInput | None = None,
+) -> dict:
+    """The report of `year` in the JSON shape of the spec (same keys, same order); with
+    `people`, followed by the people-to-people diplomacy sections (associations, training,
+    budget, mobilisation: docs/spec/annual-report-people-diplomacy.md)."""
     frames = frames.prepared()
     moment = (generated_at or generated_now()).astimezone(VN_TZ).replace(microsecond=0)
-    return {
+    result = {
         "year": year,
         "generated_at": moment.isoformat(),
         "aid": aid_section(frames, year),
         "delegations": delegation_section(frames, year),
     }
+    if people is not None:
+        result.update(sections(people, year))
+    return result

@@ -15,7 +15,7 @@ import pandas as pd
 
 from app.core.dates import today_vn
 from app.extensions import db
-from app.stats import cache, loaders, notes, report
+from app.stats import cache, loaders, notes, people_diplomacy, report
 
 FIRST_YEAR = 1990  # the oldest year a report is offered for (Decree 93/2009 era and before)
 FUTURE_YEARS = 5  # approved delegations and items may be dated a few years ahead
@@ -37,10 +37,20 @@ def current_year() -> int:
     return today_vn().year
 
 
+def people_input(year: int) -> people_diplomacy.PeopleInput:
+    """The people-to-people diplomacy sections' input: the year's frames of the four
+    domains, counted on today's date (Vietnam) with the budget's share setting."""
+    from app.budget.queries import min_share
+
+    frames = people_diplomacy.load_people_frames(db.session.connection(), year)
+    return people_diplomacy.PeopleInput(frames, today_vn(), min_share())
+
+
 def annual_report(year: int, generated_at: datetime | None = None) -> dict:
-    """The report of `year` in the spec's JSON shape."""
+    """The report of `year` in the spec's JSON shape, with the people-to-people diplomacy
+    sections (docs/spec/annual-report-people-diplomacy.md)."""
     frames = loaders.load_frames(db.session.connection(), year)
-    return report.annual_report(frames, year, generated_at)
+    return report.annual_report(frames, year, generated_at, people_input(year))
 
 
 def _frames(data: report.Frames | report.Totals) -> list[pd.DataFrame]:
@@ -48,11 +58,16 @@ def _frames(data: report.Frames | report.Totals) -> list[pd.DataFrame]:
 
 
 def cached_annual_report(year: int) -> dict:
-    """annual_report(year), the rules' result reused while the year's rows are the same;
-    generated_at is the time of this call."""
+    """annual_report(year), the rules' result reused while the year's rows are the same
+    (the aid and delegation frames and the four domains' frames all go into the digest,
+    so a change in any of those tables computes it again); generated_at is the time of
+    this call."""
     frames = loaders.load_frames(db.session.connection(), year)
+    people = people_input(year)
     data = cache.figures.get(
-        ("report", year), _frames(frames), lambda: report.annual_report(frames, year)
+        ("report", year, *people.cache_key()),
+        _frames(frames) + people.frames.all(),
+        lambda: report.annual_report(frames, year, people=people),
     )
     data["generated_at"] = report.generated_now().isoformat()
     return data

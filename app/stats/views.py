@@ -11,6 +11,8 @@ from app.core import permissions as rules
 from app.core.errors import render_error
 from app.core.permissions import requires
 from app.stats import exports, services
+from app.stats.people_diplomacy import TABLE_KEYS as PEOPLE_TABLE_KEYS
+from app.stats.people_tables import TITLES as PEOPLE_TITLES
 
 bp = Blueprint("stats", __name__, url_prefix="/thong-ke")
 
@@ -78,6 +80,9 @@ def year(year: int):
         chart=chart,
         years=range(high, low - 1, -1),
         current_year=services.current_year(),
+        people_sections=[
+            (key, PEOPLE_TITLES[key], keys) for key, keys in PEOPLE_TABLE_KEYS.items()
+        ],
     )
 
 
