@@ -404,3 +404,24 @@ def test_migration_creates_the_tables_and_drops_them_on_downgrade(tmp_root):
         assert run(sa.text("SELECT count(*) FROM plan_report")).scalar() == 0
         _db.session.commit()
         _db.engine.dispose()
+
+
+def test_people_diplomacy_figures_of_a_half_year(app_ctx, db, user):
+    from tests.test_stats_people_diplomacy import Y, build
+
+    build(db, user)  # activities on 10/05 and 02/09, a course on 01/04, a pledge on 01/06
+    connection = db.session.connection()
+    first = figures.period_figures(connection, *period_bounds("nua_nam", Y, 1))
+    second = figures.period_figures(connection, *period_bounds("nua_nam", Y, 2))
+    assert _values(first["associations"])["Hoạt động của các hội hữu nghị"] == 1
+    assert _values(second["associations"])["Hoạt động của các hội hữu nghị"] == 1
+    assert _values(first["associations"])["Lượt người tham gia"] == 40
+    assert _values(first["training"])["Lượt học viên"] == 5
+    assert _values(second["training"])["Khóa đào tạo, bồi dưỡng"] == 0
+    mobilised = _values(first["mobilisation"])
+    assert mobilised["Đề xuất gửi nhà tài trợ"] == 1 and mobilised["Nhà tài trợ cam kết"] == 1
+    assert mobilised["Giá trị cam kết (VNĐ)"] == 300_000_000
+    assert _values(second["mobilisation"])["Nhà tài trợ cam kết"] == 0
+    budget = _values(first["budget"])
+    assert budget[f"Kinh phí được phân bổ năm {Y} (VNĐ)"] == 80_000_000
+    assert budget[f"Kinh phí đã chi lũy kế đến 30/06/{Y} (VNĐ)"] == 30_000_000

@@ -8,6 +8,9 @@ disbursements by their date, delegations by their start date; the other frames (
 for the donors and the archived check, members) are left whole, as the functions join on
 them. The functions themselves are unchanged.
 
+The four people-to-people diplomacy domains' figures are filtered the same way
+(app.planreport.domain_figures says how for each).
+
 `period_figures(connection, first, last)` returns {figure group key: [Figure, ...]}; the
 plan items name the groups they show (app.planreport.plan_items).
 """
@@ -74,20 +77,24 @@ FRAME_GROUPS: dict[str, tuple[str, Callable]] = {
     "aid": ("Viện trợ phi chính phủ nước ngoài", aid_figures),
     "delegations": ("Đoàn ra, đoàn vào", delegation_figures),
 }
-# Figure groups of the people-to-people diplomacy domains: key -> (title, function of
-# (connection, first, last)); filled in app.planreport.domain_figures as the domains land.
-DOMAIN_GROUPS: dict[str, tuple[str, Callable]] = {}
+
+
+def _domain_groups() -> dict[str, tuple[str, Callable]]:
+    """The people-to-people diplomacy domains' groups (app.planreport.domain_figures)."""
+    from app.planreport.domain_figures import DOMAIN_GROUPS
+
+    return DOMAIN_GROUPS
 
 
 def group_title(key: str) -> str:
-    found = FRAME_GROUPS.get(key) or DOMAIN_GROUPS.get(key)
+    found = FRAME_GROUPS.get(key) or _domain_groups().get(key)
     return found[0] if found else key
 
 
 def period_figures(connection, first: date, last: date) -> dict[str, list[Figure]]:
-    """Every available figure group for the period [first, last] (inside one year)."""
+    """Every figure group for the period [first, last] (inside one year)."""
     frames = loaders.load_frames(connection, first.year)
     result = {key: function(frames, first, last) for key, (_t, function) in FRAME_GROUPS.items()}
-    for key, (_title, function) in DOMAIN_GROUPS.items():
+    for key, (_title, function) in _domain_groups().items():
         result[key] = function(connection, first, last)
     return result
