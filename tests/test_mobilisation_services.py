@@ -318,3 +318,16 @@ def test_contact_and_pledge_edge_cases(app_ctx, db, fa, donor):
     with pytest.raises(FieldError) as caught:
         services.record_outcome(proposal, huge, user=fa, version=proposal.version)
     assert "quá lớn" in caught.value.errors["pledged_value"]
+
+
+def test_merging_agencies_moves_the_recording_agency(app_ctx, db, fa, user, donor):
+    from app.auth.services import merge_agencies
+
+    contact = services.create_contact(contact_data(), user=fa)
+    proposal = services.create_proposal(proposal_data(), user=fa)
+    source, target = fa.agency, user("dual.officer").agency
+    moved = merge_agencies(source, target, user=user("admin"))
+    assert moved["mobilisation_contact.agency_id"] == 1
+    assert moved["mobilisation_proposal.agency_id"] == 1
+    assert contact.agency_id == target.id and proposal.agency_id == target.id
+    assert contact.version == 2  # an open form on the moved row is stale

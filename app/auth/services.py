@@ -398,6 +398,8 @@ AGENCY_REFERENCES = (
     ("delegation", "author_agency_id"),
     ("delegation", "host_agency_id"),
     ("delegation_review", "agency_id"),
+    ("mobilisation_contact", "agency_id"),  # the agency that recorded it
+    ("mobilisation_proposal", "agency_id"),
 )
 
 
