@@ -10,14 +10,11 @@ approved or later", "for foreign members of a `vao` delegation") are rules of th
 described for people in the column's `note`.
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.aid.contents import CentralReason, FinancialMechanism, ManagementModality
 from app.aid.models import Modality, Regime, Sector
 from app.aid.states import APPROVED_OR_LATER, AidStatus
-from app.core.text import fold_key
 from app.delegations.models import (
     DelegationStatus,
     Direction,
@@ -27,6 +24,29 @@ from app.delegations.models import (
     Sex,
 )
 from app.orgs.models import CertificateStatus, CertificateType, OrgKind
+from app.transfer.columns import (  # noqa: F401 - the sheets' vocabulary, used from here
+    BOOL,
+    CODE,
+    CODES,
+    COMMUNES,
+    COUNTRIES,
+    COUNTRY,
+    CURRENCY,
+    DATE,
+    DECIMAL,
+    KINDS,
+    LIST_KINDS,
+    LIST_SEPARATOR,
+    RATE_LIMIT,
+    REF,
+    REFS,
+    SECTORS,
+    TEXT,
+    Column,
+    Sheet,
+    header_key,
+)
+from app.transfer.schema_diplomacy import DIPLOMACY_SHEETS
 
 
 def _checked_passport(text: str) -> str | None:
@@ -40,30 +60,6 @@ def _checked_passport(text: str) -> str | None:
     except FieldError as error:
         raise CellError(error.message) from None
 
-
-# --- Column kinds -------------------------------------------------------------------------
-
-TEXT = "text"
-DATE = "date"
-DECIMAL = "decimal"
-BOOL = "bool"
-CODE = "code"  # one key of `choices` (key or label accepted)
-CODES = "codes"  # `;` list of keys of `choices`
-COUNTRY = "country"  # ISO 3166-1 alpha-2, or a Vietnamese/English name
-COUNTRIES = "countries"  # `;` list of countries
-CURRENCY = "currency"  # ISO 4217
-REF = "ref"  # one code of a record in another sheet or the registry (`ref` names which)
-REFS = "refs"  # `;` list of such codes
-SECTORS = "sectors"  # `;` list of `key` or `key:share`
-
-KINDS = frozenset(
-    {TEXT, DATE, DECIMAL, BOOL, CODE, CODES, COUNTRY, COUNTRIES, CURRENCY, REF, REFS, SECTORS}
-)
-LIST_KINDS = frozenset({CODES, COUNTRIES, REFS, SECTORS})
-LIST_SEPARATOR = ";"
-
-# What a REF/REFS column points at: a sheet key, or a registry list the file cannot hold.
-COMMUNES = "communes"
 
 # --- Delegation codes ---------------------------------------------------------------------
 
@@ -81,80 +77,9 @@ APPROVED_STATUSES = frozenset(APPROVED_OR_LATER)
 AUX_SHEETS = ("HuongDan", "DanhMuc")
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    kind: str
-    required: bool = False
-    choices: Mapping[str, str] | None = None  # CODE/CODES: {key: Vietnamese label}
-    ref: str | None = None  # REF/REFS: a sheet key ("ToChuc") or COMMUNES
-    note: str = ""  # the value, in Vietnamese, for the template's instructions
-    # Further accepted spellings {text: key} (CODE/CODES), e.g. the spec's shorter label.
-    aliases: Mapping[str, str] | None = None
-    max_length: int | None = None  # TEXT/REF/REFS items: the database column's length
-    normalize: Callable[[str], str] | None = None  # TEXT: applied after stripping
-    min_value: Decimal | None = None  # DECIMAL: lower bound
-    min_exclusive: bool = False  # DECIMAL: the bound itself is refused (> instead of >=)
-    max_value: Decimal | None = None  # DECIMAL: values must stay below (default MONEY_LIMIT)
-    whole: bool = False  # DECIMAL: a whole number (years, counts, whole đồng)
-    tristate: bool = False  # BOOL: an empty cell is None ("not said"), not False
-    # A column the registry adds for a field the spec does not list (export, then import).
-    extra: bool = False
-
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown column kind {self.kind!r}")
-        if self.kind in (CODE, CODES) and not self.choices:
-            raise ValueError(f"column {self.key!r} needs choices")
-        if self.kind in (REF, REFS) and not self.ref:
-            raise ValueError(f"column {self.key!r} needs ref")
-
-    @property
-    def is_list(self) -> bool:
-        return self.kind in LIST_KINDS
-
-
-@dataclass(frozen=True)
-class Sheet:
-    key: str
-    name: str
-    columns: tuple[Column, ...]
-    key_column: str | None = None  # unique code matching rows to records ("ma")
-    # (start, end) date columns: end may not be before start.
-    date_ranges: tuple[tuple[str, str], ...] = ()
-    by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self):
-        by_key = {c.key: c for c in self.columns}
-        if len(by_key) != len(self.columns):
-            raise ValueError(f"sheet {self.key}: duplicate column key")
-        names: dict[str, str] = {}
-        for column in self.columns:
-            for name in (column.key, column.label):
-                folded = header_key(name)
-                if names.setdefault(folded, column.key) != column.key:
-                    raise ValueError(f"sheet {self.key}: header {name!r} names two columns")
-        object.__setattr__(self, "by_key", by_key)
-
-    def column(self, key: str) -> Column:
-        return self.by_key[key]
-
-    @property
-    def required_columns(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.required)
-
-
-def header_key(text: object) -> str:
-    """How header cells and sheet names are compared: fold_key, ignoring a "*" or "(*)"
-    required-marker ("Mã tổ chức (*)" and "ma_to_chuc" give "matochuc")."""
-    return fold_key(str(text).replace("(*)", "").replace("*", ""))
-
-
 # --- The sheets ---------------------------------------------------------------------------
 
 _ZERO = Decimal(0)
-RATE_LIMIT = Decimal(10**9)  # VND per unit: far above any currency, below the column's size
 
 TO_CHUC = Sheet(
     key="ToChuc",
@@ -475,10 +400,6 @@ THANH_VIEN = Sheet(
         Column("truong_doan", "Trưởng đoàn", BOOL, note="có/không"),
     ),
 )
-
-# The people-to-people diplomacy sheets (issue 13) are defined beside this module, with the
-# kinds and classes above; imported here, at the end, so every reader of SHEETS sees them.
-from app.transfer.schema_diplomacy import DIPLOMACY_SHEETS  # noqa: E402
 
 SHEETS: dict[str, Sheet] = {
     s.key: s for s in (TO_CHUC, VIEN_TRO, GIAI_NGAN, DOAN, THANH_VIEN, *DIPLOMACY_SHEETS)

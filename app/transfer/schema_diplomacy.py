@@ -2,8 +2,8 @@
 their member counts and activities, training courses and their trainees, the yearly budget
 lines and their spending, and the mobilisation of aid (contacts and proposals).
 
-Specified in docs/spec/interchange-people-diplomacy.md. Imported by app.transfer.schema at
-its end (which adds these sheets to SHEETS); import that module, not this one.
+Specified in docs/spec/interchange-people-diplomacy.md; app.transfer.schema adds these sheets
+to SHEETS.
 """
 
 from decimal import Decimal
@@ -13,7 +13,7 @@ from app.associations.states import ActivityKind, AssociationStatus
 from app.budget.states import BudgetStatus, Verdict
 from app.mobilisation.states import ContactKind, ProposalOutcome
 from app.training.states import TrainingTopic
-from app.transfer.schema import (
+from app.transfer.columns import (
     BOOL,
     CODE,
     CODES,
