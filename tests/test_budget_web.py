@@ -212,3 +212,38 @@ def test_export_is_the_filtered_list_with_text_as_text(login, db):
 def test_settings_page_shows_the_share_setting(login, db):
     page = login("admin").get("/quan-tri/cai-dat").get_data(as_text=True)
     assert "BUDGET_MIN_SHARE_BY_SEPT" in page and "50%" in page
+
+
+def test_list_and_line_page_ask_a_bounded_number_of_queries(app, login, db, user):
+    from app.budget import services
+    from tests.test_stats_web import selects
+
+    def make(owners, spending=3):
+        with app.app_context():
+            for name in owners:
+                owner = user(name)
+                line = services.propose({"year": YEAR, "proposed_vnd": 1_000}, user=owner)
+                for day in range(1, spending + 1):
+                    services.add_spending(line, date(YEAR, 3, day), 10, "C", "x", user=owner)
+            db.session.commit()
+
+    def measured(url):
+        db.session.expire_all()  # the test's session is the requests' (no head start)
+        return len(selects(db, lambda: finance.get(url)))
+
+    finance = login("finance.officer")
+    make(["other.officer", "police.officer"])
+    line_id = db.session.scalar(sa.select(sa.func.min(BudgetLine.id)))
+    urls = (f"/ngan-sach/?year={YEAR}", f"/ngan-sach/{line_id}")
+    few = [measured(url) for url in urls]
+    make(["planning.officer", "foreign_affairs.officer", "border_guard.officer", "dual.officer"], 9)
+    with app.app_context():  # more entries on the measured line's page too
+        line = db.session.get(BudgetLine, line_id)
+        for day in range(10, 16):
+            services.add_spending(
+                line, date(YEAR, 4, day), 10, "C", "x", user=user("other.officer")
+            )
+        db.session.commit()
+    assert finance.get(urls[0]).get_data(as_text=True).count('data-testid="budget-row"') == 6
+    assert finance.get(urls[1]).get_data(as_text=True).count('data-testid="spending-row"') == 9
+    assert [measured(url) for url in urls] == few

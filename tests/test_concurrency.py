@@ -253,6 +253,68 @@ def test_simultaneous_payments_never_pass_the_approved_value_unconfirmed(server)
     assert total == value
 
 
+# The people-to-people diplomacy budget: spending against the allocation, as payments above.
+
+
+def _allocated_line(url: str) -> tuple[int, int]:
+    """A line of the host agency for 2025, allocated 1.000.000 VND, in the server's data."""
+    from datetime import date
+
+    from app import create_app
+    from app.auth.models import User
+    from app.budget import services
+    from app.extensions import db
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+
+        def user(name):
+            return db.session.scalar(sa.select(User).where(User.username == name))
+
+        line = services.propose(
+            {"year": 2025, "proposed_vnd": 1_000_000}, user=user("other.officer")
+        )
+        services.allocate(line, 1_000_000, "1/QĐ", date(2025, 1, 5), user=user("finance.officer"))
+        db.session.commit()
+        found = line.id, line.allocated_vnd
+        db.engine.dispose()
+    return found
+
+
+def test_simultaneous_spending_never_passes_the_allocation_unconfirmed(server):
+    port, url, log = server
+    line_id, allocated = _allocated_line(url)
+    path = f"/ngan-sach/{line_id}/chi"
+    browsers = [Browser(port) for _ in range(10)]
+    for browser in browsers:
+        token = browser.token("/dang-nhap")
+        data = {"csrf_token": token, "username": "other.officer", "password": DEMO_PASSWORD}
+        assert browser.request("POST", "/dang-nhap", data)[0] == 302
+
+    def spend(i, barrier):
+        token = browsers[i].token(path)
+        data = {
+            "csrf_token": token,
+            "spent_on": "01/06/2025",
+            "amount_vnd": f"{allocated // 5}",
+            "document_number": f"PC-{i}",
+            "description": "Tiếp đoàn",
+        }
+        barrier.wait()
+        return browsers[i].request("POST", path, data)[0]
+
+    results = run_together(10, spend)
+    assert sorted(results) == [302] * 5 + [422] * 5, f"{results}\n{log.read_text()[-3000:]}"
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        total = conn.scalar(
+            sa.text("SELECT sum(amount_vnd) FROM budget_spending WHERE line_id = :i"),
+            {"i": line_id},
+        )
+    engine.dispose()
+    assert total == allocated
+
+
 # --- How SQLite transactions begin (own small database, whatever TEST_DATABASE_URL says) ---
 
 
