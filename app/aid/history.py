@@ -1,7 +1,8 @@
 """An aid item's history: every audit entry of the item and of its parts (opinions,
 decisions, disbursements, planned disbursements, reports, inspections, notices) and of the
-files attached to any of them, as one query (the parts' ids are subqueries, so the number
-of queries does not grow with the entries or the parts)."""
+files attached to any of them. The ids of the parts and files are read in one query, then
+the entries in one (each with its count for the pages): the number of queries grows
+neither with the entries nor with the parts."""
 
 import sqlalchemy as sa
 
@@ -15,44 +16,28 @@ from app.aid.models import (
     PlannedDisbursement,
 )
 from app.aid.notices import AidNotice
-from app.core.models import Attachment, AuditEntry
+from app.core.history import entries_of, keyed, record_keys
+from app.core.models import Attachment
 
 # The item's parts: rows with an aid_item_id, audited under their own table's name.
 PARTS = (Opinion, Decision, Disbursement, PlannedDisbursement, AidReport, Inspection, AidNotice)
 
 
-def _ids(model, item_id: int, as_text: bool = True):
-    column = sa.cast(model.id, sa.String) if as_text else model.id
-    return sa.select(column).where(model.aid_item_id == item_id)
-
-
 def history_query(item: AidItem) -> sa.Select:
     """The entries of the item, its parts and their files, newest first."""
-    table = AidItem.__tablename__
-    owners = [sa.and_(Attachment.owner_type == table, Attachment.owner_id == item.id)]
+    owners = [
+        sa.and_(Attachment.owner_type == AidItem.__tablename__, Attachment.owner_id == item.id)
+    ]
     owners += [
         sa.and_(
             Attachment.owner_type == model.__tablename__,
-            Attachment.owner_id.in_(_ids(model, item.id, as_text=False)),
+            Attachment.owner_id.in_(sa.select(model.id).where(model.aid_item_id == item.id)),
         )
         for model in PARTS
     ]
-    files = sa.select(sa.cast(Attachment.id, sa.String)).where(sa.or_(*owners))
-    concerns = [
-        sa.and_(AuditEntry.object_type == table, AuditEntry.object_id == str(item.id)),
-        sa.and_(
-            AuditEntry.object_type == Attachment.__tablename__, AuditEntry.object_id.in_(files)
-        ),
-        *(
-            sa.and_(
-                AuditEntry.object_type == model.__tablename__,
-                AuditEntry.object_id.in_(_ids(model, item.id)),
-            )
-            for model in PARTS
-        ),
-    ]
-    return (
-        sa.select(AuditEntry)
-        .where(sa.or_(*concerns))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    keys = record_keys(
+        *(keyed(model, model.aid_item_id == item.id) for model in PARTS),
+        keyed(Attachment, sa.or_(*owners)),
     )
+    keys[AidItem.__tablename__] = [str(item.id)]
+    return entries_of(keys)

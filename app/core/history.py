@@ -287,6 +287,41 @@ def _number(value, places: int | None = None) -> str:
     return format_number(number, places)
 
 
+# --- A record's entries ----------------------------------------------------------------------
+
+
+def record_keys(*parts: sa.Select) -> dict[str, list[str]]:
+    """{object type: [ids as the log keeps them]} of a record and its parts, read in one
+    query: `parts` select (object type, id) each, e.g. a part table's rows of the record."""
+    found: dict[str, list[str]] = {}
+    for object_type, key in db.session.execute(sa.union_all(*parts)):
+        found.setdefault(object_type, []).append(str(key))
+    return found
+
+
+def keyed(model, *conditions) -> sa.Select:
+    """(object type, id) of the model's rows matching the conditions, for record_keys."""
+    object_type = sa.cast(sa.literal(model.__tablename__), sa.String(60))
+    return sa.select(object_type.label("t"), model.id.label("k")).where(*conditions)
+
+
+def entries_of(keys: dict[str, list[str]], *conditions) -> sa.Select:
+    """The audit entries of these objects (literal id lists: each arm uses the object_id
+    index), newest first."""
+    from app.core.models import AuditEntry
+
+    concerns = [
+        sa.and_(AuditEntry.object_type == object_type, AuditEntry.object_id.in_(ids))
+        for object_type, ids in keys.items()
+        if ids
+    ]
+    return (
+        sa.select(AuditEntry)
+        .where(sa.or_(*concerns) if concerns else sa.false(), *conditions)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+
+
 # --- Entries ---------------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """A delegation's history: every audit entry of the delegation and of its parts (members,
-itinerary stops, reviews, permits, visit reports) and of their files, as one query; the
+itinerary stops, reviews, permits, visit reports) and of their files; the
 reads of personal data and the member exports are not changes and stay in the audit log.
+The ids of the parts and files are read in one query, the entries in another.
 
 Members' personal data follows `see_personal_data`: the entries keep it masked; for a
 reader who may see it, a "changed after review" entry shows the change lines themselves
@@ -9,7 +10,7 @@ reader who may see it, a "changed after review" entry shows the change lines the
 
 import sqlalchemy as sa
 
-from app.core.history import describe
+from app.core.history import describe, entries_of, keyed, record_keys
 from app.core.models import Attachment, AuditEntry
 from app.delegations.models import (
     BorderPermit,
@@ -29,41 +30,26 @@ READS = (DelegationAudit.PERSONAL_DATA_VIEW, DelegationAudit.MEMBERS_EXPORT)
 CHANGED_LINES = "thay_doi"  # the key of a REVIEWS_REOPENED entry's lines
 
 
-def _ids(model, delegation_id: int, as_text: bool = True):
-    column = sa.cast(model.id, sa.String) if as_text else model.id
-    return sa.select(column).where(model.delegation_id == delegation_id)
-
-
 def history_query(delegation: Delegation) -> sa.Select:
-    """The entries of the delegation, its parts and their files, newest first."""
+    """The entries of the delegation, its parts and their files, newest first (the part
+    and file ids in one query)."""
     table = Delegation.__tablename__
     owners = [sa.and_(Attachment.owner_type == table, Attachment.owner_id == delegation.id)]
     owners += [
         sa.and_(
             Attachment.owner_type == model.__tablename__,
-            Attachment.owner_id.in_(_ids(model, delegation.id, as_text=False)),
+            Attachment.owner_id.in_(
+                sa.select(model.id).where(model.delegation_id == delegation.id)
+            ),
         )
         for model in PARTS
     ]
-    files = sa.select(sa.cast(Attachment.id, sa.String)).where(sa.or_(*owners))
-    concerns = [
-        sa.and_(AuditEntry.object_type == table, AuditEntry.object_id == str(delegation.id)),
-        sa.and_(
-            AuditEntry.object_type == Attachment.__tablename__, AuditEntry.object_id.in_(files)
-        ),
-        *(
-            sa.and_(
-                AuditEntry.object_type == model.__tablename__,
-                AuditEntry.object_id.in_(_ids(model, delegation.id)),
-            )
-            for model in PARTS
-        ),
-    ]
-    return (
-        sa.select(AuditEntry)
-        .where(sa.or_(*concerns), AuditEntry.action.not_in(READS))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    keys = record_keys(
+        *(keyed(model, model.delegation_id == delegation.id) for model in PARTS),
+        keyed(Attachment, sa.or_(*owners)),
     )
+    keys[table] = [str(delegation.id)]
+    return entries_of(keys, AuditEntry.action.not_in(READS))
 
 
 def _revisions(entry) -> tuple[int, int] | None:
