@@ -136,6 +136,7 @@ def test_marking_sent_keeps_the_file_and_closes_the_notice_task(login, db, make_
         {"version": document.version, "sent_on": format_date(today_vn()), "document_number": "10"},
     )
     assert again.status_code == 409
+    assert web.get(f"/van-ban/{document.id}/da-gui").status_code == 409
     assert login("police.officer").get(f"/van-ban/{document.id}/da-gui").status_code == 403
 
 

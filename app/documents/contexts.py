@@ -314,13 +314,14 @@ def reception_list(delegation, day: date) -> dict:
         }
         for i, m in enumerate(delegation.members, 1)
     ]
+    context = _delegation(delegation, day)
     return {
-        "delegation": _delegation(delegation, day),
+        "delegation": context,
         "title": "DANH SÁCH ĐOÀN",
         "excerpt": delegation.title,
         "members": members,
         "stops": _stops(delegation),
-        "recipients": [_delegation(delegation, day)["host"]],
+        "recipients": [context["host"]] if context["host"] else [],
     }
 
 

@@ -41,13 +41,14 @@ def render(source: bytes, context: dict) -> bytes:
     return out.getvalue()
 
 
-def _limit() -> int:
+def template_limit() -> int:
+    """The largest template accepted, in bytes (setting DOCUMENT_TEMPLATE_MAX_BYTES)."""
     return current_app.config.get("DOCUMENT_TEMPLATE_MAX_BYTES", MAX_TEMPLATE_BYTES)
 
 
 def check_template(kind: str, data: bytes) -> None:
     """Raise AttachmentError (422, next to `file`) unless `data` is a usable template."""
-    limit = _limit()
+    limit = template_limit()
     if len(data) > limit:
         raise AttachmentError(f"Tệp mẫu vượt quá dung lượng cho phép ({limit // 1024} KB).")
     try:

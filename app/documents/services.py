@@ -137,7 +137,7 @@ def upload_template(kind: str, file, note: str | None = None, *, user) -> Docume
         raise FieldError("file", "Chưa chọn tệp mẫu.")
     if not file.filename.lower().endswith(".docx"):
         raise FieldError("file", "Mẫu văn bản phải là tệp Word (.docx).")
-    data = file.read(render.MAX_TEMPLATE_BYTES + 1)
+    data = file.read(render.template_limit() + 1)  # enough to know it is too large
     render.check_template(kind.value, data)
     stored = attachments.store(
         FileStorage(io.BytesIO(data), filename=file.filename), TEMPLATE_FILES, 0, user
@@ -269,8 +269,7 @@ def mark_sent(
             ),
         )
     )
-    if document.is_sent:
-        raise DomainError(f"Văn bản đã được ghi nhận gửi ngày {format_date(document.sent_on)}.")
+    require_unsent(document)
     draft = document.draft_attachment
     kept = attachments.store(
         FileStorage(io.BytesIO(attachments.file_path(draft).read_bytes()), filename=draft.filename),
@@ -294,6 +293,12 @@ def mark_sent(
         },
     )
     return document
+
+
+def require_unsent(document: GeneratedDocument) -> None:
+    """A document is marked sent once (409)."""
+    if document.is_sent:
+        raise DomainError(f"Văn bản đã được ghi nhận gửi ngày {format_date(document.sent_on)}.")
 
 
 def _given(value, field: str, message: str) -> None:

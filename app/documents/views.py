@@ -67,6 +67,7 @@ def sent(document_id: int):
     document = get_or_404(GeneratedDocument, document_id)
     record = visible_record(document.owner_type, document.owner_id)
     services.RULES[DocumentKind(document.kind)].require(current_user, record)
+    services.require_unsent(document)  # 409 once sent
     form = SentForm()
     if request.method == "GET":
         form.version.data = document.version
