@@ -183,6 +183,17 @@ def test_bad_input_is_422_with_nothing_written(db, login, user):
     assert too_long.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count(PlanContribution.id))) == 0
     assert contribute(police, report_id, 9, "Mục không có").status_code == 404
+    # A consolidated text too long: 422 on the report's page, nothing saved.
+    page = fa.get(f"/bao-cao-ke-hoach/{report_id}").get_data(as_text=True)
+    texts = {f"item_{n}": "Ngắn" for n in range(1, 8)}
+    texts["item_5"] = "y" * 20_001
+    refused = fa.post(
+        f"/bao-cao-ke-hoach/{report_id}/tong-hop", {**texts, "version": version_on(page)}
+    )
+    assert refused.status_code == 422
+    assert "Nội dung không được dài quá 20.000 ký tự." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(PlanReport, report_id).consolidated == {}
     # A stale text (someone of the agency saved meanwhile) is a 409, the first text kept.
     assert contribute(police, report_id, 2, "Lần một").status_code == 302
     assert contribute(police, report_id, 2, "Lần hai", "0").status_code == 409

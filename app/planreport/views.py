@@ -117,10 +117,11 @@ def edit(report_id: int):
 
 
 def _detail_page(report: PlanReport, consolidate_form: ConsolidateForm | None = None):
-    contributions = services.report_contributions(report)
+    every = services.report_contributions(report)
     sees_all = services.sees_all_contributions(current_user, report)
-    if not sees_all:
-        contributions = [c for c in contributions if c.agency_id == current_user.agency_id]
+    contributions = (
+        every if sees_all else [c for c in every if c.agency_id == current_user.agency_id]
+    )
     if consolidate_form is None and workflow.may(report, "consolidate", current_user):
         consolidate_form = ConsolidateForm(formdata=None)
         consolidate_form.version.data = report.version
@@ -136,9 +137,7 @@ def _detail_page(report: PlanReport, consolidate_form: ConsolidateForm | None = 
         figures=_figures(report),
         group_title=group_title,
         contributions=contributions,
-        progress=services.progress(report, services.report_contributions(report))
-        if sees_all
-        else [],
+        progress=services.progress(report, every) if sees_all else [],
         consolidate_form=consolidate_form,
         step_form=step_form,
         actions=actions,
