@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 from app.aid import services as aid
+from app.aid.checklist import DossierDocument
 from app.aid.history import history_query as item_history
 from app.aid.notices import AidNotice
 from app.aid.states import AidAudit, AidStatus
@@ -87,7 +88,7 @@ def full_item(app, db, user, make_item, commune_code):
         aid.complete_notice(
             notice, date(2025, 3, 27), "5/UBND-KT", user=planner, version=notice.version
         )
-        aid.attach_file(item, pdf("to-trinh.pdf"), "Tờ trình", user=planner)
+        aid.attach_file(item, pdf("to-trinh.pdf"), "Tờ trình", "cong_van_de_nghi", user=planner)
         db.session.commit()
     return item
 
@@ -116,6 +117,9 @@ def test_every_part_of_an_item_is_in_its_history_in_vietnamese(app, db, full_ite
     assert "Ngày giải ngân / tiếp nhận: — → 02/05/2025" in text
     assert "Ngày gửi: — → 27/03/2025" in text
     assert "Ghi quyết định phê duyệt" in text and "Ghi nhận giải ngân / tiếp nhận" in text
+    # The dossier's checklist: the file attached as a document, by the document's name.
+    document = DossierDocument.CONG_VAN_DE_NGHI.label
+    assert f"Tệp của thành phần hồ sơ: — → {document} (1 tệp)" in text
     from app.core.models import Commune
 
     codes = [c for e in entries for c in (e.changes or {}).get("communes", [None, []])[1] or []]

@@ -255,6 +255,12 @@ class Formatter:
             return "; ".join(self._sector(kind[1], str(v)) for v in value)
         if name == "stops" and isinstance(value, list):
             return "; ".join(self._stop(str(v)) for v in value) or EMPTY
+        if name == "files_by_label" and isinstance(value, dict):
+            # {document key: [file ids]}: "Công văn đề nghị (2 tệp)".
+            return "; ".join(
+                f"{kind[1].get(k, k)} ({len(v) if isinstance(v, list) else v} tệp)"
+                for k, v in value.items()
+            )
         if isinstance(value, list):
             return "; ".join(str(v) for v in value)
         return str(value)

@@ -95,7 +95,7 @@ SOURCES.update(
                 "sectors": ("sectors", Sector.labels()),
                 "aid_kinds": ("labels", AidKind.labels()),
                 "dossier_documents": ("labels", DossierDocument.labels()),
-                "dossier_files": "text",
+                "dossier_files": ("files_by_label", DossierDocument.labels()),
                 "disbursed_share": "percent",
             },
         ),
