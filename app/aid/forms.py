@@ -36,6 +36,7 @@ from app.aid.services import AMENDABLE
 from app.core.dates import today_vn
 from app.core.forms import (
     BaseForm,
+    CurrencyField,
     MoneyField,
     VersionedForm,
     VNDateField,
@@ -46,18 +47,9 @@ from app.core.forms import (
     record_code,
     required,
 )
-from app.core.money import is_currency_code
 from app.transfer.schema import RATE_LIMIT
 
 SECTOR_ROWS = 5
-
-
-def _currency_check(form, field):
-    from wtforms.validators import ValidationError
-
-    field.data = (field.data or "").strip().upper()
-    if not is_currency_code(field.data):
-        raise ValidationError("Mã tiền tệ không hợp lệ (mã ISO 4217, ví dụ VND, USD, EUR).")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -98,7 +90,7 @@ class AidItemForm(VersionedForm):
     communes = SelectMultipleField("Địa bàn (xã, phường)", [optional()])
     legacy_location = StringField("Địa bàn cũ (ghi chú, trước 2025)", [optional(), max_length(500)])
     value = MoneyField("Giá trị viện trợ", [required("Vui lòng nhập giá trị.")])
-    currency = StringField("Tiền tệ", [required(), _currency_check], default="VND")
+    currency = CurrencyField("Tiền tệ", [required()], default="VND")
     rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()], limit=RATE_LIMIT)
     rate_usd = MoneyField("Tỷ giá USD (VNĐ/USD)", [optional()], limit=RATE_LIMIT)
     counterpart_vnd = MoneyField("Vốn đối ứng (VNĐ)", [optional()])
@@ -287,7 +279,7 @@ class StartForm(BaseForm):
 
 class AmendForm(DecisionForm):
     value = MoneyField("Giá trị viện trợ mới", [optional()])
-    currency = StringField("Tiền tệ", [optional()])
+    currency = CurrencyField("Tiền tệ", [optional()], blank="— giữ nguyên —")
     rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()], limit=RATE_LIMIT)
     rate_usd = MoneyField("Tỷ giá USD", [optional()], limit=RATE_LIMIT)
     counterpart_vnd = MoneyField("Vốn đối ứng mới (VNĐ)", [optional()])
@@ -308,7 +300,7 @@ class AmendForm(DecisionForm):
 class DisbursementForm(BaseForm):
     disbursed_on = VNDateField("Ngày giải ngân / tiếp nhận", [required("Vui lòng nhập ngày.")])
     amount = MoneyField("Số tiền", [required("Vui lòng nhập số tiền.")])
-    currency = StringField("Tiền tệ", [required(), _currency_check], default="VND")
+    currency = CurrencyField("Tiền tệ", [required()], default="VND")
     rate_vnd = MoneyField("Tỷ giá (VNĐ/đơn vị)", [optional()], limit=RATE_LIMIT)
     rate_usd = MoneyField("Tỷ giá USD", [optional()], limit=RATE_LIMIT)
     source = StringField("Nguồn / chứng từ", [optional(), max_length(300)])

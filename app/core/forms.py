@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -12,10 +12,18 @@ from wtforms.validators import (
     Optional,
     Regexp,
     StopValidation,
+    ValidationError,
 )
 
 from app.core.dates import DateParseError, format_date, parse_date
-from app.core.money import MONEY_LIMIT, MoneyParseError, format_number, parse_decimal
+from app.core.money import (
+    MONEY_LIMIT,
+    MoneyParseError,
+    currency_choices,
+    format_number,
+    is_currency_code,
+    parse_decimal,
+)
 
 # WTForms ships no Vietnamese catalogue; these are the built-in messages our forms can show.
 _VI_MESSAGES = {
@@ -150,6 +158,24 @@ class VNDateField(StringField):
         except DateParseError as error:
             self.data = None
             raise ValueError(str(error)) from error
+
+
+class CurrencyField(SelectField):
+    """An ISO 4217 currency picked from a list (the common ones first); a typed code in any
+    case is accepted too (scripts, old bookmarks). `blank` adds an empty first choice."""
+
+    def __init__(self, label=None, validators=None, blank: str | None = None, **kwargs):
+        blank_choice = [("", blank)] if blank is not None else []
+        kwargs.setdefault("choices", choices([*blank_choice, *currency_choices()]))
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = (valuelist[0] or "").strip().upper()
+
+    def pre_validate(self, form):
+        if self.data and not is_currency_code(self.data):
+            raise ValidationError("Mã tiền tệ không hợp lệ (mã ISO 4217, ví dụ VND, USD, EUR).")
 
 
 class MoneyField(StringField):

@@ -1,8 +1,7 @@
 """Models every domain uses: mixins, the audit log, attachments, communes."""
 
-from datetime import UTC, datetime
-
 import secrets
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship

@@ -148,6 +148,29 @@ def _currency_codes() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.currencies)
 
 
+# Offered first in currency lists: the đồng and the donors' usual currencies.
+COMMON_CURRENCIES = (
+    "VND", "USD", "EUR", "JPY", "KRW", "AUD", "GBP", "CHF", "CAD", "NZD", "SGD", "THB",
+    "CNY", "HKD", "TWD", "SEK", "NOK", "DKK", "LAK", "KHR",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def currency_choices() -> tuple[tuple[str, str], ...]:
+    """(code, "USD – Đô la Mỹ") of every ISO 4217 currency, the common ones first, the rest
+    by code; names in Vietnamese (CLDR through Babel), else pycountry's English name."""
+    from babel import Locale
+
+    names = Locale("vi").currencies
+    english = {c.alpha_3: c.name for c in pycountry.currencies}
+    rest = sorted(code for code in english if code not in COMMON_CURRENCIES)
+    return tuple(
+        (code, f"{code} – {names.get(code) or english[code]}")
+        for code in (*COMMON_CURRENCIES, *rest)
+        if code in english
+    )
+
+
 def is_currency_code(code: object) -> bool:
     """True for a known ISO 4217 alphabetic code (any case), e.g. "USD", "eur"."""
     return isinstance(code, str) and code.strip().upper() in _currency_codes()
