@@ -199,6 +199,8 @@ def test_action_not_allowed_in_state_is_409(login, db, donor):
     )
     assert response.status_code == 409
     assert "Tiếp nhận hồ sơ" in response.get_data(as_text=True)
+    # the refusal leads back to the record (issue 14)
+    assert f'<a class="btn btn-primary" href="/vien-tro/{item.id}">Về hồ sơ</a>' in response.text
     assert planner.get(f"/vien-tro/{item.id}/buoc/nonsense").status_code == 404
     db.session.refresh(item)
     assert item.status == "tiep_nhan"

@@ -92,3 +92,14 @@ def test_integrity_error_is_a_409_in_vietnamese_and_rolls_back(app, login, db, u
     assert count == 1
     # The session is usable again after the handler's rollback.
     assert web.get("/to-chuc/").status_code == 200
+
+
+def test_record_url_of_a_step(app):
+    from app.core.errors import record_url
+
+    with app.test_request_context():
+        assert record_url("/vien-tro/12/ghi-nhan/giai-ngan") == "/vien-tro/12"
+        assert record_url("/doan/5/thanh-vien") == "/doan/5"
+        assert record_url("/vien-tro/12") is None  # the record's own page
+        assert record_url("/vien-tro/moi") is None
+        assert record_url("/khong-co/3/x") is None  # no such page

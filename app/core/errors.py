@@ -9,7 +9,7 @@ same page as StaleObjectError) and an IntegrityError (a unique or foreign key co
 hit by a concurrent write). Unexpected errors roll the transaction back and give a 500.
 """
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, current_app, flash, render_template, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -99,6 +99,21 @@ ERROR_TEXTS = {
 }
 
 
+def record_url(path: str) -> str | None:
+    """The page of the record a step's URL belongs to ("/vien-tro/12/ghi-nhan/giai-ngan" ->
+    "/vien-tro/12"), when that page exists and is not `path` itself; else None."""
+    parts = path.strip("/").split("/")
+    numbered = next((i for i, part in enumerate(parts) if part.isdigit()), None)
+    if numbered is None or numbered == len(parts) - 1:
+        return None
+    url = "/" + "/".join(parts[: numbered + 1])
+    try:
+        current_app.url_map.bind("").match(url, method="GET")
+    except HTTPException:
+        return None
+    return url
+
+
 def render_error(status: int, message: str | None = None, title: str | None = None):
     default_title, default_message = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     return (
@@ -107,6 +122,8 @@ def render_error(status: int, message: str | None = None, title: str | None = No
             status=status,
             title=title or default_title,
             message=message or default_message,
+            # a refused step (409, 403, 422) leads back to its record
+            record_url=record_url(request.path) if status < 500 and status != 404 else None,
         ),
         status,
     )
