@@ -69,7 +69,6 @@ def _workflow_labels() -> dict[str, str]:
 @cache
 def _labels() -> dict[str, str]:
     from app.aid import workflow as aid_flow
-    from app.aid.models import Disbursement  # noqa: F401 - the aid models are mapped
     from app.aid.states import AidAudit, AidStatus
     from app.auth.models import AuthAudit
     from app.core.communes import BORDER_FLAG, BORDER_LISTED
