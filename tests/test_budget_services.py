@@ -361,3 +361,20 @@ def test_audit_log_names_every_budget_action(app):
     for name, code in vars(BudgetAudit).items():
         if name.isupper():
             assert labels.get(code), code
+
+
+def test_agency_merge_moves_its_lines_unless_both_have_one_a_year(app_ctx, db, user):
+    """A merge (after a reorganisation) moves the source's lines to the remaining agency;
+    two live lines of the same year would break "one line per owner and year": refused."""
+    from app.auth.services import merge_agencies
+
+    police, host, finance = user("police.officer"), user("other.officer"), user("finance.officer")
+    moved = _propose(police, year=YEAR - 1)
+    _propose(police)
+    _propose(host)
+    with pytest.raises(FieldError, match=f"năm {YEAR}"):
+        merge_agencies(police.agency, host.agency, user=user("admin"))
+    assert moved.agency_id == police.agency_id
+    merge_agencies(police.agency, finance.agency, user=user("admin"))
+    db.session.expire_all()
+    assert db.session.get(BudgetLine, moved.id).agency_id == finance.agency_id

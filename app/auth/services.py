@@ -394,6 +394,7 @@ def ensure_user(username: str, full_name: str, agency: Agency, role: Role, passw
 AGENCY_REFERENCES = (
     ("agency", "parent_id"),  # its divisions now belong to the remaining agency
     ("user", "agency_id"),
+    ("budget_line", "agency_id"),  # its yearly budgets (refused if both have one a year)
     ("opinion", "agency_id"),
     ("delegation", "author_agency_id"),
     ("delegation", "host_agency_id"),
@@ -438,6 +439,14 @@ def merge_agencies(source: Agency, target: Agency, *, user=None, username=None) 
     if source in target.ancestors():
         raise FieldError(
             "target_id", f"Không thể gộp vào {target.name}: đó là đơn vị trực thuộc {source.name}."
+        )
+    from app.budget.services import years_both_own  # the budget imports auth, not back
+
+    if years := years_both_own(source.id, target.id):
+        raise FieldError(
+            "target_id",
+            "Cả hai cơ quan đều có ngân sách đối ngoại nhân dân năm "
+            f"{', '.join(map(str, years))}: hãy lưu trữ một trong hai trước khi gộp.",
         )
     moved = {"opinion.cancelled": _cancel_duplicate_requests(source, target)}
     for table_name, column in AGENCY_REFERENCES:

@@ -213,6 +213,25 @@ def archive_line(line: BudgetLine, reason: str, *, user, version: int | None = N
     return line
 
 
+def years_both_own(source_id: int, target_id: int) -> list[int]:
+    """The years in which both agencies have a live line: merging one into the other would
+    give the remaining agency two (app/auth/services.py refuses such a merge)."""
+    target_years = db.select(BudgetLine.year).where(
+        BudgetLine.agency_id == target_id, BudgetLine.archived_at.is_(None)
+    )
+    return list(
+        db.session.scalars(
+            db.select(BudgetLine.year)
+            .where(
+                BudgetLine.agency_id == source_id,
+                BudgetLine.archived_at.is_(None),
+                BudgetLine.year.in_(target_years),
+            )
+            .order_by(BudgetLine.year)
+        )
+    )
+
+
 # --- Finance: allocation, return, check, re-opening ------------------------------------------
 
 
