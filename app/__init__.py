@@ -145,6 +145,7 @@ def _init_domains(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.aid.views import bp as aid_bp
     from app.auth.settings import bp as auth_bp  # the auth views and the settings page
+    from app.core.help import bp as help_bp
     from app.core.views import bp as core_bp
     from app.delegations.views import bp as delegations_bp
     from app.orgs.views import bp as orgs_bp
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(delegations_bp)
     app.register_blueprint(transfer_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(help_bp)
 
     # People-to-people diplomacy work (issue 13) and officials' daily tools (issue 14).
     from app.associations.views import bp as associations_bp
