@@ -211,7 +211,7 @@ def test_trainee_count_must_be_at_least_one(db, course, manager, count):
     assert "trainee_count" in caught.value.errors
 
 
-def test_one_row_per_agency_and_an_archived_row_comes_back(db, course, manager):
+def test_one_live_row_per_agency_and_removed_rows_stay_as_history(db, course, manager):
     cat = agency(db, "CAT")
     row = services.add_attendance(course, {"agency_id": cat.id, "trainee_count": 2}, user=manager)
     db.session.commit()
@@ -224,10 +224,47 @@ def test_one_row_per_agency_and_an_archived_row_comes_back(db, course, manager):
     db.session.commit()
     assert services.trainees_total(course.id) == 0
     assert queries.attendance_rows(course.id) == []
+    assert queries.attendance_rows(course.id, archived=True) == [row]
     again = services.add_attendance(course, {"agency_id": cat.id, "trainee_count": 4}, user=manager)
     db.session.commit()
-    assert again.id == row.id and not again.is_archived and again.trainee_count == 4
-    assert db.session.scalar(sa.select(sa.func.count(TrainingAttendance.id))) == 1
+    assert again.id != row.id and row.is_archived and row.trainee_count == 2
+    assert services.trainees_total(course.id) == 4
+    # The database keeps one live row per course and agency, whatever the service does.
+    db.session.add(TrainingAttendance(course_id=course.id, agency_id=cat.id, trainee_count=1))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_merging_agencies_folds_and_moves_their_trainees(db, course, manager):
+    from app.auth.services import merge_agencies
+
+    cat, snv, bdbp = agency(db, "CAT"), agency(db, "SNV"), agency(db, "BĐBP")
+    other = services.create_course(course_data(code="DT-2"), user=manager)
+    both_source = services.add_attendance(
+        course, {"agency_id": snv.id, "trainee_count": 2, "names": "A"}, user=manager
+    )
+    both_target = services.add_attendance(
+        course, {"agency_id": cat.id, "trainee_count": 3, "names": "B"}, user=manager
+    )
+    only_source = services.add_attendance(
+        other, {"agency_id": snv.id, "trainee_count": 5}, user=manager
+    )
+    removed = services.add_attendance(
+        course, {"agency_id": bdbp.id, "trainee_count": 1}, user=manager
+    )
+    services.archive_attendance(removed, "nhầm", user=manager)
+    db.session.commit()
+    moved = merge_agencies(snv, cat, user=manager)
+    db.session.commit()
+    assert moved["training_attendance.folded"] == 1
+    assert moved["training_attendance.agency_id"] == 2  # the folded row and the other course's
+    assert (both_target.trainee_count, both_target.names) == (5, "B\nA")
+    assert both_source.is_archived and both_source.agency_id == cat.id
+    assert only_source.agency_id == cat.id and not only_source.is_archived
+    assert services.trainees_total(course.id) == 5 + 0  # bdbp's row was removed before
+    assert services.trainees_total(other.id) == 5
+    assert TrainingAudit.ATTENDANCE_MERGE in audit_actions(db, course)
 
 
 def test_update_attendance_checks_version_and_names(db, course, manager, user):

@@ -17,6 +17,7 @@ def init_app(app) -> None:
             TrainingAudit.ATTENDANCE_ADD: "Ghi học viên của một cơ quan",
             TrainingAudit.ATTENDANCE_UPDATE: "Sửa học viên của một cơ quan",
             TrainingAudit.ATTENDANCE_ARCHIVE: "Gỡ học viên của một cơ quan",
+            TrainingAudit.ATTENDANCE_MERGE: "Gộp học viên khi gộp cơ quan",
             TrainingAudit.EXPORT: "Xuất danh sách học viên đào tạo",
         }
     )

@@ -96,12 +96,21 @@ class TrainingCourseTopic(db.Model):
 
 class TrainingAttendance(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     """The trainees one agency sent to a course: how many, and their names where recorded
-    (one per line; never more names than trainees). One row per course and agency; a
-    removed row is archived, and adding the agency again brings the row back."""
+    (one per line; never more names than trainees). One live row per course and agency; a
+    removed row is archived (kept as history), and adding the agency again makes a new row."""
 
     __tablename__ = "training_attendance"
     __table_args__ = (
-        sa.UniqueConstraint("course_id", "agency_id"),
+        # One live row per course and agency; removed (archived) rows are history and may
+        # repeat, so an agency merged into another can bring its rows along.
+        sa.Index(
+            "uq_training_attendance_live",
+            "course_id",
+            "agency_id",
+            unique=True,
+            sqlite_where=sa.text("archived_at IS NULL"),
+            postgresql_where=sa.text("archived_at IS NULL"),
+        ),
         sa.CheckConstraint("trainee_count >= 1", name="trainee_count_positive"),
     )
 

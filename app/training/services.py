@@ -319,31 +319,26 @@ def _agency_name(row: TrainingAttendance) -> str:
 
 
 def add_attendance(course: TrainingCourse, data: dict, *, user) -> TrainingAttendance:
-    """Record the trainees an agency sent. An agency has one row per course: a live row is
-    edited instead (FieldError), an archived one is brought back with the new figures."""
+    """Record the trainees an agency sent. An agency has one live row per course: a second
+    one is refused (edit that row instead); a removed (archived) row stays as history."""
     _require_manager(user)
     cleaned = _clean_attendance(data, with_agency=True)
     _require_live(course)
-    row = db.session.scalar(
-        db.select(TrainingAttendance).where(
+    live = db.session.scalar(
+        db.select(TrainingAttendance.id).where(
             TrainingAttendance.course_id == course.id,
             TrainingAttendance.agency_id == cleaned["agency_id"],
+            TrainingAttendance.archived_at.is_(None),
         )
     )
-    if row is not None and not row.is_archived:
+    if live is not None:
         raise FieldError(
             "agency_id", "Cơ quan này đã có trong danh sách học viên của khóa; hãy sửa dòng đó."
         )
-    before = {"trainee_count": None, "names": None}
-    if row is None:
-        row = TrainingAttendance(course=course, agency_id=cleaned["agency_id"])
-        db.session.add(row)
-    else:
-        row.archived_at = None
-        row.archive_reason = None
-    row.trainee_count = cleaned["trainee_count"]
-    row.names = cleaned["names"]
+    row = TrainingAttendance(course=course, **cleaned)
+    db.session.add(row)
     db.session.flush()
+    before = {"trainee_count": None, "names": None}
     changes = {"agency": [None, _agency_name(row)]} | audit.diff(before, _attendance_snapshot(row))
     summary = f"Ghi {row.trainee_count} học viên của {_agency_name(row)} – khóa {course.code}"
     _audited(course, TrainingAudit.ATTENDANCE_ADD, user, summary, changes)
@@ -389,6 +384,51 @@ def archive_attendance(
     summary = f"Gỡ học viên của {_agency_name(row)} – khóa {row.course.code}: {reason}"
     _audited(row.course, TrainingAudit.ATTENDANCE_ARCHIVE, user, summary, changes)
     return row
+
+
+def fold_attendance(source_id: int, target_id: int, *, user=None, username=None) -> int:
+    """Before agency `source` is merged into `target`: on each course where both have a live
+    row, the source's trainees and names are added to the target's row and the source's row
+    is archived (history), so the merge can then move every row of the source without two
+    live rows for one course and agency. Audited on each course. Returns how many."""
+    source_rows = db.session.scalars(
+        db.select(TrainingAttendance).where(
+            TrainingAttendance.agency_id == source_id, TrainingAttendance.archived_at.is_(None)
+        )
+    ).all()
+    targets = {
+        row.course_id: row
+        for row in db.session.scalars(
+            db.select(TrainingAttendance).where(
+                TrainingAttendance.agency_id == target_id,
+                TrainingAttendance.archived_at.is_(None),
+                TrainingAttendance.course_id.in_([row.course_id for row in source_rows]),
+            )
+        )
+    }
+    folded = 0
+    for row in source_rows:
+        target = targets.get(row.course_id)
+        if target is None:
+            continue
+        before = _attendance_snapshot(target)
+        target.trainee_count += row.trainee_count
+        target.names = clean_names("\n".join(filter(None, (target.names, row.names))))
+        row.archived_at = utcnow()
+        row.archive_reason = f"Gộp vào dòng của {_agency_name(target)} (gộp cơ quan)"[:500]
+        db.session.flush()
+        changes = audit.diff(before, _attendance_snapshot(target))
+        audit.record(
+            TrainingAudit.ATTENDANCE_MERGE,
+            row.course,
+            user=user,
+            username=username,
+            summary=f"Gộp học viên của {_agency_name(row)} vào {_agency_name(target)} – "
+            f"khóa {row.course.code}",
+            changes={"agency": [_agency_name(row), _agency_name(target)]} | changes,
+        )
+        folded += 1
+    return folded
 
 
 def trainees_total(course_id: int) -> int:

@@ -27,4 +27,5 @@ class TrainingAudit:
     ATTENDANCE_ADD = "training.attendance_add"
     ATTENDANCE_UPDATE = "training.attendance_update"
     ATTENDANCE_ARCHIVE = "training.attendance_archive"
+    ATTENDANCE_MERGE = "training.attendance_merge"  # two agencies merged (app.auth.services)
     EXPORT = "training.export"

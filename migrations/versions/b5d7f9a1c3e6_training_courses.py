@@ -109,9 +109,6 @@ def upgrade():
             name=op.f("fk_training_attendance_course_id_training_course"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_training_attendance")),
-        sa.UniqueConstraint(
-            "course_id", "agency_id", name=op.f("uq_training_attendance_course_id")
-        ),
     )
     with op.batch_alter_table("training_attendance", schema=None) as batch_op:
         batch_op.create_index(
@@ -120,10 +117,19 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_training_attendance_course_id"), ["course_id"], unique=False
         )
+        # One live row per course and agency (archived rows are history).
+        batch_op.create_index(
+            "uq_training_attendance_live",
+            ["course_id", "agency_id"],
+            unique=True,
+            sqlite_where=sa.text("archived_at IS NULL"),
+            postgresql_where=sa.text("archived_at IS NULL"),
+        )
 
 
 def downgrade():
     with op.batch_alter_table("training_attendance", schema=None) as batch_op:
+        batch_op.drop_index("uq_training_attendance_live")
         batch_op.drop_index(batch_op.f("ix_training_attendance_course_id"))
         batch_op.drop_index(batch_op.f("ix_training_attendance_agency_id"))
     op.drop_table("training_attendance")
