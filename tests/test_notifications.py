@@ -392,3 +392,14 @@ def test_migration_creates_the_tables_and_their_indexes_and_downgrades(tmp_root)
         _db.session.remove()
         _db.engine.dispose()
     reset_database(url)
+
+
+def test_merging_an_agency_moves_its_notifications(app_ctx, db):
+    from app.auth.services import merge_agencies
+
+    source = db.session.scalar(sa.select(Agency).where(Agency.code == "UBND Bờ Y"))
+    target = db.session.scalar(sa.select(Agency).where(Agency.code == "UBND Mô Rai"))
+    n = services.notify(source.id, K.OVERDUE, "Quá hạn: báo cáo kết quả đoàn DV-M")
+    merge_agencies(source, target)
+    db.session.refresh(n)
+    assert n.agency_id == target.id
