@@ -402,6 +402,8 @@ AGENCY_REFERENCES = (
     ("mobilisation_contact", "agency_id"),  # the agency that recorded it
     ("mobilisation_proposal", "agency_id"),
     ("notification", "agency_id"),  # its notifications (read marks are per user)
+    ("training_course", "organiser_agency_id"),  # the courses it organised
+    ("training_attendance", "agency_id"),  # its trainees (folded first where both sent some)
 )
 
 
@@ -449,7 +451,12 @@ def merge_agencies(source: Agency, target: Agency, *, user=None, username=None) 
             "Cả hai cơ quan đều có ngân sách đối ngoại nhân dân năm "
             f"{', '.join(map(str, years))}: hãy lưu trữ một trong hai trước khi gộp.",
         )
+    from app.training.services import fold_attendance  # training imports auth, not back
+
     moved = {"opinion.cancelled": _cancel_duplicate_requests(source, target)}
+    moved["training_attendance.folded"] = fold_attendance(
+        source.id, target.id, user=user, username=username
+    )
     for table_name, column in AGENCY_REFERENCES:
         table = db.metadata.tables[table_name]
         values = {column: target.id}
