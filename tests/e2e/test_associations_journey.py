@@ -82,7 +82,10 @@ def test_officer_records_an_association_and_its_activity(browser, base_url, live
     page.get_by_label("Ngày gia nhập Liên hiệp", exact=True).fill("01/03/2024")
     no_sideways_scroll(page, width)
     page.get_by_role("button", name="Lưu").click()
-    expect(page.locator("#union_joined_on + .invalid-feedback")).to_contain_text(
+    # The field's own box (a date field sits in an input group with its calendar button).
+    joined_box = page.locator(".mb-3", has=page.locator("#union_joined_on"))
+    expect(joined_box.locator(".invalid-feedback")).to_be_visible()
+    expect(joined_box.locator(".invalid-feedback")).to_contain_text(
         "Chỉ ghi ngày gia nhập khi hội là thành viên"
     )
     expect(page.get_by_label("Số quyết định thành lập", exact=True)).to_have_value("45/QĐ-UBND")
