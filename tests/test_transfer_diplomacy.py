@@ -182,3 +182,24 @@ def test_records_made_in_the_forms_get_a_code_the_workbook_carries(app_ctx, db, 
     assert activity.code.startswith("HD-")
     rows = contents(export_workbook())["HoatDongHoi"]
     assert rows[1][0] == activity.code and rows[1][1] == "H2"
+
+
+COURSE = ["ma", "ten", "tu_ngay", "den_ngay"]
+TRAINEES = ["ma_khoa", "co_quan", "so_hoc_vien"]
+
+
+def test_trainees_replaced_per_course_and_a_removed_agency_comes_back(app_ctx, db, admin):
+    course = [COURSE, ["DT1", "Lễ tân", "01/03/2025", "02/03/2025"]]
+    both = workbook(KhoaDaoTao=course, HocVien=[TRAINEES, ["DT1", "SNgV", 3], ["DT1", "CAT", 2]])
+    assert import_workbook(both, "a.xlsx", admin).ok
+    one = workbook(KhoaDaoTao=course, HocVien=[TRAINEES, ["DT1", "SNgV", 4]])
+    report = import_workbook(one, "b.xlsx", admin)
+    assert report.ok
+    counts = report.counts["HocVien"]
+    assert (counts.updated, counts.replaced, counts.created) == (1, 1, 0)
+    again = import_workbook(both, "c.xlsx", admin)
+    assert again.ok and again.counts["HocVien"].created == 1
+    rows = db.session.scalars(sa.select(TrainingAttendance).order_by(TrainingAttendance.id)).all()
+    live = {(r.agency.code, r.trainee_count) for r in rows if r.archived_at is None}
+    assert live == {("SNgV", 3), ("CAT", 2)}
+    assert len(rows) == 3  # the removed row stays as history

@@ -31,7 +31,7 @@
   document.addEventListener("input", clear, true);
   document.addEventListener("change", clear, true);
 
-  var ICON = '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" fill="currentColor" ' +
+  var ICON = '<svg width="16" height="16" fill="currentColor" ' +
     'viewBox="0 0 16 16" aria-hidden="true"><path d="M3.5 0a.5.5 0 0 1 .5.5V1h8V.5a.5.5 0 0 1 1 ' +
     '0V1h1a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H2a2 2 0 0 1-2-2V3a2 2 0 0 1 2-2h1V.5a.5.5 0 0 1 .5-.5M1 ' +
     '4v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V4z"/></svg>';

@@ -259,8 +259,9 @@ def write_courses(w: Writer) -> None:
 
 
 def write_attendance(w: Writer) -> None:
-    """A course's rows in the file replace its trainees: agencies it lists are set (an
-    archived row is brought back), agencies it does not list are archived."""
+    """A course's rows in the file replace its trainees: agencies it lists are set,
+    agencies it does not list are archived (one live row per course and agency; a removed
+    agency comes back as a new row, the old one stays as history)."""
     refs = _load_refs(w, "HocVien")
     counts = w.counts("HocVien")
     wanted = defaultdict(dict)  # course id -> agency id -> (count, names)
@@ -271,35 +272,16 @@ def write_attendance(w: Writer) -> None:
     source = f"Nhập từ tệp {w.report.filename}"
     now = utcnow()
     for chunk in chunks(sorted(wanted)):
-        stored = defaultdict(dict)
+        live = defaultdict(dict)
         for r in db.session.scalars(
-            sa.select(TrainingAttendance).where(TrainingAttendance.course_id.in_(chunk))
+            sa.select(TrainingAttendance).where(
+                TrainingAttendance.course_id.in_(chunk), TrainingAttendance.archived_at.is_(None)
+            )
         ):
-            stored[r.course_id][r.agency_id] = r
+            live[r.course_id][r.agency_id] = r
         for course_id in chunk:
-            for agency_id, (count, names) in wanted[course_id].items():
-                row = stored[course_id].get(agency_id)
-                if row is not None and not row.is_archived:
-                    if row.trainee_count == count and same(row.names, names):
-                        counts.unchanged += 1
-                        continue
-                    changes = {"trainee_count": [row.trainee_count, count]}
-                    changes["names"] = [row.names, names]
-                    row.trainee_count, row.names = count, names
-                    counts.updated += 1
-                    action = TrainingAudit.ATTENDANCE_UPDATE
-                else:
-                    if row is None:
-                        row = TrainingAttendance(course_id=course_id, agency_id=agency_id)
-                        db.session.add(row)
-                    row.trainee_count, row.names = count, names
-                    row.archived_at, row.archive_reason = None, None
-                    changes = {"trainee_count": [None, count]}
-                    counts.created += 1
-                    action = TrainingAudit.ATTENDANCE_ADD
-                w.audit(action, "training_course", course_id, f"{source}: học viên", changes)
-            for agency_id, row in stored[course_id].items():
-                if agency_id not in wanted[course_id] and not row.is_archived:
+            for agency_id, row in live[course_id].items():
+                if agency_id not in wanted[course_id]:
                     row.archived_at = now
                     row.archive_reason = f"Thay thế khi nhập tệp {w.report.filename}"
                     counts.replaced += 1
@@ -309,6 +291,33 @@ def write_attendance(w: Writer) -> None:
                         course_id,
                         f"{source}: học viên cũ được thay thế (lưu trữ)",
                     )
+            db.session.flush()  # archived before any new live row of the same agency
+            for agency_id, (count, names) in wanted[course_id].items():
+                row = live[course_id].get(agency_id)
+                if row is None:
+                    db.session.add(
+                        TrainingAttendance(
+                            course_id=course_id,
+                            agency_id=agency_id,
+                            trainee_count=count,
+                            names=names,
+                        )
+                    )
+                    counts.created += 1
+                    changes = {"trainee_count": [None, count]}
+                    action = TrainingAudit.ATTENDANCE_ADD
+                elif row.trainee_count == count and same(row.names, names):
+                    counts.unchanged += 1
+                    continue
+                else:
+                    changes = {
+                        "trainee_count": [row.trainee_count, count],
+                        "names": [row.names, names],
+                    }
+                    row.trainee_count, row.names = count, names
+                    counts.updated += 1
+                    action = TrainingAudit.ATTENDANCE_UPDATE
+                w.audit(action, "training_course", course_id, f"{source}: học viên", changes)
         db.session.flush()
         w.write_audit()
 
