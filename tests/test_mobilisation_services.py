@@ -310,6 +310,9 @@ def test_contact_and_pledge_edge_cases(app_ctx, db, fa, donor):
     with pytest.raises(FieldError) as caught:
         services.create_proposal(proposal_data(code="DX-2", contact_id=str(contact.id)), user=fa)
     assert "lưu trữ" in caught.value.errors["contact_id"]
+    with pytest.raises(FieldError) as caught:
+        services.create_proposal(proposal_data(code="DX-3", requested_value=Decimal(0)), user=fa)
+    assert caught.value.errors == {"requested_value": "Giá trị đề xuất phải lớn hơn 0."}
     data = proposal_data(contact_id=str(contact.id), title="Tên mới")
     services.update_proposal(proposal, data, user=fa, version=proposal.version)
     assert proposal.title == "Tên mới" and proposal.contact_id == contact.id

@@ -215,9 +215,10 @@ def test_exports_write_labels_and_text_as_text(fa_web, recorded):
     row = dict(zip(header, [c for c in sheet[2]], strict=True))
     assert row["Hình thức"].value == "Gặp gỡ, làm việc"  # the label, not the code
     assert row["Quốc gia nhà tài trợ"].value == "Vương quốc Anh"
-    cell = row["Người tham gia (phía tỉnh)"]
+    cell = row["Thành phần tham gia"]
     assert cell.data_type == "s" and cell.value.startswith("=") and cell.quotePrefix
-    assert row["Ngày tiếp xúc"].value.date() == date(2025, 2, 10)
+    assert row["Ngày"].value.date() == date(2025, 2, 10)
+    assert row["Mã tiếp xúc"].value.startswith("TX-") and row["Mã tổ chức"].value == "SCF-W"
     response = fa_web.get(f"{BASE}/de-xuat/xuat.csv")
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeff")
@@ -225,6 +226,7 @@ def test_exports_write_labels_and_text_as_text(fa_web, recorded):
     assert lines[0]["Tên đề xuất"] == "'+Trường học Mô Rai"
     assert lines[0]["Lĩnh vực"] == "Giáo dục, đào tạo" and lines[0]["Kết quả"] == "Chờ phản hồi"
     assert lines[0]["Ngày gửi"] == "01/03/2025" and lines[0]["Địa bàn (xã, phường)"]
+    assert lines[0]["Mã tiếp xúc"].startswith("TX-") and lines[0]["Mã cơ quan ghi nhận"] == "SNgV"
     empty = fa_web.get(f"{BASE}/de-xuat/xuat.xlsx?year=2020")
     assert load_workbook(io.BytesIO(empty.data)).active.max_row == 1
 

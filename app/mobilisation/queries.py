@@ -234,9 +234,9 @@ def contact_choices(organization_id: int | None) -> list[tuple[int, str]]:
         return []
     C = MobilisationContact
     rows = db.session.execute(
-        db.select(C.id, C.occurred_on, C.topic)
+        db.select(C.id, C.code, C.occurred_on, C.topic)
         .where(C.organization_id == organization_id, C.archived_at.is_(None))
         .order_by(C.occurred_on.desc(), C.id.desc())
         .limit(200)
     ).all()
-    return [(row.id, f"{row.occurred_on:%d/%m/%Y} – {row.topic[:80]}") for row in rows]
+    return [(row.id, f"{row.code} · {row.occurred_on:%d/%m/%Y} – {row.topic[:80]}") for row in rows]

@@ -267,6 +267,7 @@ def _code_free(code: str | None, except_id: int | None):
 def _money(value, currency, rate):
     def check():
         validation.money(value, currency, rate, None, "requested_value")
+        validation.positive(value, "requested_value", "Giá trị đề xuất phải lớn hơn 0.")
 
     return check
 

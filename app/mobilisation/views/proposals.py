@@ -47,7 +47,9 @@ def proposals():
 @requires(rules.read_mobilisation)
 def export_proposals(fmt: str):
     filters = queries.ProposalFilters.from_args(request.args)
-    query = queries.proposals_query(filters).options(selectinload(MobilisationProposal.contact))
+    query = queries.proposals_query(filters).options(
+        selectinload(MobilisationProposal.contact), selectinload(MobilisationProposal.agency)
+    )
     headers, rows = exports.proposal_table(db.session.scalars(query).all())
     return send_table("de-xuat-van-dong", "DeXuatVanDong", headers, rows, fmt)
 
