@@ -32,5 +32,5 @@ def test_currency_field_accepts_a_code_in_any_case_and_refuses_unknown(app_ctx):
 
 def test_item_form_offers_the_list(login):
     body = login("planning.officer").get("/vien-tro/moi").get_data(as_text=True)
-    assert re.search(r"<select[^>]* name=\"currency\"", body)
+    assert re.search(r"<select class=\"form-select\"[^>]* name=\"currency\"", body)
     assert "USD – Đô la Mỹ" in body

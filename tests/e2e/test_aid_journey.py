@@ -33,7 +33,7 @@ def test_aid_dossier_to_disbursement(browser, base_url, donor):
     planner.get_by_label("Hình thức").select_option("du_an")
     planner.get_by_label("Nhà tài trợ chính").select_option(str(donor))
     planner.get_by_label("Giá trị viện trợ").fill("50.000")
-    planner.get_by_label("Tiền tệ").fill("USD")
+    planner.get_by_label("Tiền tệ").select_option("USD")
     planner.get_by_label("Tỷ giá (VNĐ/đơn vị)").fill("25.000")
     planner.get_by_label("Lĩnh vực 1", exact=True).select_option("cong_dong")
     planner.get_by_label("Ngày hồ sơ hợp lệ").fill("31/02/2025")

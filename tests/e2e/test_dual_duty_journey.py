@@ -37,7 +37,7 @@ def test_two_duty_agency_creates_aid_and_approves_a_delegation(browser, base_url
     dual.get_by_label("Hình thức").select_option("du_an")
     dual.get_by_label("Nhà tài trợ chính").select_option(str(donor))
     dual.get_by_label("Giá trị viện trợ").fill("20.000")
-    dual.get_by_label("Tiền tệ").fill("EUR")
+    dual.get_by_label("Tiền tệ").select_option("EUR")
     dual.get_by_label("Tỷ giá (VNĐ/đơn vị)").fill("27.000")
     dual.get_by_label("Lĩnh vực 1", exact=True).select_option("cong_dong")
     dual.get_by_label("Ngày hồ sơ hợp lệ").fill(format_date(today))

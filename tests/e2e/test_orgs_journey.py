@@ -27,7 +27,9 @@ def test_officer_creates_organisation_after_fixing_dates(page, base_url, browser
 
     expiry = page.get_by_label("Ngày hết hạn", exact=True)
     expect(expiry).to_have_class("form-control is-invalid")
-    feedback = page.locator("#certificate_expires_on + .invalid-feedback")
+    # the error sits right under the field's group (the field and its calendar button)
+    feedback = page.locator(".date-group:has(#certificate_expires_on) + .invalid-feedback")
+    expect(feedback).to_be_visible()
     expect(feedback).to_have_text("Ngày hết hạn không được trước ngày cấp.")
     # What was typed is kept.
     expect(page.get_by_label("Tên tiếng Việt", exact=True)).to_have_value("Hội Hữu nghị Đắk Tô")
