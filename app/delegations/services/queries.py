@@ -122,15 +122,22 @@ def person_search(text: str, *, user, limit: int = 200) -> list[DelegationMember
     by_name = search_condition(DelegationMember.name_folded, text)
     if by_name is None:
         return []
-    conditions = [by_name]
+    # Each way of finding a member is its own indexed-or-scanned SELECT of ids, joined by
+    # UNION: an OR of the two in one WHERE made the passport index useless (issue 15).
+    found = db.select(DelegationMember.id).where(by_name)
     if rules.see_personal_data.allows(user):
-        conditions.append(DelegationMember.passport_number == normalize_passport(text))
+        found = db.union(
+            found,
+            db.select(DelegationMember.id).where(
+                DelegationMember.passport_number == normalize_passport(text)
+            ),
+        )
     return db.session.scalars(
         db.select(DelegationMember)
         .join(Delegation, DelegationMember.delegation_id == Delegation.id)
         .options(contains_eager(DelegationMember.delegation))
         .where(
-            db.or_(*conditions),
+            DelegationMember.id.in_(found),
             DelegationMember.archived_at.is_(None),
             visible_to(user),
             Delegation.archived_at.is_(None),
