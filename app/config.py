@@ -246,6 +246,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "vientro@localhost"),
         "MAIL_BASE_URL": os.environ.get("MAIL_BASE_URL", "").rstrip("/"),
+        # Whom the drafted annual aid report is addressed to (app/documents).
+        "DOCUMENTS_ANNUAL_REPORT_TO": os.environ.get("DOCUMENTS_ANNUAL_REPORT_TO", "Bộ Tài chính"),
     }
     config["AID_REGIME_OVERRIDES"] = {"nd313_2025": _nd313_overrides(config)}
     if env == "production":

@@ -335,7 +335,7 @@ def annual_report(year: int, day: date) -> dict:
 
     data = stats.annual_report(year)
     aid, delegations = data["aid"], data["delegations"]
-    ministry = current_app.config.get("DOCUMENTS_ANNUAL_REPORT_TO") or "Bộ Tài chính"
+    ministry = current_app.config["DOCUMENTS_ANNUAL_REPORT_TO"]
     return {
         "year": year,
         "title": "BÁO CÁO",
