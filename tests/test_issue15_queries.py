@@ -2,10 +2,16 @@
 statements. Plans are read with the database's own EXPLAIN on the statements the code ran."""
 
 import re
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.aid import services as aid_services
+from app.aid.states import AidStatus
 from app.delegations import services as delegation_services
+from tests.fixtures.aid import item_input
+from tests.fixtures.orgs import new_org
 from tests.test_delegations_services import delegation, host  # noqa: F401 (fixtures)
 
 
@@ -62,3 +68,47 @@ def test_person_search_by_passport_uses_the_passport_index(delegation, host, use
     viewer = user("leadership.viewer")
     statements = captured(db, lambda: delegation_services.person_search("M1234567", user=viewer))
     assert not any(re.search(r"passport_number\s*=", s) for s, _p in statements)
+
+
+# --- 2. Donor profile ---------------------------------------------------------------------
+
+
+def _donor_items(app, db, user, make_item, org, other, prefix: str, count: int):
+    """`count` approved items of `org` (main donor) with a disbursement each, and one item
+    of `other` with `org` as co-donor."""
+    for i in range(count):
+        item = make_item(f"{prefix}-{i}", status=AidStatus.DANG_THUC_HIEN, donor=org)
+        with app.app_context():
+            aid_services.add_disbursement(
+                db.session.merge(item), date(2025, 5, 1), Decimal("1000"), "USD",
+                rate_vnd=Decimal("25000"), user=user("planning.officer"),
+            )  # fmt: skip
+            db.session.commit()
+    with app.app_context():
+        aid_services.create_item(
+            item_input([other.id, org.id], f"{prefix}-CO"), user=user("planning.officer")
+        )
+        db.session.commit()
+
+
+def test_donor_profile_in_constant_queries_with_unchanged_figures(app, login, db, user, make_item):
+    with app.app_context():
+        org, other = new_org(db, "DP-MAIN"), new_org(db, "DP-OTHER")
+        db.session.commit()
+    _donor_items(app, db, user, make_item, org, other, "DPA", 2)
+    web = login("planning.officer")
+    page = web.get(f"/to-chuc/{org.id}").get_data(as_text=True)
+    assert "DPA-0" in page and "DPA-1" in page and "DPA-CO" in page
+    assert "5.000.000.000 ₫" in page  # two approved items of 2.5 billion đồng each
+    assert "50.000.000 ₫" in page  # two disbursements of 25 million đồng
+    few = captured(db, lambda: web.get(f"/to-chuc/{org.id}"))
+    _donor_items(app, db, user, make_item, org, other, "DPB", 6)
+    page = web.get(f"/to-chuc/{org.id}").get_data(as_text=True)
+    assert "20.000.000.000 ₫" in page and "200.000.000 ₫" in page and "DPB-CO" in page
+    many = captured(db, lambda: web.get(f"/to-chuc/{org.id}"))
+    assert len(few) == len(many)
+    # The items are picked by two index searches, not by a scan of every item.
+    rows = [(s, p) for s, p in many if "aid_donor_1.position" in s]
+    assert len(rows) == 1
+    text = plan(db, *rows[0])
+    assert "ix_aid_donor_organization_id" in text and "ix_aid_item_main_donor_id" in text

@@ -327,8 +327,15 @@ EXPORT_COLUMNS = (
 
 
 def aid_rows(org: Organization) -> list[dict]:
-    """The organisation's aid items (as main donor or co-donor), in one query of columns."""
+    """The organisation's aid items (as main donor or co-donor), in one query of columns.
+
+    The items are picked by id from a UNION of two index searches (its donor rows, the items
+    it is main donor of): an OR over a LEFT JOIN scanned every item (issue 15)."""
     donor = sa.orm.aliased(AidDonor)
+    ids = sa.union(
+        db.select(AidDonor.aid_item_id).where(AidDonor.organization_id == org.id),
+        db.select(AidItem.id).where(AidItem.main_donor_id == org.id),
+    )
     query = (
         db.select(
             AidItem.id,
@@ -340,10 +347,7 @@ def aid_rows(org: Organization) -> list[dict]:
             donor.position,
         )
         .outerjoin(donor, sa.and_(donor.aid_item_id == AidItem.id, donor.organization_id == org.id))
-        .where(
-            sa.or_(donor.id.is_not(None), AidItem.main_donor_id == org.id),
-            AidItem.archived_at.is_(None),
-        )
+        .where(AidItem.id.in_(ids), AidItem.archived_at.is_(None))
         .order_by(AidItem.code)
     )
     return [
