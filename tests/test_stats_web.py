@@ -464,6 +464,8 @@ def test_chart_js_is_served_locally_with_its_licence(login, db):
     assert "/static/vendor/chartjs/chart.umd.min.js" in scripts
     assert all(src.startswith("/") for src in scripts)  # nothing from a CDN
     assert 'data-testid="chart-aid"' in html and 'data-testid="chart-delegations"' in html
+    for chart in ("chart-sectors", "chart-countries", "chart-months"):  # issue 14
+        assert f'data-testid="{chart}"' in html
     script = web.get("/static/vendor/chartjs/chart.umd.min.js")
     assert script.status_code == 200 and b"Chart.js v4" in script.data[:200]
     script.close()
@@ -595,3 +597,22 @@ def test_home_dashboard_shows_this_years_figures(login, db):
     page = login("leadership.viewer").get("/").get_data(as_text=True)
     assert f"Số liệu năm {today_vn().year}" in page and 'data-testid="key-figures"' in page
     assert 'href="/thong-ke/"' in page  # the navigation's statistics link
+
+
+def test_year_charts_carry_the_reports_figures_with_vietnamese_labels(login, db):
+    import json
+
+    from app.aid.models import Sector
+
+    web = login("leadership.viewer")
+    html = web.get(f"/thong-ke/{Y}").get_data(as_text=True)
+    block = re.search(r'id="stats-chart-data">(.*?)</script>', html, re.S).group(1)
+    chart = json.loads(block)
+    report = web.get(f"/thong-ke/{Y}/bao-cao.json").get_json()
+    by_sector = report["aid"]["by_sector"]
+    assert chart["sectors"] == [Sector(row["sector"]).label for row in by_sector]
+    assert chart["sector_vnd"] == [row["value_vnd"] for row in by_sector]
+    assert len(chart["countries"]) == len(report["aid"]["by_country"])
+    assert not any(len(name) == 2 and name.isupper() for name in chart["countries"])
+    assert chart["months"] == [f"Th{m}" for m in range(1, 13)]
+    assert sum(chart["month_incoming"]) == report["delegations"]["incoming"]["count"]

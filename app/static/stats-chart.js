@@ -23,6 +23,34 @@
       }}}}
     }
   });
+  var money = {scales: {x: {beginAtZero: true, ticks: {callback: function (v) { return number.format(v); }}}},
+    indexAxis: "y",
+    plugins: {tooltip: {callbacks: {label: function (c) {
+      return c.dataset.label + ": " + number.format(c.parsed.x) + " tỷ đồng";
+    }}}}};
+  new Chart(document.getElementById("chart-sectors"), {
+    type: "bar",
+    data: {labels: data.sectors, datasets: [
+      {label: "Phê duyệt", data: billions(data.sector_vnd), backgroundColor: "#0d6efd"}
+    ]},
+    options: money
+  });
+  new Chart(document.getElementById("chart-countries"), {
+    type: "bar",
+    data: {labels: data.countries, datasets: [
+      {label: "Phê duyệt", data: billions(data.country_approved_vnd), backgroundColor: "#0d6efd"},
+      {label: "Giải ngân", data: billions(data.country_disbursed_vnd), backgroundColor: "#198754"}
+    ]},
+    options: money
+  });
+  new Chart(document.getElementById("chart-months"), {
+    type: "bar",
+    data: {labels: data.months, datasets: [
+      {label: "Đoàn vào", data: data.month_incoming, backgroundColor: "#6f42c1"},
+      {label: "Đoàn ra", data: data.month_outgoing, backgroundColor: "#fd7e14"}
+    ]},
+    options: {scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}
+  });
   new Chart(document.getElementById("chart-delegations"), {
     type: "bar",
     data: {

@@ -7,7 +7,9 @@ from datetime import datetime
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.aid.models import Sector
 from app.core import permissions as rules
+from app.core.countries import country_name
 from app.core.errors import render_error
 from app.core.permissions import requires
 from app.stats import exports, services
@@ -44,6 +46,22 @@ def _generated_by() -> str:
     return f"{current_user.full_name} ({current_user.username})"
 
 
+def _year_charts(report: dict) -> dict:
+    """The chosen year's breakdowns for its charts, labelled in Vietnamese (the figures are
+    the report's own: the tables show the same numbers)."""
+    aid, delegations = report["aid"], report["delegations"]
+    return {
+        "sectors": [Sector(row["sector"]).label for row in aid["by_sector"]],
+        "sector_vnd": [row["value_vnd"] for row in aid["by_sector"]],
+        "countries": [country_name(row["country"]) for row in aid["by_country"]],
+        "country_approved_vnd": [row["value_vnd"] for row in aid["by_country"]],
+        "country_disbursed_vnd": [row["disbursed_vnd"] for row in aid["by_country"]],
+        "months": [f"Th{row['month']}" for row in delegations["by_month"]],
+        "month_incoming": [row["incoming"] for row in delegations["by_month"]],
+        "month_outgoing": [row["outgoing"] for row in delegations["by_month"]],
+    }
+
+
 @bp.route("/")
 @requires(rules.read_registry)
 def index():
@@ -68,6 +86,7 @@ def year(year: int):
         "disbursed_vnd": [row["disbursed_vnd"] for row in comparison],
         "incoming": [row["incoming"] for row in comparison],
         "outgoing": [row["outgoing"] for row in comparison],
+        **_year_charts(page.report),
     }
     return render_template(
         "stats/year.html",

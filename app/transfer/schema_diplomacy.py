@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from app.aid.models import Sector
 from app.associations.states import ActivityKind, AssociationStatus
+from app.budget.services import FIRST_YEAR, LAST_YEAR
 from app.budget.states import BudgetStatus, Verdict
 from app.mobilisation.states import ContactKind, ProposalOutcome
 from app.training.states import TrainingTopic
@@ -34,7 +35,12 @@ from app.transfer.columns import (
 AGENCIES = "CoQuan"
 
 _ZERO = Decimal(0)
-_YEAR = {"whole": True, "min_value": Decimal(1990), "max_value": Decimal(2101)}
+# The years the forms accept (app.budget.services), so an imported line stays editable.
+_YEAR = {
+    "whole": True,
+    "min_value": Decimal(FIRST_YEAR),
+    "max_value": Decimal(LAST_YEAR + 1),
+}
 
 
 def _count(key: str, label: str, **options) -> Column:

@@ -80,7 +80,13 @@ def test_leadership_reads_the_year_and_downloads_the_workbook(page, base_url, ye
     expect(donors.get_by_role("cell", name="Stats Donor E2E")).to_be_visible()
     expect(page.get_by_test_id("table-vien_tro_quoc_gia")).to_contain_text("Úc")
 
-    for chart in ("chart-aid", "chart-delegations"):
+    for chart in (
+        "chart-aid",
+        "chart-delegations",
+        "chart-sectors",
+        "chart-countries",
+        "chart-months",
+    ):
         canvas = page.get_by_test_id(chart)
         canvas.scroll_into_view_if_needed()
         expect(canvas).to_be_visible()
