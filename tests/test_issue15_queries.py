@@ -112,3 +112,22 @@ def test_donor_profile_in_constant_queries_with_unchanged_figures(app, login, db
     assert len(rows) == 1
     text = plan(db, *rows[0])
     assert "ix_aid_donor_organization_id" in text and "ix_aid_item_main_donor_id" in text
+
+
+# --- 3. The pager's count -----------------------------------------------------------------
+
+
+def test_pager_counts_without_order_by_or_eager_loads(login, db, make_item):
+    make_item("PC-1")
+    web = login("planning.officer")
+    for url in ("/vien-tro/?sort=-value", "/vien-tro/?q=nuoc+sach", "/doan/", "/to-chuc/"):
+        counts = [
+            s.upper()
+            for s, _p in captured(db, lambda url=url: web.get(url))
+            if s.lstrip().upper().startswith("SELECT COUNT(*)")
+        ]
+        assert len(counts) == 1, url
+        assert "ORDER BY" not in counts[0], url
+        assert not {"AID_DONOR", "AID_SECTOR", "AID_LOCATION", "OPINION"} & set(
+            re.findall(r"\b(?:FROM|JOIN) (\w+)", counts[0])
+        ), url
