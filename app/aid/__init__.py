@@ -8,9 +8,9 @@ def init_app(app) -> None:
     from app.core.permissions import ATTACHMENT_READERS
     from app.core.views import INBOX_PROVIDERS
 
-    # Opinions, reports and the dossier's files belong to the registry every signed-in
-    # user may read.
-    for owner_type in ("opinion", "aid_report", "aid_item"):
+    # Opinions, decisions, reports and the dossier's files belong to the registry every
+    # signed-in user may read.
+    for owner_type in ("opinion", services.DECISION_FILES, "aid_report", "aid_item"):
         ATTACHMENT_READERS[owner_type] = _read_with_the_registry
     if services.inbox_counts not in INBOX_PROVIDERS:
         INBOX_PROVIDERS.append(services.inbox_counts)

@@ -129,6 +129,15 @@ class AidItemForm(VersionedForm):
         return [(row.sector.data, row.share.data) for row in self.sectors if row.sector.data]
 
 
+def decision_file() -> FileField:
+    """The signed document of a decision step (optional); declared last in each form, so
+    it is shown last."""
+    return FileField(
+        "Tệp văn bản đã ký (PDF, Word...)",
+        description="Không bắt buộc; lưu kèm quyết định, văn bản.",
+    )
+
+
 def comment_field() -> TextAreaField:
     return TextAreaField("Ghi chú / lý do", [optional()])
 
@@ -176,6 +185,7 @@ class DecisionForm(BaseForm):
     signed_on = VNDateField("Ngày ký", [required("Vui lòng nhập ngày ký.")])
     signer = StringField("Người ký", [optional(), max_length(200)])
     content = TextAreaField("Nội dung / lý do", [optional()])
+    file = decision_file()
 
 
 class DecisionContentsForm(DecisionForm):
@@ -204,10 +214,12 @@ class DecisionContentsForm(DecisionForm):
         [optional()],
         choices=choices([("", "—"), *FinancialMechanism.choices()]),
     )
+    file = decision_file()
 
 
 class ApproveForm(DecisionContentsForm):
     signer = StringField("Người ký", [optional(), max_length(200)], default="Chủ tịch UBND tỉnh")
+    file = decision_file()
 
 
 class CentralDecisionForm(DecisionContentsForm):
@@ -223,6 +235,7 @@ class CentralDecisionForm(DecisionContentsForm):
         [required("Vui lòng ghi cơ quan, người có thẩm quyền."), max_length(200)],
         default=DEFAULT_CENTRAL_AUTHORITY,
     )
+    file = decision_file()
 
 
 class SubmitUpForm(BaseForm):
@@ -249,12 +262,14 @@ class CentralRefusalForm(BaseForm):
         default=DEFAULT_CENTRAL_AUTHORITY,
     )
     content = TextAreaField("Lý do không chấp thuận", [required("Vui lòng ghi lý do.")])
+    file = decision_file()
 
 
 class RefuseForm(BaseForm):
     number = StringField("Số văn bản (nếu có)", [optional(), max_length(60)])
     signed_on = VNDateField("Ngày văn bản", [required("Vui lòng nhập ngày văn bản.")])
     content = TextAreaField("Lý do không chấp thuận", [required("Vui lòng ghi lý do.")])
+    file = decision_file()
 
 
 class CompleteForm(BaseForm):
@@ -284,6 +299,7 @@ class AmendForm(DecisionForm):
     rate_usd = MoneyField("Tỷ giá USD", [optional()], limit=RATE_LIMIT)
     counterpart_vnd = MoneyField("Vốn đối ứng mới (VNĐ)", [optional()])
     end_on = VNDateField("Ngày kết thúc mới", [optional()])
+    file = decision_file()
 
     def new_values(self) -> dict:
         """The values the decision changes: the fields filled in (the rest stay)."""

@@ -3,9 +3,9 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, after_this_request, flash, redirect, render_template, request
 
-from app.core.errors import FieldError, flash_form_errors
+from app.core.errors import DomainError, FieldError, flash_form_errors
 from app.extensions import db
 
 
@@ -195,3 +195,29 @@ def safe_next(target: str | None, default: str) -> str:
         return default
     parts = urlsplit(target)
     return default if parts.scheme or parts.netloc else target
+
+
+STALE_STEP = "Bước này đã được thực hiện hoặc không còn phù hợp với trạng thái hiện tại của hồ sơ."
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def step_check(check: Callable, record_url: str):
+    """`check()` (a workflow's require) before a step's form is shown or posted; returns
+    its result. A GET of a step the record's state no longer allows (409: the browser's
+    Back to a step already done) goes to the record's page with a message instead of a
+    stale form or an error page; a POST of it still answers 409, and a user who may not
+    act still gets 403. The form is never kept by the browser's cache (no-store), so Back
+    asks the server again."""
+    try:
+        checked = check()
+    except DomainError as refusal:
+        if request.method == "GET" and type(refusal) is DomainError:
+            flash(STALE_STEP, "warning")
+            abort(redirect(record_url))
+        raise
+    after_this_request(_no_store)
+    return checked

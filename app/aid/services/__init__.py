@@ -12,6 +12,7 @@ from app.aid.services.competence import (
     record_central_refusal,
     submit_up,
 )
+from app.aid.services.decision_files import DECISION_FILES, with_decision_file
 from app.aid.services.dossier import (
     ITEM_FIELDS,
     ItemInput,
@@ -39,6 +40,7 @@ from app.aid.services.procedure import (
     completion_note,
     refuse,
     request_opinions,
+    require_open_opinion,
     resubmit,
     resume,
     return_dossier,
@@ -66,6 +68,7 @@ from app.core.validation import VND_LIMIT
 
 __all__ = [
     "AMENDABLE",
+    "DECISION_FILES",
     "ITEM_FIELDS",
     "VND_LIMIT",  # for the workbook import; the rule lives in app.core.validation
     "ItemFilters",
@@ -99,6 +102,7 @@ __all__ = [
     "refuse",
     "request_opinions",
     "require_open",
+    "require_open_opinion",
     "resubmit",
     "resume",
     "return_dossier",
@@ -111,4 +115,5 @@ __all__ = [
     "update_inspection_follow_up",
     "update_item",
     "update_planned_disbursement",
+    "with_decision_file",
 ]

@@ -149,6 +149,14 @@ def request_opinions(
     return created
 
 
+def require_open_opinion(opinion: Opinion) -> None:
+    """An opinion is answered once, while its item waits for opinions (else 409)."""
+    if not opinion.is_open:
+        raise DomainError("Ý kiến này đã được trả lời hoặc đã hủy.")
+    if not opinion.aid_item.waits_for_opinions:
+        raise DomainError("Khoản viện trợ không còn ở bước xin ý kiến.")
+
+
 def answer_opinion(
     opinion: Opinion,
     verdict: str,
@@ -165,10 +173,7 @@ def answer_opinion(
     if version is not None:  # from the form; direct calls (import, tests) skip the check
         check_version(opinion, version)
     item = opinion.aid_item
-    if not opinion.is_open:
-        raise DomainError("Ý kiến này đã được trả lời hoặc đã hủy.")
-    if not item.waits_for_opinions:
-        raise DomainError("Khoản viện trợ không còn ở bước xin ý kiến.")
+    require_open_opinion(opinion)
     answered_on = answered_on or today_vn()
     check(
         (given, answer, "answer", "Vui lòng nhập nội dung ý kiến."),

@@ -401,9 +401,10 @@ def item_records(item: AidItem) -> dict:
         ).all()
 
     reports = rows(AidReport, AidReport.received_on)
+    decisions = rows(Decision, Decision.signed_on, Decision.id)
     return {
         "steps": rows(WorkflowStep, WorkflowStep.at, WorkflowStep.id),
-        "decisions": rows(Decision, Decision.signed_on, Decision.id),
+        "decisions": decisions,
         "disbursements": rows(Disbursement, Disbursement.disbursed_on, Disbursement.id),
         "reports": reports,
         "inspections": rows(Inspection, Inspection.inspected_on, Inspection.id),
@@ -412,6 +413,7 @@ def item_records(item: AidItem) -> dict:
         "plan": schedule(item),
         "files": {
             "opinion": attachments.by_owner("opinion", [o.id for o in item.opinions]),
+            "decision": attachments.by_owner("decision", [d.id for d in decisions]),
             "aid_report": attachments.by_owner("aid_report", [r.id for r in reports]),
             "aid_item": attachments.by_owner("aid_item", [item.id]).get(item.id, []),
         },

@@ -1,7 +1,7 @@
 """The list and its exports, the dossier form, the item's page (with its archive and
 files), opinions and the inbox."""
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from app.aid import exports, services, workflow
@@ -22,6 +22,7 @@ from app.core.web import (
     form_values,
     get_or_404,
     record_form_page,
+    step_check,
 )
 from app.orgs.scope import item_breaches
 
@@ -154,7 +155,8 @@ def new():
 @requires(rules.manage_aid)
 def edit(item_id: int):
     item = get_or_404(AidItem, item_id)
-    workflow.require(item, "edit", current_user)  # 409 once decided: amendments instead
+    # 409 once decided (amendments instead); a GET then goes back to the item
+    step_check(lambda: workflow.require(item, "edit", current_user), detail_url(item))
     return _dossier_page(item)
 
 
@@ -214,6 +216,8 @@ def detail(item_id: int):
 def answer(opinion_id: int):
     opinion = get_or_404(Opinion, opinion_id)
     rules.answer_opinion.require(current_user, opinion)
+    item_url = detail_url(opinion.aid_item_id)
+    step_check(lambda: services.require_open_opinion(opinion), item_url)  # Back after answering
     form = AnswerOpinionForm()
     if request.method == "GET":
         form.version.data = opinion.version
@@ -224,7 +228,7 @@ def answer(opinion_id: int):
             opinion, **form_values(form), user=current_user, version=form.version_number()
         ),
         success="Đã gửi ý kiến góp ý.",
-        redirect_to=url_for("aid.inbox"),
+        redirect_to=item_url,
         opinion=opinion,
     )
 

@@ -11,15 +11,15 @@ from app.aid.views import bp, detail_url
 from app.core import permissions as rules
 from app.core.dates import format_date, today_vn
 from app.core.permissions import requires
-from app.core.web import form_page, form_values, get_or_404
+from app.core.web import form_page, form_values, get_or_404, step_check
 
 
 @bp.route("/thong-bao/<int:notice_id>/da-gui", methods=["GET", "POST"])
 @requires(rules.manage_aid)
 def notice_done(notice_id: int):
     notice = get_or_404(AidNotice, notice_id)
-    services.require_open(notice)  # 409 once done
     item = notice.aid_item
+    step_check(lambda: services.require_open(notice), detail_url(item))  # 409 once done
     form = NoticeDoneForm()
     if request.method == "GET":
         form.version.data = notice.version

@@ -43,6 +43,7 @@ from app.core.web import (
     form_page,
     form_values,
     get_or_404,
+    step_check,
 )
 
 
@@ -57,9 +58,12 @@ REASON_IN_CONTENT = _renamed(content="reason")
 
 
 def _amendment(form: AmendForm) -> dict:
-    decision = form_values(form, "number", "signed_on", "signer", "content")
+    decision = form_values(form, "number", "signed_on", "signer", "content", "file")
     return {**decision, "new_values": form.new_values()}
 
+
+# A decision step's form carries its signed document (optional), filed with the decision.
+decided = services.with_decision_file
 
 # Transition -> (form, service[, the service's arguments from the form, when the form
 # names one otherwise]). The transition table decides who may take it and when.
@@ -68,18 +72,22 @@ STEPS = {
     "resubmit": (ResubmitForm, services.resubmit),
     "request_opinions": (RequestOpinionsForm, services.request_opinions),
     "appraise": (AppraiseForm, services.appraise),
-    "approve": (ApproveForm, services.approve),
-    "refuse": (RefuseForm, services.refuse, REASON_IN_CONTENT),
+    "approve": (ApproveForm, decided(services.approve)),
+    "refuse": (RefuseForm, decided(services.refuse), REASON_IN_CONTENT),
     "start": (StartForm, services.start),
     "suspend": (CommentForm, services.suspend, REASON_IN_COMMENT),
     "resume": (CommentForm, services.resume),
     "complete": (CompleteForm, services.complete),
-    "revoke": (DecisionForm, services.revoke, REASON_IN_CONTENT),
-    "amend": (AmendForm, services.amend, _amendment),
+    "revoke": (DecisionForm, decided(services.revoke), REASON_IN_CONTENT),
+    "amend": (AmendForm, decided(services.amend), _amendment),
     # Aid beyond the province's competence (the table offers these instead of approve).
     "submit_up": (SubmitUpForm, services.submit_up),
-    "central_decision": (CentralDecisionForm, services.record_central_decision),
-    "central_refusal": (CentralRefusalForm, services.record_central_refusal, REASON_IN_CONTENT),
+    "central_decision": (CentralDecisionForm, decided(services.record_central_decision)),
+    "central_refusal": (
+        CentralRefusalForm,
+        decided(services.record_central_refusal),
+        REASON_IN_CONTENT,
+    ),
 }
 # URL slug -> (workflow entry, form, service).
 RECORDS = {
@@ -112,7 +120,7 @@ def _row(table: dict, key: str) -> tuple:
 
 def _action_page(item: AidItem, key: str, form_class, service, arguments=AS_NAMED, **context):
     """The form of one step or record: checked (403 / 409) before it is even shown."""
-    checked = workflow.require(item, key, current_user)
+    checked = step_check(lambda: workflow.require(item, key, current_user), detail_url(item))
     form = form_class()
     _prepare(item, form)
     label = checked.action.label
@@ -166,7 +174,9 @@ def record(item_id: int, kind: str):
 
 def _plan_page(item: AidItem, row: PlannedDisbursement | None):
     """Add a year to the schedule, or correct one (with the version the page showed)."""
-    checked = workflow.require(item, "planned_disbursement", current_user)
+    checked = step_check(
+        lambda: workflow.require(item, "planned_disbursement", current_user), detail_url(item)
+    )
     form = PlannedDisbursementForm(obj=row)
     title = "Thêm năm kế hoạch giải ngân" if row is None else f"Sửa kế hoạch năm {row.year}"
     if row is not None and request.method == "GET":

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 
 from app.core import permissions as rules
-from app.core.web import get_or_404
+from app.core.web import get_or_404, step_check
 from app.delegations import workflow
 from app.delegations.models import Delegation
 from app.extensions import db
@@ -22,9 +22,10 @@ def get_visible(delegation_id: int) -> Delegation:
 
 
 def get_editable(delegation_id: int) -> Delegation:
-    """The delegation, if the user may change its request or members now (else 403 / 409)."""
+    """The delegation, if the user may change its request or members now (else 403 / 409;
+    a GET once it may no longer be changed goes back to its page)."""
     delegation = get_visible(delegation_id)
-    workflow.require(delegation, "edit", current_user)
+    step_check(lambda: workflow.require(delegation, "edit", current_user), detail_url(delegation))
     return delegation
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.core import permissions as rules
 from app.core.permissions import requires
-from app.core.web import form_page, form_values, text_of
+from app.core.web import form_page, form_values, step_check, text_of
 from app.delegations import services, workflow
 from app.delegations.forms import (
     ApproveForm,
@@ -100,7 +100,9 @@ def _action_page(delegation_id: int, key: str, pages: dict, done: str):
     if key not in pages:
         abort(404)
     action, form_class, save = pages[key]
-    checked = workflow.require(delegation, action, current_user)
+    checked = step_check(
+        lambda: workflow.require(delegation, action, current_user), detail_url(delegation)
+    )
     form = form_class()
     if isinstance(form, ConfirmForm) and not form.is_submitted():
         # the revision the record page showed, else the one this page shows
