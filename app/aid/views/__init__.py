@@ -14,4 +14,4 @@ def detail_url(item_or_id) -> str:
     return url_for("aid.detail", item_id=getattr(item_or_id, "id", item_or_id))
 
 
-from app.aid.views import history, items, notices, steps  # noqa: E402, F401 - the routes, registered on bp
+from app.aid.views import history, items, notices, printing, steps  # noqa: E402, F401 - the routes, registered on bp

@@ -42,4 +42,10 @@ def audited_page(template: str, **context) -> str:
 
 
 # The pages register their routes on `bp` when imported.
-from app.delegations.views import history, members, pages, review  # noqa: E402, F401
+from app.delegations.views import (  # noqa: E402, F401
+    history,
+    members,
+    pages,
+    printing,
+    review,
+)
