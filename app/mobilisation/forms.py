@@ -3,10 +3,10 @@ aid items are typed by their codes (the service looks them up: an unknown code i
 next to its field)."""
 
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import ValidationError
 
 from app.aid.models import Sector
 from app.core.forms import (
+    CurrencyField,
     MoneyField,
     VersionedForm,
     VNDateField,
@@ -16,7 +16,6 @@ from app.core.forms import (
     record_code,
     required,
 )
-from app.core.money import is_currency_code
 from app.mobilisation.states import ContactKind, ProposalOutcome
 from app.transfer.schema import RATE_LIMIT
 
@@ -61,12 +60,6 @@ class ContactForm(VersionedForm):
     notes = TextAreaField("Ghi chú", [optional(), max_length(5000)], filters=[_strip])
 
 
-def _currency_check(form, field):
-    field.data = (field.data or "").strip().upper()
-    if not is_currency_code(field.data):
-        raise ValidationError("Mã tiền tệ không hợp lệ (mã ISO 4217, ví dụ VND, USD, EUR).")
-
-
 class ProposalForm(VersionedForm):
     code = record_code("Mã đề xuất")
     title = StringField(
@@ -92,7 +85,7 @@ class ProposalForm(VersionedForm):
         description="Chọn nhiều bằng Ctrl/Cmd.",
     )
     requested_value = MoneyField("Giá trị đề nghị", [required("Vui lòng nhập giá trị.")])
-    currency = StringField("Tiền tệ", [required(), _currency_check], default="VND")
+    currency = CurrencyField("Tiền tệ", [required()], default="VND")
     rate_vnd = MoneyField(
         "Tỷ giá (VNĐ/đơn vị)",
         [optional()],

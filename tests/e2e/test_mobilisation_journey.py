@@ -99,7 +99,7 @@ def test_officer_mobilises_aid_and_reads_the_funnel(
     page.get_by_label("Ngày gửi", exact=True).fill(f"01/03/{year}")
     page.get_by_label("Lĩnh vực", exact=True).select_option(label="Nước sạch và vệ sinh môi trường")
     page.get_by_label("Giá trị đề nghị", exact=True).fill("40.000")
-    page.get_by_label("Tiền tệ", exact=True).fill("USD")
+    page.get_by_label("Tiền tệ", exact=True).select_option("USD")
     page.get_by_role("button", name="Lưu").click()
     expect(page.locator("#rate_vnd + .invalid-feedback")).to_contain_text("Vui lòng nhập tỷ giá")
     no_sideways_scroll(page, width)
