@@ -1,11 +1,13 @@
 """Issue 15, the query fixes: indexes the plans use and pages in a bounded number of
 statements. Plans are read with the database's own EXPLAIN on the statements the code ran."""
 
+import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from app.aid import services as aid_services
 from app.aid.states import AidStatus
@@ -131,3 +133,44 @@ def test_pager_counts_without_order_by_or_eager_loads(login, db, make_item):
         assert not {"AID_DONOR", "AID_SECTOR", "AID_LOCATION", "OPINION"} & set(
             re.findall(r"\b(?:FROM|JOIN) (\w+)", counts[0])
         ), url
+
+
+# --- 4. Aid item page ---------------------------------------------------------------------
+
+
+def _pdf(name: str):
+    return FileStorage(io.BytesIO(b"%PDF-1.4"), filename=name)
+
+
+def _children(app, db, user, item, start: int, count: int):
+    """`count` disbursements, reports (each with a file), inspections and files."""
+    with app.app_context():
+        it, planner = db.session.merge(item), user("planning.officer")
+        for i in range(start, start + count):
+            day = date(2025, 5, 1) + timedelta(days=i)
+            aid_services.add_disbursement(
+                it, day, Decimal("10"), "USD", rate_vnd=Decimal("25000"), user=planner
+            )
+            aid_services.add_report(
+                it, "sau_thang", None, None, day, f"Báo cáo {i}", _pdf(f"bc{i}.pdf"), user=planner
+            )
+            aid_services.add_inspection(it, inspected_on=day, team=f"Đoàn {i}", user=planner)
+            aid_services.attach_file(it, _pdf(f"tep{i}.pdf"), user=planner)
+        db.session.commit()
+
+
+def test_aid_item_page_in_a_bounded_number_of_statements(app, login, db, user, make_item):
+    item = make_item("DTQ-1", status=AidStatus.DANG_THUC_HIEN)
+    _children(app, db, user, item, 0, 1)
+    web = login("planning.officer")
+    page = web.get(f"/vien-tro/{item.id}").get_data(as_text=True)
+    assert "bc0.pdf" in page and "tep0.pdf" in page and "Đoàn 0" in page
+    few = captured(db, lambda: web.get(f"/vien-tro/{item.id}"))
+    _children(app, db, user, item, 1, 6)
+    page = web.get(f"/vien-tro/{item.id}").get_data(as_text=True)
+    assert "bc6.pdf" in page and "tep6.pdf" in page and "Đoàn 6" in page
+    many = captured(db, lambda: web.get(f"/vien-tro/{item.id}"))
+    assert len(many) == len(few)
+    # The files of the item, its opinions, decisions and reports come in one query.
+    assert sum(1 for s, _p in many if re.search(r"\bFROM attachment\b", s)) == 1
+    assert len(many) <= 22

@@ -141,3 +141,23 @@ def by_owner(owner_type: str, owner_ids: list[int]) -> dict[int, list[Attachment
     ):
         found.setdefault(attachment.owner_id, []).append(attachment)
     return found
+
+
+def by_owners(owners: dict[str, list[int]]) -> dict[str, dict[int, list[Attachment]]]:
+    """by_owner() for several owner types at once, in one query: {type: {id: [files]}}
+    (every type asked is a key, empty when none of its records has a file)."""
+    found: dict[str, dict[int, list[Attachment]]] = {kind: {} for kind in owners}
+    asked = [
+        db.and_(Attachment.owner_type == kind, Attachment.owner_id.in_(ids))
+        for kind, ids in owners.items()
+        if ids
+    ]
+    if not asked:
+        return found
+    for attachment in db.session.scalars(
+        db.select(Attachment)
+        .where(db.or_(*asked), Attachment.archived_at.is_(None))
+        .order_by(Attachment.created_at, Attachment.id)
+    ):
+        found[attachment.owner_type].setdefault(attachment.owner_id, []).append(attachment)
+    return found
