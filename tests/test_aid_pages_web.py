@@ -36,7 +36,16 @@ def test_item_page_offers_what_the_user_may_do(login, make_item):
 def test_follow_up_pages_refused_before_approval_and_unknown_kind_404(login, make_item):
     received = make_item()
     planner = login("planning.officer")
-    refused = planner.get(f"/vien-tro/{received.id}/ghi-nhan/giai-ngan")
+    # The form is not shown: its GET goes back to the item with a message (the browser's
+    # Back, issue 14); a POST is refused with 409 and the reason.
+    shown = planner.get(f"/vien-tro/{received.id}/ghi-nhan/giai-ngan")
+    assert shown.status_code == 302 and shown.headers["Location"].endswith(
+        f"/vien-tro/{received.id}"
+    )
+    refused = planner.post(
+        f"/vien-tro/{received.id}/ghi-nhan/giai-ngan",
+        {"disbursed_on": "01/05/2025", "amount": "1000", "currency": "VND"},
+    )
     assert refused.status_code == 409
     assert "Chỉ ghi nhận giải ngân" in refused.get_data(as_text=True)
     assert planner.get(f"/vien-tro/{received.id}/ghi-nhan/khac").status_code == 404
