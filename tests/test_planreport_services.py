@@ -425,3 +425,23 @@ def test_people_diplomacy_figures_of_a_half_year(app_ctx, db, user):
     budget = _values(first["budget"])
     assert budget[f"Kinh phí được phân bổ năm {Y} (VNĐ)"] == 80_000_000
     assert budget[f"Kinh phí đã chi lũy kế đến 30/06/{Y} (VNĐ)"] == 30_000_000
+
+
+def test_merging_agencies_folds_their_plan_report_texts(db, user, fa, opened):
+    from app.auth.services import merge_agencies
+
+    police, other = user("police.officer"), user("other.officer")
+    services.contribute(opened, 3, "Công an", user=police, version=0)
+    services.contribute(opened, 3, "Xã", user=other, version=0)
+    services.contribute(opened, 4, "Chỉ xã", user=other, version=0)
+    source, target = other.agency, police.agency
+    moved = merge_agencies(source, target, user=user("admin"))
+    assert moved["plan_contribution.folded"] == 1
+    rows = db.session.scalars(
+        sa.select(PlanContribution).where(PlanContribution.report_id == opened.id)
+    ).all()
+    assert sorted((r.item_no, r.agency_id) for r in rows) == [(3, target.id), (4, target.id)]
+    item_3 = next(r for r in rows if r.item_no == 3)
+    assert item_3.text == f"Công an\n\n[{source.name}] Xã"
+    db.session.refresh(opened)
+    assert opened.asked_agency_ids == {target.id}

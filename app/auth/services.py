@@ -404,6 +404,8 @@ AGENCY_REFERENCES = (
     ("notification", "agency_id"),  # its notifications (read marks are per user)
     ("training_course", "organiser_agency_id"),  # the courses it organised
     ("training_attendance", "agency_id"),  # its trainees (folded first where both sent some)
+    ("plan_report_agency", "agency_id"),  # the plan reports it is asked in (once each)
+    ("plan_contribution", "agency_id"),  # its texts (folded first where both wrote an item)
 )
 
 
@@ -451,9 +453,13 @@ def merge_agencies(source: Agency, target: Agency, *, user=None, username=None) 
             "Cả hai cơ quan đều có ngân sách đối ngoại nhân dân năm "
             f"{', '.join(map(str, years))}: hãy lưu trữ một trong hai trước khi gộp.",
         )
+    from app.planreport.services import fold_for_merge  # the plan report imports auth
     from app.training.services import fold_attendance  # training imports auth, not back
 
     moved = {"opinion.cancelled": _cancel_duplicate_requests(source, target)}
+    moved["plan_contribution.folded"] = fold_for_merge(
+        source.id, target.id, user=user, username=username
+    )
     moved["training_attendance.folded"] = fold_attendance(
         source.id, target.id, user=user, username=username
     )

@@ -308,6 +308,48 @@ def contribute(
     return row
 
 
+def fold_for_merge(source_id: int, target_id: int, *, user=None, username=None) -> int:
+    """Before agency `source` is merged into `target` (app.auth.services.merge_agencies):
+    a report that asked both asks the remaining agency once (the source's request row goes:
+    it is a link, not a record), and where both wrote the same item of a report, the
+    source's text is added to the target's (under the source's name; late if either was)
+    and the source's row goes, its text kept there and in the audit entry. The merge can
+    then move every other row. Returns how many texts were folded."""
+    asked_of_target = sa.select(PlanReportAgency.report_id).where(
+        PlanReportAgency.agency_id == target_id
+    )
+    db.session.execute(
+        sa.delete(PlanReportAgency).where(
+            PlanReportAgency.agency_id == source_id,
+            PlanReportAgency.report_id.in_(asked_of_target),
+        )
+    )
+    source_rows = db.session.scalars(
+        sa.select(PlanContribution).where(PlanContribution.agency_id == source_id)
+    ).all()
+    folded = 0
+    for row in source_rows:
+        target = contribution(row.report, target_id, row.item_no)
+        if target is None:
+            continue
+        before = target.text
+        name = row.agency.name
+        target.text = f"{target.text}\n\n[{name}] {row.text}"
+        target.is_late = target.is_late or row.is_late
+        audit.record(
+            PlanReportAudit.CONTRIBUTE,
+            target,
+            user=user,
+            username=username,
+            summary=f"Gộp đóng góp mục {row.item_no} của {name} (gộp cơ quan)",
+            changes={"text": [before, target.text], "folded": row.text, "report": row.report_id},
+        )
+        db.session.delete(row)
+        folded += 1
+    db.session.flush()
+    return folded
+
+
 # --- Reads ------------------------------------------------------------------------------
 
 
