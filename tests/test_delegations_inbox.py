@@ -38,7 +38,11 @@ def test_counts_are_not_cut_at_100_and_to_approve_is_filtered_before(
     assert re.search(r"Hồ sơ đoàn đủ điều kiện phê duyệt</a>: <strong>3</strong>", home)
     inbox = web.get("/doan/viec-can-xu-ly").get_data(as_text=True)
     assert "Hồ sơ đoàn cần tiếp nhận (130)" in inbox and "OK-2" in inbox
-    assert "100 hồ sơ đầu tiên theo ngày đến, trên tổng số 130" in inbox
+    # The box pages on its own (PAGE_SIZE rows a page): every row reachable by a link.
+    pages = -(-130 // web.client.application.config["PAGE_SIZE"])
+    assert f"trang_to_receive={pages}" in inbox and f"trang_to_receive={pages + 1}" not in inbox
+    last = web.get(f"/doan/viec-can-xu-ly?trang_to_receive={pages}").get_data(as_text=True)
+    assert "Hồ sơ đoàn cần tiếp nhận (130)" in last
 
 
 def test_police_and_host_boxes(make_delegation, db, user):

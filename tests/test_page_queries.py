@@ -52,14 +52,15 @@ def test_planning_inbox_and_alerts_bounded_and_without_collections(login, db, ma
     assert len(few) == len(many)
     read = tables(many)
     assert not COLLECTION_TABLES & set(read)
-    # The dossiers' opinions (for their tasks) and the opinions the agency has to give.
-    assert read.count("opinion") == 2
-    # the user; the dossiers and their opinions; the agency's opinions to give (the
-    # planning agency may be asked too); the notices to send after decisions, with their
-    # items; certificates; five alert lists (not started, reports, closing, delayed,
-    # over-disbursed); the notifications badge's count
+    # The dossiers' opinions (for their tasks) and the opinions the agency has to give
+    # (counted for its pages, then read).
+    assert read.count("opinion") == 3
+    # the user; each of the three boxes paged (a count, a page): the dossiers (and their
+    # opinions), the agency's opinions to give (the planning agency may be asked too), the
+    # notices to send after decisions with their items; certificates; five alert lists
+    # (not started, reports, closing, delayed, over-disbursed); the notifications badge
     assert "Gửi quyết định phê duyệt cho nhà tài trợ" in page and "aid_notice" in read
-    assert len(many) == 1 + 2 + 1 + 1 + 1 + 5 + 1
+    assert len(many) == 1 + (2 + 1) + 2 + 2 + 1 + 5 + 1
 
 
 def test_opinions_inbox_bounded_and_without_collections(login, db, make_item):
@@ -70,6 +71,7 @@ def test_opinions_inbox_bounded_and_without_collections(login, db, make_item):
     few = selects(db, lambda: web.get("/vien-tro/viec-can-xu-ly"))
     make_items(make_item, "QS", 8)
     many = selects(db, lambda: web.get("/vien-tro/viec-can-xu-ly"))
-    # the user; the opinions with their items and donors; the notifications badge's count
-    assert len(few) == len(many) == 3
+    # the user; the opinions counted (for the box's pages), then read with their items
+    # and donors; the notifications badge's count
+    assert len(few) == len(many) == 4
     assert not COLLECTION_TABLES & set(tables(many))

@@ -6,6 +6,7 @@ from datetime import date
 
 from app.aid.models import AidItem, AidStatus, Modality, Sector
 from app.core.export import send_table
+from app.core.inbox import due_state
 from app.extensions import db
 
 HEADERS = [
@@ -97,33 +98,40 @@ ALERT_TITLES = (
     ("delayed", "Chậm tiến độ so với kế hoạch"),
     ("over_disbursed", "Giải ngân vượt giá trị phê duyệt"),
 )
-OPINION_TASK = "Ý kiến cần góp ý"
 INBOX_HEADERS = [
+    "Nhóm việc",
     "Việc cần làm",
     "Mã khoản viện trợ",
     "Tên khoản viện trợ",
     "Nhà tài trợ",
     "Trạng thái",
+    "Ngày nhận",
     "Hạn xử lý",
     "Quá hạn",
+    "Tình trạng hạn",
 ]
 
 
-def _inbox_row(task: str, item: AidItem, due_on: date | None, overdue: bool | None) -> list:
+def _inbox_row(box, task, item, received_on, due_on, overdue, today) -> list:
     donor = item.main_donor.name if item.main_donor else None
     late = None if overdue is None else ("có" if overdue else "không")
-    return [task, item.code, item.name, donor, AidStatus(item.status).label, due_on, late]
+    state = due_state(due_on, today, overdue=overdue) if overdue is not None else None
+    status = AidStatus(item.status).label
+    return [box, task, item.code, item.name, donor, status, received_on, due_on, late, state]
 
 
-def send_inbox(today: date, *, opinions, dossiers, notices, alerts, fmt: str):
-    """What waits for the user, as on the inbox page: the opinions to give, the dossiers in
-    the procedure with their task, the notices to send and the follow-up alerts."""
+def send_inbox(today: date, *, boxes, alerts, fmt: str, **_page):
+    """What waits for the user, as on the inbox page (same filters, same order, every row):
+    the opinions to give, the dossiers in the procedure with their task, the notices to
+    send, with their due date and whether it passed; then the follow-up alerts."""
     rows = [
-        *(_inbox_row(OPINION_TASK, o.aid_item, o.due_on, o.due_on < today) for o in opinions),
-        *(_inbox_row(r.task, r.item, r.due_on, r.overdue) for r in dossiers),
-        *(_inbox_row(n.label, n.aid_item, n.due_on, n.overdue(today)) for n in notices),
         *(
-            _inbox_row(title, item, None, None)
+            _inbox_row(box.title, r.task, r.item, r.received_on, r.due_on, r.overdue, today)
+            for box in boxes
+            for r in box.rows
+        ),
+        *(
+            _inbox_row("Cảnh báo", title, item, None, None, None, today)
             for key, title in ALERT_TITLES
             for item in (alerts or {}).get(key, [])
         ),

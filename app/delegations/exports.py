@@ -4,6 +4,7 @@ from app.auth.names import agency_name_on
 from app.core import audit
 from app.core.countries import country_name
 from app.core.export import send_table
+from app.core.inbox import due_state
 from app.delegations.models import (
     Delegation,
     DelegationStatus,
@@ -93,16 +94,25 @@ INBOX_HEADERS = [
     "Đơn vị đón tiếp / cử đi",
     "Khu vực biên giới",
     "Trạng thái",
+    "Ngày gửi hồ sơ",
+    "Hạn xử lý",
+    "Quá hạn",
+    "Tình trạng hạn",
     "Hạn báo cáo",
 ]
 
 
-def send_inbox(box, labels: dict[str, str], fmt: str):
-    """What waits for the user (services.inbox, every row of every box): one line per
-    delegation and box, named by the box's label; no member data."""
-    rows = (
-        [
-            labels[name],
+def send_inbox(boxes, today, fmt: str):
+    """What waits for the user (services/inbox.py: the page's boxes as filtered and
+    sorted, every row): one line per delegation and box, named by the box's label, with
+    its due date and whether it passed (the notifications' rule); no member data."""
+
+    def line(box, d):
+        due_on = box.due_on(d)
+        state = due_state(due_on, today)
+        late = None if due_on is None else ("có" if due_on < today else "không")
+        return [
+            box.title,
             d.code,
             d.title,
             Direction(d.direction).label,
@@ -111,11 +121,14 @@ def send_inbox(box, labels: dict[str, str], fmt: str):
             agency_name_on(d.host_agency, d.start_on) or None,
             "có" if d.is_border_area else "không",
             DelegationStatus(d.status).label,
+            d.submitted_on,
+            due_on,
+            late,
+            state,
             d.report_due_on if d.is_approved else None,
         ]
-        for name in labels
-        for d in getattr(box, name, [])
-    )
+
+    rows = (line(box, d) for box in boxes for d in box.rows)
     return send_table("viec-can-xu-ly-doan", "Việc cần xử lý", INBOX_HEADERS, rows, fmt)
 
 

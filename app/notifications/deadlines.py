@@ -14,11 +14,11 @@ from types import SimpleNamespace
 
 from app.aid.services import queries as aid_queries
 from app.auth.models import Agency, Duty
-from app.core.dates import add_working_days, format_date, today_vn
+from app.core.dates import format_date, today_vn
+from app.core.inbox import DUE_SOON_LABEL, OVERDUE_LABEL, due_state
 from app.delegations.services import queries as delegation_queries
 from app.extensions import db
 from app.notifications.services import agencies_holding, notify, path_for
-from app.notifications.states import DUE_SOON_WORKING_DAYS
 from app.notifications.states import NotificationKind as K
 
 # As many records as a pass reads per list (the inboxes' own limits are for a page).
@@ -26,28 +26,22 @@ LIMIT = 100_000
 # The delegations' alerts read what a reader may see; the pass reads as a signed-out
 # reader: every sent delegation (the overdue reports are of approved ones).
 _PASS_READER = SimpleNamespace(is_authenticated=False, is_active=False, agency_id=None)
+STATE_KINDS = {OVERDUE_LABEL: K.OVERDUE, DUE_SOON_LABEL: K.DUE_SOON}
 
 
-def _kind(due_on: date | None, today: date, soon: date, *, overdue: bool | None = None):
-    """OVERDUE, DUE_SOON or None for a deadline (`overdue` when the inbox says so)."""
-    if due_on is None:
-        return None
-    late = due_on < today if overdue is None else overdue
-    if late:
-        return K.OVERDUE
-    if today <= due_on <= soon:
-        return K.DUE_SOON
-    return None
+def _kind(due_on: date | None, today: date, *, overdue: bool | None = None):
+    """OVERDUE, DUE_SOON or None for a deadline (`overdue` when the inbox says so): the
+    inboxes' badges use the same rule (app/core/inbox.py `due_state`)."""
+    return STATE_KINDS.get(due_state(due_on, today, overdue=overdue))
 
 
 class _Pass:
     def __init__(self, today: date):
         self.today = today
-        self.soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
         self.created = 0
 
     def kind(self, due_on, **kwargs):
-        return _kind(due_on, self.today, self.soon, **kwargs)
+        return _kind(due_on, self.today, **kwargs)
 
     def add(self, agency_id, kind, what: str, due_on: date, record_type, record_id, link):
         when = "Quá hạn" if kind == K.OVERDUE else "Sắp đến hạn"

@@ -7,12 +7,14 @@ from flask_login import current_user
 from app.aid import exports, services, workflow
 from app.aid.forms import AidItemForm, AnswerOpinionForm, AttachmentForm, FollowUpForm
 from app.aid.models import AidItem, AidStatus, Modality, Opinion, Sector
+from app.aid.services import boxes as aid_inbox
 from app.aid.services import queries
 from app.aid.views import bp, detail_url
 from app.core import permissions as rules
 from app.core.countries import country_choices
 from app.core.dates import today_vn
 from app.core.forms import ArchiveForm, choices
+from app.core.inbox import due_state, inbox_args
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.permissions import requires
 from app.core.web import (
@@ -233,15 +235,14 @@ def answer(opinion_id: int):
     )
 
 
-def _inbox(today) -> dict:
-    """What waits for the user: the page and its export show the same."""
-    is_planning = rules.manage_aid.allows(current_user)
-    answers = rules.answer_opinion.allows(current_user)
+def _inbox(today, paged: bool = True) -> dict:
+    """What waits for the user, filtered and sorted: the page and its export show the same."""
+    args = inbox_args(aid_inbox.TITLES)
     return {
-        "dossiers": services.planning_inbox(today) if is_planning else [],
-        "notices": services.open_notices() if is_planning else [],
-        "opinions": services.opinions_for_agency(current_user.agency_id) if answers else [],
-        "alerts": services.alerts(today) if is_planning else None,
+        "args": args,
+        "boxes": aid_inbox.inbox_boxes(current_user, args, today, paged=paged),
+        "kinds": aid_inbox.box_choices(current_user),
+        "alerts": services.alerts(today) if rules.manage_aid.allows(current_user) else None,
     }
 
 
@@ -250,12 +251,17 @@ def _inbox(today) -> dict:
 def inbox():
     today = today_vn()
     return render_template(
-        "aid/inbox.html", today=today, alert_titles=exports.ALERT_TITLES, **_inbox(today)
+        "aid/inbox.html",
+        today=today,
+        alert_titles=exports.ALERT_TITLES,
+        due_state=due_state,
+        **_inbox(today),
     )
 
 
 @bp.route("/viec-can-xu-ly/xuat.<any(xlsx, csv):fmt>")
 @requires(rules.read_registry)
 def inbox_export(fmt: str):
+    """The boxes as filtered and sorted on the page, every row (not one page)."""
     today = today_vn()
-    return exports.send_inbox(today, **_inbox(today), fmt=fmt)
+    return exports.send_inbox(today, **_inbox(today, paged=False), fmt=fmt)

@@ -14,6 +14,7 @@ from app.core.countries import country_choices
 from app.core.dates import today_vn
 from app.core.errors import FieldError
 from app.core.forms import ArchiveForm, choices
+from app.core.inbox import due_state, inbox_args
 from app.core.listing import apply_sort, arg_int, arg_year, paginate
 from app.core.models import Commune
 from app.core.permissions import requires
@@ -30,6 +31,7 @@ from app.delegations.models import (
     ReviewerKind,
     VisitReport,
 )
+from app.delegations.services import boxes as delegation_inbox
 from app.delegations.views import (
     audited_page,
     bp,
@@ -293,26 +295,39 @@ def archive(delegation_id: int):
 # --- Working views ------------------------------------------------------------------------
 
 
+def _inbox(today, paged: bool = True) -> dict:
+    """The boxes as filtered and sorted (app/core/inbox.py): the page and its export agree."""
+    args = inbox_args(services.INBOX_LABELS)
+    return {
+        "args": args,
+        "boxes": delegation_inbox.inbox_boxes(current_user, args, today, paged=paged),
+        "kinds": delegation_inbox.box_choices(current_user, today),
+    }
+
+
 @bp.route("/viec-can-xu-ly")
 @requires(rules.read_delegations)
 def inbox():
-    box = services.inbox(user=current_user)
+    today = today_vn()
+    found = _inbox(today)
+    listed = {d.id: d for box in found["boxes"] for d in box.rows}
     return render_template(
         "delegations/inbox.html",
-        box=box,
-        short_passports=services.short_passports(box.listed),
+        short_passports=services.short_passports(list(listed.values())),
         alerts=services.alerts(user=current_user),
         passport_months=current_app.config["PASSPORT_MIN_VALID_MONTHS"],
-        today=today_vn(),
+        today=today,
+        due_state=due_state,
+        **found,
     )
 
 
 @bp.route("/viec-can-xu-ly/xuat.<any(xlsx, csv):fmt>")
 @requires(rules.read_delegations)
 def inbox_export(fmt: str):
-    """The inbox's boxes in full (the page lists the first of each)."""
-    box = services.inbox(user=current_user, limit=None)
-    return exports.send_inbox(box, services.INBOX_LABELS, fmt)
+    """The inbox's boxes as filtered and sorted on the page, every row (not one page)."""
+    today = today_vn()
+    return exports.send_inbox(_inbox(today, paged=False)["boxes"], today, fmt)
 
 
 @bp.route("/lich")
