@@ -10,8 +10,12 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 from app.aid import services as aid_services
+from app.aid.models import AidItem
 from app.aid.states import AidStatus
+from app.core.text import fold, search_condition
 from app.delegations import services as delegation_services
+from app.delegations.models import Delegation
+from app.orgs.models import Organization
 from tests.fixtures.aid import item_input
 from tests.fixtures.orgs import new_org
 from tests.test_delegations_services import delegation, host  # noqa: F401 (fixtures)
@@ -174,3 +178,56 @@ def test_aid_item_page_in_a_bounded_number_of_statements(app, login, db, user, m
     # The files of the item, its opinions, decisions and reports come in one query.
     assert sum(1 for s, _p in many if re.search(r"\bFROM attachment\b", s)) == 1
     assert len(many) <= 22
+
+
+# --- 5. Text search index -----------------------------------------------------------------
+
+TITLES = {
+    "TS-1": "Dự án nước sạch xã Đắk Tô",
+    "TS-2": "Trường học Kon Plông",
+    "TS-3": "Y tế cộng đồng Sơn Tây",
+    "TS-4": "Hỗ trợ sinh kế phụ nữ Đăk Glei",
+}
+SEARCHES = [
+    "nuoc sach",
+    "Đắk Tô",
+    "dak to",
+    "DAK",
+    "y te",
+    "truong hoc kon",
+    "ho tro",
+    "ts-3",
+    "xa",
+]
+
+
+def test_title_search_same_results_and_trigram_index_on_postgresql(app, db, make_item):
+    for code, title in TITLES.items():
+        make_item(code, name=title)
+    with app.app_context():
+        for text in SEARCHES:
+            words = fold(text).split()
+            expected = sorted(
+                code
+                for code, title in TITLES.items()
+                if all(w in fold(f"{code} {title}") for w in words)
+            )
+            found = db.session.scalars(
+                sa.select(AidItem.code)
+                .where(search_condition(AidItem.search_text, text), AidItem.code.in_(TITLES))
+                .order_by(AidItem.code)
+            ).all()
+            assert found == expected, text
+        assert db.session.get_bind().dialect.name != "postgresql" or all(
+            f"ix_{table}_search_text_trgm" in plan_of(db, sa.select(model.id).where(condition))
+            for table, model, condition in (
+                ("aid_item", AidItem, search_condition(AidItem.search_text, "nuoc sach")),
+                ("delegation", Delegation, search_condition(Delegation.search_text, "dak to")),
+                ("organization", Organization, search_condition(Organization.search_text, "ngo")),
+            )
+        )
+
+
+def plan_of(db, select) -> str:
+    compiled = select.compile(dialect=db.session.get_bind().dialect)
+    return plan(db, str(compiled), compiled.params)

@@ -24,6 +24,7 @@ from app.core.models import (
     enum_type,
     sync_children,
 )
+from app.core.text import trigram_index
 from app.extensions import db
 
 Modality = labelled(
@@ -114,6 +115,7 @@ class AidItem(
     TimestampMixin, VersionedMixin, ArchivableMixin, PeriodMixin, DecisionContentsMixin, db.Model
 ):
     __tablename__ = "aid_item"
+    __table_args__ = (trigram_index("aid_item"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)

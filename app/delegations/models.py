@@ -18,7 +18,7 @@ from app.core.models import (
     enum_type,
     utcnow,
 )
-from app.core.text import fold
+from app.core.text import fold, trigram_index
 from app.delegations import states
 from app.delegations.states import DelegationStatus
 from app.extensions import db
@@ -73,6 +73,7 @@ def normalize_passport(number: str | None) -> str | None:
 
 class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     __tablename__ = "delegation"
+    __table_args__ = (trigram_index("delegation"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.aid.models import Sector
 from app.core.enums import labelled
 from app.core.models import ArchivableMixin, TimestampMixin, VersionedMixin, enum_type
-from app.core.text import fold
+from app.core.text import fold, trigram_index
 from app.extensions import db
 
 # Keys are those of the registry workbook (spec/interchange.md, sheet ToChuc).
@@ -48,6 +48,7 @@ CERTIFICATE_WARNING_DAYS = 60
 
 class Organization(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     __tablename__ = "organization"
+    __table_args__ = (trigram_index("organization"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
