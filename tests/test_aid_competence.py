@@ -180,7 +180,11 @@ def test_central_journey_through_the_pages(login, db, central):
     page = planner.get(f"/vien-tro/{central.id}").get_data(as_text=True)
     assert "/buoc/submit_up" in page and "/buoc/approve" not in page
     assert "Liên quan đến an ninh" in page
-    assert planner.get(f"/vien-tro/{central.id}/buoc/approve").status_code == 409
+    # no provincial approval: its form goes back to the item (issue 14), a POST is a 409
+    shown = planner.get(f"/vien-tro/{central.id}/buoc/approve")
+    assert shown.status_code == 302 and shown.headers["Location"].endswith(f"/{central.id}")
+    decision = {"number": "5/QĐ-UBND", "signed_on": "25/03/2025", "signer": "Chủ tịch"}
+    assert planner.post(f"/vien-tro/{central.id}/buoc/approve", decision).status_code == 409
 
     bad = planner.post(f"/vien-tro/{central.id}/buoc/submit_up", {"submitted_on": "22/03/2025"})
     assert bad.status_code == 422

@@ -211,7 +211,11 @@ def test_mark_done_over_http(login, db, make_item):
     assert 'data-testid="item-notices"' in page
     assert "Đã gửi</span> 02/04/2025, số 9/SKH-VT" in page
     assert "Kèm thỏa thuận viện trợ" in page
-    assert planner.get(url).status_code == 409  # done once
+    # done once: the form goes back to the item (issue 14), a second POST is a 409
+    shown = planner.get(url)
+    assert shown.status_code == 302 and shown.headers["Location"].endswith(f"/{item.id}")
+    again = {"done_on": "03/04/2025", "document_number": "10/SKH-VT", "version": notice.version}
+    assert planner.post(url, again).status_code == 409
 
 
 def test_http_approval_creates_the_tasks(login, db, make_item):

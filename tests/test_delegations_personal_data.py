@@ -141,5 +141,10 @@ def test_after_approval_nobody_edits_members(make_delegation, login, db):
     delegation = make_delegation("DV-PD7", stage="approved", members=[member()])
     target = delegation.members[0]
     for username in ("other.officer", "foreign_affairs.officer"):
-        response = login(username).get(f"/doan/thanh-vien/{target.id}")
-        assert response.status_code == 409
+        web = login(username)
+        # the form goes back to the delegation's page (issue 14), a POST is a 409
+        response = web.get(f"/doan/thanh-vien/{target.id}")
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/doan/{delegation.id}")
+        values = {"full_name": "Kim Khác", "nationality": "KR", "version": target.version}
+        assert web.post(f"/doan/thanh-vien/{target.id}", values).status_code == 409
