@@ -14,7 +14,9 @@ The templates are docxtpl (Jinja) templates: the values each may use are listed 
 app/documents/contexts.py (VARIABLES); administrators may upload new versions.
 """
 
+import io
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -24,6 +26,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 OUT = Path(__file__).resolve().parent.parent / "app" / "documents" / "templates_docx"
+# Every part of every file carries this time, so a rebuild is byte-for-byte the same (the
+# time the committed files were first built).
+ZIP_TIME = (2026, 12, 3, 13, 22, 46)
 FONT = "Times New Roman"
 CENTER, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -398,6 +403,40 @@ def annual_report(doc):
     closing(doc, as_above=True)
 
 
+def plan_report(doc):
+    header(doc, letter=False)
+    title(doc)
+    body(
+        doc,
+        "{{ agency_name }} báo cáo kết quả thực hiện Kế hoạch công tác đối ngoại nhân dân "
+        "của tỉnh {{ province }} {{ period }} ({{ period_span }}) như sau:",
+        "{%p for i in items %}",
+    )
+    para(doc, "{{ i.number }}. {{ i.title }}", bold=True, align=JUSTIFY, indent=True)
+    body(
+        doc,
+        "{%p for f in i.figures %}",
+        "- {{ f.label }}: {{ f.value }}{% if f.words %} (bằng chữ: {{ f.words }}){% endif %}.",
+        "{%p endfor %}",
+        "{%p for line in i.text %}",
+        "{{ line }}",
+        "{%p endfor %}",
+        "{%p for d in i.drafts %}",
+        "(Dự thảo của {{ d.agency }}, chưa tổng hợp)",
+        "{%p for line in d.lines %}",
+        "{{ line }}",
+        "{%p endfor %}",
+        "{%p endfor %}",
+        "{%p if not i.text and not i.drafts %}",
+        "(Chưa có nội dung.)",
+        "{%p endif %}",
+        "{%p endfor %}",
+        "Trên đây là báo cáo kết quả thực hiện Kế hoạch công tác đối ngoại nhân dân "
+        "{{ period }} của {{ agency_name }}./.",
+    )
+    closing(doc, as_above=False)
+
+
 BUILDERS = {
     "aid_opinion_request": opinion_request,
     "aid_appraisal_report": appraisal_report,
@@ -408,7 +447,22 @@ BUILDERS = {
     "delegation_border_notice": border_notice,
     "delegation_reception_list": reception_list,
     "annual_aid_report": annual_report,
+    "plan_report": plan_report,
 }
+
+
+def reproducible(doc) -> bytes:
+    """The saved package with every part stamped ZIP_TIME (python-docx stamps the clock)."""
+    saved = io.BytesIO()
+    doc.save(saved)
+    out = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(out, "w") as package:
+        for part in source.infolist():
+            stamped = zipfile.ZipInfo(part.filename, date_time=ZIP_TIME)
+            stamped.compress_type = zipfile.ZIP_DEFLATED
+            stamped.external_attr = part.external_attr
+            package.writestr(stamped, source.read(part))
+    return out.getvalue()
 
 
 def main(out: Path = OUT) -> list[Path]:
@@ -418,7 +472,7 @@ def main(out: Path = OUT) -> list[Path]:
         doc = new_document()
         build(doc)
         path = out / f"{kind}.docx"
-        doc.save(path)
+        path.write_bytes(reproducible(doc))
         written.append(path)
     return written
 

@@ -259,6 +259,86 @@ def test_annual_aid_report_has_the_year_s_figures(app_ctx, db, make_item, user):
     assert "- Bộ Tài chính;" in text
 
 
+# --- The plan's periodic report -----------------------------------------------------------------
+
+
+def _plan_report(user, *, year=2025, half=1):
+    """A half-year report opened by foreign affairs, asking the police and the 'other' agency."""
+    from datetime import timedelta
+
+    from app.planreport import services as plan
+
+    fa = user("foreign_affairs.officer")
+    report = plan.create_report(
+        plan.ReportData(
+            period_kind="nua_nam",
+            year=year,
+            half=half,
+            deadline=today_vn() + timedelta(days=10),
+            agency_ids=[user("police.officer").agency_id, user("other.officer").agency_id],
+        ),
+        user=fa,
+    )
+    plan.open_report(report, user=fa)
+    return report
+
+
+def test_plan_report_draft_has_the_period_figures_and_texts(app_ctx, db, make_item, user):
+    from app.planreport import plan_items
+    from app.planreport import services as plan
+
+    make_item("VT-K1", status=S.DA_PHE_DUYET)  # approved 25/03/2025: in the first half of 2025
+    report = _plan_report(user)
+    fa = user("foreign_affairs.officer")
+    plan.consolidate(
+        report, {2: "Các hội hữu nghị tổ chức 3 hoạt động.\nGiao lưu với Lào."}, user=fa,
+        version=report.version,
+    )  # fmt: skip
+    plan.contribute(report, 3, "Công an: 4 đoàn vào", user=user("police.officer"), version=0)
+    text = drafted(K.PLAN_REPORT, report, fa)
+    assert_layout(text, "Sở Ngoại vụ tỉnh Quảng Ngãi")
+    assert "Số:        /BC-SNgV" in text and "BÁO CÁO" in text
+    assert "Kết quả thực hiện Kế hoạch công tác đối ngoại nhân dân 6 tháng đầu năm 2025" in text
+    assert "từ ngày 01/01/2025 đến ngày 30/06/2025" in text
+    assert f"2. {plan_items.item(2).title}" in text and f"3. {plan_items.item(3).title}" in text
+    # The registry's figures for the period, as the report's page shows them (money in words).
+    assert "Viện trợ phi chính phủ nước ngoài: Khoản viện trợ được phê duyệt: 1." in text
+    assert (
+        f"Viện trợ phi chính phủ nước ngoài: Giá trị viện trợ được phê duyệt: {VALUE} "
+        f"(bằng chữ: {VALUE_WORDS})."
+    ) in text
+    # Item 2 consolidated (one paragraph per line); item 3 only the police's text, as a draft.
+    assert "Các hội hữu nghị tổ chức 3 hoạt động.\nGiao lưu với Lào." in text
+    assert "(Dự thảo của Công an tỉnh Quảng Ngãi, chưa tổng hợp)\nCông an: 4 đoàn vào" in text
+    assert "(Chưa có nội dung.)" in text  # the other items
+    assert "Ủy ban nhân dân tỉnh Quảng Ngãi (để báo cáo)" in text
+    # Another half-year counts nothing of that approval.
+    other = drafted(K.PLAN_REPORT, _plan_report(user, half=2), fa)
+    assert "Khoản viện trợ được phê duyệt: 0." in other and VALUE not in other
+    assert "6 tháng cuối năm 2025" in other
+    # Only foreign-affairs officers draft it.
+    with pytest.raises(PermissionDenied):
+        services.generate(K.PLAN_REPORT, report, user=user("police.officer"))
+    assert services.offered_kinds("plan_report", report, user("foreign_affairs.viewer")) == []
+
+
+def test_a_sent_plan_report_is_kept_on_the_report(app_ctx, db, user):
+    from app.core.permissions import read_attachment
+
+    report = _plan_report(user)
+    fa = user("foreign_affairs.officer")
+    document = services.generate(K.PLAN_REPORT, report, user=fa, day=today_vn()).document
+    services.mark_sent(document, today_vn(), "12/BC-SNgV", user=fa, version=document.version)
+    kept = document.attachment
+    assert (kept.owner_type, kept.owner_id) == ("plan_report", report.id)
+    assert services.documents_of("plan_report", report.id) == [document]
+    # Read by whoever reads the report (the asked police), not by an agency not asked.
+    assert read_attachment.allows(user("police.officer"), kept)
+    assert read_attachment.allows(user("police.officer"), document.draft_attachment)
+    assert not read_attachment.allows(user("planning.officer"), kept)
+    assert not read_attachment.allows(user("planning.officer"), document.draft_attachment)
+
+
 # --- Rules, records and versions ----------------------------------------------------------------
 
 
@@ -447,3 +527,19 @@ def test_migration_creates_and_drops_the_tables(tmp_root):
         _db.session.remove()
         _db.engine.dispose()
     reset_database(url)
+
+
+def test_the_default_templates_are_the_script_s_output_byte_for_byte(tmp_path):
+    """scripts/make_docx_templates.py rebuilds every committed default (plan report too)
+    byte for byte: a changed builder shows in git as a changed file, nothing else."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "make_docx_templates.py"
+    spec = importlib.util.spec_from_file_location("make_docx_templates", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.main(tmp_path)
+    assert {p.stem for p in written} == {kind.value for kind in K}
+    for path in written:
+        assert path.read_bytes() == render.default_template(path.stem), path.name

@@ -189,6 +189,48 @@ def test_the_statistics_year_page_offers_the_annual_report(login):
     assert "/van-ban/soan/annual_aid_report" not in other
 
 
+def test_the_plan_report_page_offers_its_draft_to_foreign_affairs(login, db, user):
+    from tests.test_planreport_web import open_report
+
+    fa = login("foreign_affairs.officer")
+    report_id = open_report(fa, user, year=2025)  # asks the police and the 'other' agency
+    page = fa.get(f"/bao-cao-ke-hoach/{report_id}").get_data(as_text=True)
+    assert "Soạn: Báo cáo thực hiện Kế hoạch đối ngoại nhân dân (.docx)" in page
+    response = fa.post(f"/van-ban/soan/plan_report/{report_id}")
+    assert response.status_code == 200 and response.mimetype == DOCX
+    assert "plan_report_BCKH-2025-H1_" in response.headers["Content-Disposition"]
+    text = body_text(response.data)
+    assert "Kết quả thực hiện Kế hoạch công tác đối ngoại nhân dân 6 tháng đầu năm 2025" in text
+    assert re.search(r"ngày \d\d tháng \d\d năm \d{4}", text)
+    [document] = documents(db, "plan_report", report_id)
+    page = fa.get(f"/bao-cao-ke-hoach/{report_id}").get_data(as_text=True)
+    assert "Chưa gửi" in page and f"/van-ban/{document.id}/da-gui" in page
+    # Another agency's officer: asked (reads the report) or not, never drafts it.
+    for username in ("police.officer", "planning.officer", "foreign_affairs.viewer"):
+        web = login(username)
+        assert web.post(f"/van-ban/soan/plan_report/{report_id}").status_code == 403
+    police = login("police.officer").get(f"/bao-cao-ke-hoach/{report_id}").get_data(as_text=True)
+    assert "Soạn: Báo cáo thực hiện" not in police and "Đánh dấu đã gửi" not in police
+    # Sent: the file is kept with the report, readable by its readers only.
+    sent = fa.post(
+        f"/van-ban/{document.id}/da-gui",
+        {
+            "version": document.version,
+            "sent_on": format_date(today_vn()),
+            "document_number": "7/BC",
+        },
+    )
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(
+        f"/bao-cao-ke-hoach/{report_id}"
+    )
+    db.session.expire_all()
+    kept = db.session.get(Attachment, db.session.get(GeneratedDocument, document.id).attachment_id)
+    assert (kept.owner_type, kept.owner_id) == ("plan_report", report_id)
+    assert login("police.officer").get(f"/tep/{kept.id}").status_code == 200
+    assert login("planning.officer").get(f"/tep/{kept.id}").status_code == 403
+    assert fa.get(f"/bao-cao-ke-hoach/{report_id}").get_data(as_text=True).count("Đã gửi") >= 1
+
+
 # --- Templates ---------------------------------------------------------------------------------
 
 

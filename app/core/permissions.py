@@ -453,6 +453,15 @@ def draft_annual_report(user, year=None):
     return _officer_holding(user, "aid_focal")
 
 
+@rule(
+    "draft_plan_report",
+    "Chỉ cán bộ cơ quan ngoại vụ được soạn báo cáo thực hiện Kế hoạch đối ngoại nhân dân.",
+)
+def draft_plan_report(user, report=None):
+    """Whoever manages the plan's reports (foreign-affairs officers) drafts the report."""
+    return manage_plan_reports.allows(user, report)
+
+
 @rule("manage_document_templates", "Chỉ quản trị hệ thống được quản lý mẫu văn bản.")
 def manage_document_templates(user, obj=None):
     return _is_admin(user)

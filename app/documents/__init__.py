@@ -47,10 +47,17 @@ def _read_delegation_file(user, delegation_id) -> bool:
     return delegation is not None and rules.read_delegations.allows(user, delegation)
 
 
+def _read_plan_report_file(user, report_id) -> bool:
+    from app.planreport import read_report_file
+
+    return read_report_file(user, report_id)
+
+
 def _read_draft(user, document_id) -> bool:
     """A draft file is read by whoever reads its record."""
     from app.documents.models import GeneratedDocument
     from app.documents.states import DELEGATION as OF_DELEGATION
+    from app.documents.states import PLAN_REPORT as OF_PLAN_REPORT
     from app.extensions import db
 
     document = db.session.get(GeneratedDocument, document_id)
@@ -58,4 +65,6 @@ def _read_draft(user, document_id) -> bool:
         return False
     if document.owner_type == OF_DELEGATION:
         return _read_delegation_file(user, document.owner_id)
+    if document.owner_type == OF_PLAN_REPORT:
+        return _read_plan_report_file(user, document.owner_id)
     return _read_registry(user, document.owner_id)

@@ -39,6 +39,7 @@ SYMBOLS = {
     K.DELEGATION_BORDER_NOTICE: "TB",
     K.DELEGATION_RECEPTION_LIST: "DS",
     K.ANNUAL_AID_REPORT: "BC",
+    K.PLAN_REPORT: "BC",
 }
 
 
@@ -365,6 +366,68 @@ def annual_report(year: int, day: date) -> dict:
     }
 
 
+# --- The plan's periodic report --------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    """A text as its non-empty lines (one paragraph each in the document)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _figure(key: str, figure) -> dict:
+    from app.planreport.figures import VND, group_title
+
+    shown = _amount(figure.value) if figure.kind == VND else None
+    return {
+        "label": f"{group_title(key)}: {figure.label.removesuffix(' (VNĐ)')}",
+        "value": shown["figures"] if shown else format_number(figure.value),
+        "words": shown["words"] if shown else "",
+    }
+
+
+def plan_report(report, day: date) -> dict:
+    """Each plan item: the registry's figures for the period (app.planreport.figures, as
+    the report's page shows them), the consolidated text, or while there is none the asked
+    agencies' texts marked as drafts."""
+    from app.planreport import plan_items
+    from app.planreport.figures import period_figures
+    from app.planreport.services import report_contributions
+    from app.planreport.states import FINAL
+
+    first, last = report.bounds
+    figures = period_figures(db.session.connection(), first, last)
+    texts = report_contributions(report)
+    items = []
+    for item in plan_items.PLAN_ITEMS:
+        consolidated = _lines(report.consolidated_text(item.number))
+        drafts = [
+            {"agency": agency_name_on(c.agency, day), "lines": _lines(c.text)}
+            for c in texts
+            if c.item_no == item.number and _lines(c.text) and not consolidated
+        ]
+        items.append(
+            {
+                "number": item.number,
+                "title": item.title,
+                "figures": [_figure(k, f) for k in item.figures for f in figures.get(k, [])],
+                "text": consolidated,
+                "drafts": drafts,
+            }
+        )
+    return {
+        "title": "BÁO CÁO",
+        "excerpt": f"Kết quả thực hiện Kế hoạch công tác đối ngoại nhân dân {report.period_label}",
+        "period": report.period_label,
+        "period_span": f"từ ngày {format_date(first)} đến ngày {format_date(last)}",
+        "is_final": report.status == FINAL,
+        "items": items,
+        "recipients": [
+            f"{_committee(province_name())} (để báo cáo)",
+            "Các cơ quan, đơn vị được đề nghị đóng góp báo cáo",
+        ],
+    }
+
+
 CONTEXTS = {
     K.AID_OPINION_REQUEST: opinion_request,
     K.AID_APPRAISAL_REPORT: appraisal_report,
@@ -375,6 +438,7 @@ CONTEXTS = {
     K.DELEGATION_BORDER_NOTICE: border_notice,
     K.DELEGATION_RECEPTION_LIST: reception_list,
     K.ANNUAL_AID_REPORT: annual_report,
+    K.PLAN_REPORT: plan_report,
 }
 # The kind's own top-level names (besides LAYOUT_VARIABLES).
 OWN_VARIABLES = {
@@ -390,6 +454,7 @@ OWN_VARIABLES = {
         "year", "title", "approved", "disbursed", "active_count", "by_sector", "by_country",
         "by_modality", "incoming", "outgoing",
     ),
+    K.PLAN_REPORT: ("title", "period", "period_span", "is_final", "items"),
 }  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from app.documents.states import (
     DRAFT_FILES,
     OFFERED_IN,
     OWNER_OF,
+    PLAN_REPORT,
     YEAR,
     DocumentAudit,
 )
@@ -40,6 +41,7 @@ RULES = {
     K.DELEGATION_BORDER_NOTICE: rules.draft_delegation_document,
     K.DELEGATION_RECEPTION_LIST: rules.draft_delegation_document,
     K.ANNUAL_AID_REPORT: rules.draft_annual_report,
+    K.PLAN_REPORT: rules.draft_plan_report,
 }
 
 
@@ -61,6 +63,10 @@ def load_record(owner_type: str, owner_id: int):
         from app.aid.models import AidItem
 
         return db.session.get(AidItem, owner_id)
+    if owner_type == PLAN_REPORT:
+        from app.planreport.models import PlanReport
+
+        return db.session.get(PlanReport, owner_id)
     from app.delegations.models import Delegation
 
     return db.session.get(Delegation, owner_id)

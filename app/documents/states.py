@@ -1,11 +1,12 @@
 """The documents domain's fixed vocabulary: the kinds of official document, the records
 they are drafted from, the steps of those records at which each is offered, and the audit
-action names. The steps are the named groups of app/aid/states.py and
-app/delegations/states.py (no status literal here)."""
+action names. The steps are the named groups of app/aid/states.py,
+app/delegations/states.py and app/planreport/states.py (no status literal here)."""
 
 from app.aid import states as aid_states
 from app.core.enums import group, labelled
 from app.delegations import states as delegation_states
+from app.planreport import states as plan_states
 
 DocumentKind = labelled(
     "DocumentKind",
@@ -19,6 +20,7 @@ DocumentKind = labelled(
         "delegation_border_notice": "Thông báo Công an, Bộ đội Biên phòng (khu vực biên giới)",
         "delegation_reception_list": "Danh sách đoàn",
         "annual_aid_report": "Báo cáo tình hình tiếp nhận viện trợ năm",
+        "plan_report": "Báo cáo thực hiện Kế hoạch đối ngoại nhân dân",
     },
 )
 K = DocumentKind
@@ -28,9 +30,15 @@ K = DocumentKind
 AID_ITEM = "aid_item"
 DELEGATION = "delegation"
 YEAR = "annual_aid_report"  # owner id: the year
+PLAN_REPORT = "plan_report"
 OwnerType = labelled(
     "OwnerType",
-    {AID_ITEM: "Khoản viện trợ", DELEGATION: "Đoàn", YEAR: "Báo cáo năm"},
+    {
+        AID_ITEM: "Khoản viện trợ",
+        DELEGATION: "Đoàn",
+        YEAR: "Báo cáo năm",
+        PLAN_REPORT: "Báo cáo thực hiện kế hoạch",
+    },
 )
 # The draft files themselves: attachments of the generated_document row.
 DRAFT_FILES = "generated_document"
@@ -45,6 +53,7 @@ OWNER_OF = {
     K.DELEGATION_BORDER_NOTICE: DELEGATION,
     K.DELEGATION_RECEPTION_LIST: DELEGATION,
     K.ANNUAL_AID_REPORT: YEAR,
+    K.PLAN_REPORT: PLAN_REPORT,
 }
 
 A = aid_states.S
@@ -60,6 +69,8 @@ OFFERED_IN = {
     K.DELEGATION_REPLY: group(D.DANG_XEM_XET, D.DA_DUYET, D.TU_CHOI),
     K.DELEGATION_BORDER_NOTICE: delegation_states.LIVE,
     K.DELEGATION_RECEPTION_LIST: delegation_states.LIVE,
+    # A draft of the report at any step (its texts grow until it is final).
+    K.PLAN_REPORT: group(*plan_states.PlanReportStatus),
 }
 
 

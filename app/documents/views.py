@@ -13,7 +13,15 @@ from app.core.web import form_page, get_or_404, render_invalid, run_form_service
 from app.documents import contexts, render, services
 from app.documents.forms import SentForm, TemplateUploadForm
 from app.documents.models import GeneratedDocument
-from app.documents.states import AID_ITEM, DELEGATION, OWNER_OF, YEAR, DocumentKind, OwnerType
+from app.documents.states import (
+    AID_ITEM,
+    DELEGATION,
+    OWNER_OF,
+    PLAN_REPORT,
+    YEAR,
+    DocumentKind,
+    OwnerType,
+)
 from app.extensions import db
 
 bp = Blueprint("documents", __name__, url_prefix="/van-ban")
@@ -27,12 +35,15 @@ def _kind_or_404(kind: str) -> DocumentKind:
 
 
 def visible_record(owner_type: str, owner_id: int):
-    """The record, or 404 (a delegation draft of another agency does not exist here)."""
+    """The record, or 404 (a delegation draft of another agency does not exist here); a plan
+    report the user may not read is a 403, as on its own page."""
     record = services.load_record(owner_type, owner_id)
     if record is None:
         abort(404)
     if owner_type == DELEGATION and not rules.read_delegations.allows(current_user, record):
         abort(404)
+    if owner_type == PLAN_REPORT:
+        rules.read_plan_reports.require(current_user, record)  # 403, as on the report's page
     if owner_type == YEAR:
         from app.stats.services import is_valid_year
 
@@ -46,6 +57,8 @@ def record_url(owner_type: str, owner_id: int) -> str:
         return url_for("aid.detail", item_id=owner_id)
     if owner_type == DELEGATION:
         return url_for("delegations.detail", delegation_id=owner_id)
+    if owner_type == PLAN_REPORT:
+        return url_for("planreport.detail", report_id=owner_id)
     return url_for("stats.year", year=owner_id)
 
 
