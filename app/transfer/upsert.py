@@ -150,17 +150,29 @@ class Writer:
             if not same(getattr(obj, name), new):
                 setattr(obj, name, new)
 
-    def upsert(self, sheet_key, model, mapping, make, after=None, batch_done=None) -> dict:
+    def upsert(
+        self,
+        sheet_key,
+        model,
+        mapping,
+        make,
+        after=None,
+        batch_done=None,
+        *,
+        actions=None,
+        extra_fields=(),
+    ) -> dict:
         """Create or update one record per row, BATCH_ROWS rows at a time; `after(obj, row,
         created)` sets the rest and `batch_done([(record, created, changes)])` follows up a
-        flushed batch.
+        flushed batch. `actions` (create, update) default to the model's in RECORD_ACTIONS;
+        `extra_fields` (set by `after`) are compared too, for the audit.
 
         Each batch is flushed, audited and let go (only code -> id is kept), so the
         memory an import takes does not grow with the file. Returns code -> id."""
         counts = self.counts(sheet_key)
         table = model.__tablename__
-        create_action, update_action = RECORD_ACTIONS[model]
-        fields = [*mapping.values(), *DERIVED.get(table, ())]
+        create_action, update_action = actions or RECORD_ACTIONS[model]
+        fields = [*mapping.values(), *DERIVED.get(table, ()), *extra_fields]
         source = f"Nhập từ tệp {self.report.filename}"
         ids: dict[str, int] = {}
         for batch in chunks(self.rows(sheet_key), self.batch_rows):

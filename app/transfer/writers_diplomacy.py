@@ -121,55 +121,28 @@ def _sync_list(obj, attribute: str, key: str, model, new: list, current: list, e
 
 
 def _keyed(w: Writer, sheet_key, model, fields, actions, fill=None) -> None:
-    """Create or update one record per row, matched by `ma` (the record's code)."""
+    """Create or update one record per row, matched by `ma` (the record's code), through
+    Writer.upsert; `fill(obj, row, created)` sets what the plain columns do not."""
     refs = _load_refs(w, sheet_key)
-    counts = w.counts(sheet_key)
-    create_action, update_action = actions
-    table = model.__tablename__
-    watched = [*fields.values(), *(name for name, _ in REF_FIELDS[sheet_key].values())]
-    source = f"Nhập từ tệp {w.report.filename}"
     columns = model.__table__.c
     integers = [n for n in fields.values() if isinstance(columns[n].type, sa.Integer)]
-    for batch in chunks(w.rows(sheet_key), w.batch_rows):
-        codes = [row.values["ma"] for row in batch]
-        existing = {
-            r.code: r for r in db.session.scalars(sa.select(model).where(model.code.in_(codes)))
-        }
-        touched = []
-        for row in batch:
-            obj = existing.get(row.values["ma"])
-            created = obj is None
-            if created:
-                obj = model()
-                db.session.add(obj)
-                if hasattr(obj, "created_by_id"):
-                    obj.created_by_id = getattr(w.user, "id", None)
-            before = {} if created else {n: audit.plain(getattr(obj, n)) for n in watched}
-            w.apply_fields(obj, row, fields)
-            for name in integers:  # whole numbers are read as Decimal
-                if isinstance(getattr(obj, name), Decimal):
-                    setattr(obj, name, int(getattr(obj, name)))
-            _set_refs(obj, row, sheet_key, refs)
-            extra = (fill(obj, row, created) or {}) if fill else {}
-            changes = {} if created else {
-                n: [before[n], audit.plain(getattr(obj, n))]
-                for n in watched
-                if not same(before[n], audit.plain(getattr(obj, n)))
-            }  # fmt: skip
-            changes.update(extra)
-            touched.append((obj, created, changes))
-        db.session.flush()
-        for obj, created, changes in touched:
-            refs.ids[sheet_key][obj.code] = obj.id
-            if created:
-                counts.created += 1
-                w.audit(create_action, table, obj.id, f"{source}: tạo {obj.code}")
-            elif changes:
-                counts.updated += 1
-                w.audit(update_action, table, obj.id, f"{source}: cập nhật {obj.code}", changes)
-            else:
-                counts.unchanged += 1
-        w.write_audit()
+
+    def make():
+        obj = model()
+        if hasattr(obj, "created_by_id"):
+            obj.created_by_id = getattr(w.user, "id", None)
+        return obj
+
+    def after(obj, row, created):
+        for name in integers:  # whole numbers are read as Decimal
+            if isinstance(getattr(obj, name), Decimal):
+                setattr(obj, name, int(getattr(obj, name)))
+        _set_refs(obj, row, sheet_key, refs)
+        return (fill(obj, row, created) or {}) if fill else {}
+
+    ref_fields = [name for name, _ in REF_FIELDS[sheet_key].values()]
+    ids = w.upsert(sheet_key, model, fields, make, after, actions=actions, extra_fields=ref_fields)
+    refs.ids[sheet_key].update(ids)
 
 
 def write_associations(w: Writer) -> None:
