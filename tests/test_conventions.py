@@ -161,3 +161,22 @@ def wrong(record, kind, user):
 """
     found = [line.split(": ", 1)[1] for line in _literal_actions({"sample.py": sample})]
     assert found == ["'x.export'", "'x.import'", "'x.create'", "f'x.review_{kind}'"]
+
+
+def test_pandas_lives_in_stats_and_transfer_only():
+    """DESIGN.md: pandas in app/stats and app/transfer only (the domains call their pure
+    figures there)."""
+    allowed = {ROOT / "app" / "stats", ROOT / "app" / "transfer"}
+    offenders = []
+    for path in (ROOT / "app").rglob("*.py"):
+        if any(folder in path.parents for folder in allowed):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name == "pandas" or name.startswith("pandas.") for name in names):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

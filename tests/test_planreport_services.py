@@ -11,7 +11,7 @@ from app.auth.models import Agency, AgencyDuty, Duty
 from app.core.dates import today_vn
 from app.core.errors import DomainError, FieldError, PermissionDenied, StaleObjectError
 from app.core.models import AuditEntry
-from app.planreport import figures, services, states
+from app.planreport import services, states
 from app.planreport.models import (
     PlanContribution,
     PlanReport,
@@ -20,6 +20,7 @@ from app.planreport.models import (
     period_key,
 )
 from app.planreport.states import PlanReportAudit
+from app.stats import plan_figures as figures
 from app.stats.frames import Frames
 
 

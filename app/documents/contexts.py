@@ -375,7 +375,7 @@ def _lines(text: str) -> list[str]:
 
 
 def _figure(key: str, figure) -> dict:
-    from app.planreport.figures import VND, group_title
+    from app.stats.plan_figures import VND, group_title
 
     shown = _amount(figure.value) if figure.kind == VND else None
     return {
@@ -386,13 +386,13 @@ def _figure(key: str, figure) -> dict:
 
 
 def plan_report(report, day: date) -> dict:
-    """Each plan item: the registry's figures for the period (app.planreport.figures, as
+    """Each plan item: the registry's figures for the period (app.stats.plan_figures, as
     the report's page shows them), the consolidated text, or while there is none the asked
     agencies' texts marked as drafts."""
     from app.planreport import plan_items
-    from app.planreport.figures import period_figures
     from app.planreport.services import report_contributions
     from app.planreport.states import FINAL
+    from app.stats.plan_figures import period_figures
 
     first, last = report.bounds
     figures = period_figures(db.session.connection(), first, last)

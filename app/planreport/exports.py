@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 from app.core.dates import format_date, format_datetime
 from app.core.export import MONEY_NUMBER_FORMAT, write_cell
 from app.planreport import plan_items
-from app.planreport.figures import group_title
+from app.stats.plan_figures import group_title
 
 TITLE = "Báo cáo thực hiện Kế hoạch đối ngoại nhân dân"
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 class PlanItem:
     number: int
     title: str
-    # The registry's figures shown for the item (keys of app.planreport.figures).
+    # The registry's figures shown for the item (keys of app.stats.plan_figures).
     figures: tuple[str, ...] = ()
 
 

@@ -14,9 +14,9 @@ from app.core.permissions import requires
 from app.core.web import form_action, form_page, get_or_404, run_form_service
 from app.extensions import db
 from app.planreport import exports, plan_items, services, workflow
-from app.planreport.figures import group_title, period_figures
 from app.planreport.forms import ConsolidateForm, ContributionForm, ReportForm, StepForm
 from app.planreport.models import PlanReport
+from app.stats.plan_figures import group_title, period_figures
 
 bp = Blueprint("planreport", __name__, url_prefix="/bao-cao-ke-hoach")
 

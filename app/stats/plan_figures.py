@@ -9,7 +9,7 @@ for the donors and the archived check, members) are left whole, as the functions
 them. The functions themselves are unchanged.
 
 The four people-to-people diplomacy domains' figures are filtered the same way
-(app.planreport.domain_figures says how for each).
+(app.stats.plan_domain_figures says how for each).
 
 `period_figures(connection, first, last)` returns {figure group key: [Figure, ...]}; the
 plan items name the groups they show (app.planreport.plan_items).
@@ -80,8 +80,8 @@ FRAME_GROUPS: dict[str, tuple[str, Callable]] = {
 
 
 def _domain_groups() -> dict[str, tuple[str, Callable]]:
-    """The people-to-people diplomacy domains' groups (app.planreport.domain_figures)."""
-    from app.planreport.domain_figures import DOMAIN_GROUPS
+    """The people-to-people diplomacy domains' groups (app.stats.plan_domain_figures)."""
+    from app.stats.plan_domain_figures import DOMAIN_GROUPS
 
     return DOMAIN_GROUPS
 

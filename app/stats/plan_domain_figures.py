@@ -24,12 +24,12 @@ from datetime import date
 import pandas as pd
 
 from app.core.dates import today_vn
-from app.planreport.figures import COUNT, VND, Figure, within
 from app.stats import association_figures as associations
 from app.stats import budget_figures as budget
 from app.stats import mobilisation_figures as mobilisation
 from app.stats import training_figures as training
 from app.stats.frames import to_datetime
+from app.stats.plan_figures import COUNT, VND, Figure, within
 
 
 def _dated(frame: pd.DataFrame, column: str, first: date, last: date) -> pd.DataFrame:
