@@ -15,9 +15,15 @@ from app.core.models import (
     enum_type,
     record_code,
 )
+from app.core.text import fold
 from app.extensions import db
 from app.mobilisation import states
 from app.mobilisation.states import ContactKind, ProposalOutcome
+
+
+def search_text(*parts) -> str:
+    """A contact's or proposal's folded search text (forms and the workbook alike)."""
+    return fold(" ".join(p for p in parts if p))[:1200]
 
 
 class MobilisationContact(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):

@@ -16,13 +16,13 @@ from app.core.concurrency import check_version
 from app.core.errors import DomainError, FieldError
 from app.core.models import Commune, sync_children, utcnow
 from app.core.money import to_vnd
-from app.core.text import fold
 from app.extensions import db
 from app.mobilisation import states
 from app.mobilisation.models import (
     MobilisationContact,
     MobilisationProposal,
     MobilisationProposalCommune,
+    search_text,
 )
 from app.mobilisation.states import ContactKind, MobilisationAudit, ProposalOutcome
 from app.orgs.models import Organization
@@ -148,9 +148,7 @@ def _contact_values(data: dict, current: MobilisationContact | None) -> dict:
         (_required, values["topic"], "topic", "Vui lòng nhập nội dung trao đổi."),
     )
     values["kind"] = ContactKind(values["kind"])
-    values["search_text"] = fold(
-        " ".join(v for v in (values["topic"], values["participants"], values["notes"]) if v)
-    )[:1200]
+    values["search_text"] = search_text(values["topic"], values["participants"], values["notes"])
     return values
 
 
@@ -323,9 +321,7 @@ def _proposal_values(data: dict, current: MobilisationProposal | None) -> tuple[
     values["requested_value"] = _scaled(values["requested_value"], CENTS)
     values["rate_vnd"] = _scaled(values["rate_vnd"], RATE_UNIT)
     values["requested_vnd"] = vnd_of(values["requested_value"], currency, values["rate_vnd"])
-    values["search_text"] = fold(
-        " ".join(v for v in (values["code"], values["title"], values["notes"]) if v)
-    )[:1200]
+    values["search_text"] = search_text(values["code"], values["title"], values["notes"])
     return values, communes
 
 

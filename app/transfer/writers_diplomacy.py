@@ -27,13 +27,13 @@ from app.budget.models import BudgetLine, BudgetSpending
 from app.budget.states import BudgetAudit
 from app.core import audit
 from app.core.models import sync_children, utcnow
-from app.core.text import fold
 from app.delegations.models import Delegation
 from app.extensions import db
 from app.mobilisation.models import (
     MobilisationContact,
     MobilisationProposal,
     MobilisationProposalCommune,
+    search_text,
 )
 from app.mobilisation.services import vnd_of
 from app.mobilisation.states import MobilisationAudit
@@ -381,14 +381,9 @@ def write_spending(w: Writer) -> None:
     replace_children(w, "ChiNganSach", BudgetSpending, "line_id", wanted, values, fields, noun)
 
 
-def _search_text(*parts) -> str:
-    """The contact's or proposal's search text, as their forms write it."""
-    return fold(" ".join(p for p in parts if p))[:1200]
-
-
 def write_contacts(w: Writer) -> None:
     def fill(contact, row, created):
-        contact.search_text = _search_text(contact.topic, contact.participants, contact.notes)
+        contact.search_text = search_text(contact.topic, contact.participants, contact.notes)
 
     actions = (MobilisationAudit.CONTACT_CREATE, MobilisationAudit.CONTACT_UPDATE)
     _keyed(w, "TiepXucVanDong", MobilisationContact, CONTACT_FIELDS, actions, fill)
@@ -399,7 +394,7 @@ def write_proposals(w: Writer) -> None:
         changes = {}
         if proposal.currency == "VND":
             proposal.rate_vnd = None
-        proposal.search_text = _search_text(proposal.code, proposal.title, proposal.notes)
+        proposal.search_text = search_text(proposal.code, proposal.title, proposal.notes)
         currency, rate = proposal.currency, proposal.rate_vnd
         for value, vnd in (("requested_value", "requested_vnd"), ("pledged_value", "pledged_vnd")):
             new = vnd_of(getattr(proposal, value), currency, rate)
