@@ -2,8 +2,10 @@
 
 Each one loads its frames with one SQL query per source table (app.stats.loaders) on the
 session's connection and applies the pure rules of app.stats.report. The pages' figures
-(year_page, key_figures) reuse the rules' result while the loaded rows are the same
-(app.stats.cache); the report for the CLI and the downloads is always computed afresh.
+(year_page, key_figures) and the downloads' report (cached_annual_report) are reused while
+the input tables' revisions are the same (one small query, app.stats.revisions), and the
+rules' result while the loaded rows are the same (app.stats.cache explains both steps and
+why they are never stale); annual_report() (the CLI, the documents) computes afresh.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 
 from app.core.dates import today_vn
 from app.extensions import db
-from app.stats import cache, loaders, notes, people_diplomacy, report
+from app.stats import cache, loaders, notes, people_diplomacy, report, revisions
 
 FIRST_YEAR = 1990  # the oldest year a report is offered for (Decree 93/2009 era and before)
 FUTURE_YEARS = 5  # approved delegations and items may be dated a few years ahead
@@ -48,7 +50,7 @@ def people_input(year: int) -> people_diplomacy.PeopleInput:
 
 def annual_report(year: int, generated_at: datetime | None = None) -> dict:
     """The report of `year` in the spec's JSON shape, with the people-to-people diplomacy
-    sections (docs/spec/annual-report-people-diplomacy.md)."""
+    sections (docs/spec/annual-report-people-diplomacy.md), computed afresh."""
     frames = loaders.load_frames(db.session.connection(), year)
     return report.annual_report(frames, year, generated_at, people_input(year))
 
@@ -57,19 +59,70 @@ def _frames(data: report.Frames | report.Totals) -> list[pd.DataFrame]:
     return [getattr(data, field.name) for field in fields(data)]
 
 
-def cached_annual_report(year: int) -> dict:
-    """annual_report(year), the rules' result reused while the year's rows are the same
-    (the aid and delegation frames and the four domains' frames all go into the digest,
-    so a change in any of those tables computes it again); generated_at is the time of
-    this call."""
-    frames = loaders.load_frames(db.session.connection(), year)
-    people = people_input(year)
-    data = cache.figures.get(
-        ("report", year, *people.cache_key()),
-        _frames(frames) + people.frames.all(),
-        lambda: report.annual_report(frames, year, people=people),
+class _Figures:
+    """One use case's figures through the two steps of app.stats.cache: by the input
+    revisions read once at the start (`before`), else loaded, by the rows' digest, and
+    then stored under `before` if the revisions did not move while loading (close())."""
+
+    def __init__(self):
+        self.connection = db.session.connection()
+        self.before = revisions.fingerprint(self.connection)
+        self.computed: list[tuple] = []
+
+    def get(self, key: tuple, load, inputs, compute, store: cache.FiguresCache = cache.figures):
+        """load() -> loaded; inputs(loaded) -> frames for the digest (None: no digest
+        step); compute(loaded) -> the figures."""
+        if self.before is not None:
+            found = store.recall((key, self.before))
+            if found is not cache.MISSING:
+                return found
+        loaded = load()
+        if inputs is None:
+            result = compute(loaded)
+        else:
+            result = store.get(key, inputs(loaded), lambda: compute(loaded))
+        self.computed.append((store, key, result))
+        return result
+
+    def close(self) -> None:
+        """Store what was computed, if the revisions are still those read at the start."""
+        stored = self.computed and self.before is not None
+        if stored and revisions.fingerprint(self.connection) == self.before:
+            for store, key, result in self.computed:
+                store.remember((key, self.before), result)
+        self.computed = []
+
+
+notes_cache = cache.FiguresCache()  # the notes are two queries, no pandas: no digest step
+
+
+def _report(figures: _Figures, year: int) -> dict:
+    """The report of `year` with the people sections, generated_at not set."""
+    from app.budget.queries import min_share
+
+    as_of, share = today_vn(), min_share()  # the budget's inputs that are not rows
+
+    def load():
+        frames = loaders.load_frames(figures.connection, year)
+        people = people_diplomacy.load_people_frames(figures.connection, year)
+        return frames, people_diplomacy.PeopleInput(people, as_of, share)
+
+    return figures.get(
+        ("report", year, as_of.isoformat(), int(share)),
+        load,
+        lambda loaded: _frames(loaded[0]) + loaded[1].frames.all(),
+        lambda loaded: report.annual_report(loaded[0], year, people=loaded[1]),
     )
-    data["generated_at"] = report.generated_now().isoformat()
+
+
+def cached_annual_report(year: int, generated_at: datetime | None = None) -> dict:
+    """annual_report(year), reused while its input tables' revisions (else its rows) are
+    the same; generated_at is the time of this call (or the one given)."""
+    figures = _Figures()
+    data = _report(figures, year)
+    figures.close()
+    moment = (generated_at or report.generated_now()).astimezone(report.VN_TZ)
+    data["generated_at"] = moment.replace(microsecond=0).isoformat()
     return data
 
 
@@ -80,16 +133,23 @@ class YearPage:
     notes: notes.YearNotes  # over-disbursed items and corrections (figures unchanged)
 
 
+def _comparison(figures: _Figures, year: int) -> pd.DataFrame:
+    first = max(FIRST_YEAR, year - COMPARISON_YEARS)
+    return figures.get(
+        ("comparison", first, year),
+        lambda: loaders.load_totals(figures.connection, first, year),
+        _frames,
+        lambda totals: report.yearly_figures(totals, range(first, year + 1)),
+    )
+
+
 def comparison(year: int) -> pd.DataFrame:
     """Yearly figures of `year` and the 5 years before it, from one load of daily totals
     for the whole range (one query per table)."""
-    first = max(FIRST_YEAR, year - COMPARISON_YEARS)
-    totals = loaders.load_totals(db.session.connection(), first, year)
-    return cache.figures.get(
-        ("comparison", first, year),
-        _frames(totals),
-        lambda: report.yearly_figures(totals, range(first, year + 1)),
-    )
+    figures = _Figures()
+    result = _comparison(figures, year)
+    figures.close()
+    return result
 
 
 def year_notes(year: int) -> notes.YearNotes:
@@ -98,20 +158,30 @@ def year_notes(year: int) -> notes.YearNotes:
 
 
 def year_page(year: int) -> YearPage:
-    """The report of `year`, its comparison with the previous years and its notes."""
-    return YearPage(
-        report=cached_annual_report(year),
-        comparison=comparison(year),
-        notes=year_notes(year),
+    """The report of `year`, its comparison with the previous years and its notes: one
+    small query when no input table changed since they were last computed."""
+    figures = _Figures()
+    data = _report(figures, year)
+    table = _comparison(figures, year)
+    page_notes = figures.get(
+        ("notes", year), lambda: None, None, lambda _: year_notes(year), store=notes_cache
     )
+    figures.close()
+    data["generated_at"] = report.generated_now().isoformat()
+    return YearPage(report=data, comparison=table, notes=page_notes)
 
 
 def key_figures(year: int | None = None) -> dict:
     """Figures of the year for the home page: approved count and value, disbursed value,
     delegations in and out (the report's rules, on daily totals: three small queries;
-    the rules' result reused while those totals are the same)."""
+    reused while the input tables' revisions, else those totals, are the same)."""
     year = year or current_year()
-    totals = loaders.load_totals(db.session.connection(), year, year)
-    return cache.figures.get(
-        ("key figures", year), _frames(totals), lambda: report.key_figures_from(totals, year)
+    figures = _Figures()
+    result = figures.get(
+        ("key figures", year),
+        lambda: loaders.load_totals(figures.connection, year, year),
+        _frames,
+        lambda totals: report.key_figures_from(totals, year),
     )
+    figures.close()
+    return result

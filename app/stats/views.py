@@ -113,7 +113,7 @@ def download(year: int, fmt: str):
         return render_error(404)
     if not services.is_valid_year(year):
         return _bad_year(year)
-    data = services.annual_report(year)
+    data = services.cached_annual_report(year)  # the page's figures, reused (never stale)
     if fmt == "xlsx":
         notes = services.year_notes(year).lines()
         body = exports.workbook_bytes(data, _generated_by(), notes)
@@ -135,7 +135,7 @@ def table_csv(year: int, key: str):
         return render_error(404, "Không có bảng thống kê này.")
     if not services.is_valid_year(year):
         return _bad_year(year)
-    table = next(t for t in exports.tables(services.annual_report(year)) if t.key == key)
+    table = next(t for t in exports.tables(services.cached_annual_report(year)) if t.key == key)
     return _attachment(
         exports.table_csv(table), "text/csv; charset=utf-8", f"thong-ke-{year}-{key}.csv"
     )
