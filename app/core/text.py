@@ -1,10 +1,27 @@
-"""Text helpers for accent-insensitive Vietnamese matching."""
+"""Text helpers for accent-insensitive Vietnamese matching, and the indexed text search."""
 
 import unicodedata
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+
+MAX_WORDS = 10  # a search box's words beyond ten are ignored
+MIN_GRAM = 3  # a word needs three characters to give a trigram
+
+# The folded columns with an FTS5 trigram table on SQLite (migration d3a5c7e9f1b2): an
+# external-content table `<table>_fts` over the column, kept in step by triggers. On
+# PostgreSQL the same columns have a pg_trgm GIN index (`trigram_index`).
+FTS_TABLES = {
+    ("aid_item", "search_text"): "aid_item_fts",
+    ("delegation", "search_text"): "delegation_fts",
+    ("organization", "search_text"): "organization_fts",
+    ("delegation_member", "name_folded"): "delegation_member_fts",
+}
+# The tables SQLite creates for an FTS5 table with external content (no `_content`).
+FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_docsize", "_config")
 
 
 def fold(text: str | None) -> str:
@@ -32,20 +49,90 @@ def search_condition(column, query: str | None):
 
     "dak to truong" finds "Trường học Đắk Tô". None when the query has no words, so
     callers can write `if (cond := search_condition(...)) is not None: q = q.where(cond)`.
-    """
-    from sqlalchemy import and_
 
-    words = fold(query).split()[:10]  # bounded: ten words are plenty for a search box
+    The same rows as `column LIKE '%word%'` for every word, read through the column's text
+    index where it has one (issue 15): on SQLite the FTS5 trigram table of FTS_TABLES
+    (`id IN (SELECT rowid FROM <table>_fts WHERE <table>_fts MATCH '"word" …')`), on
+    PostgreSQL the LIKEs themselves, which the pg_trgm GIN index serves. Words shorter than
+    three characters give no trigram: they filter the rows the longer words found; a query
+    of short words only is a plain scan of the column (see docs/decisions.md).
+    """
+    words = fold(query).split()[:MAX_WORDS]
     if not words:
         return None
-    return and_(*(column.contains(word, autoescape=True) for word in words))
+    plain = sa.and_(*(_contains(column, word) for word in words))
+    fts, table = _fts_table(column)
+    long_words = [word for word in words if len(word) >= MIN_GRAM]
+    if fts is None or not long_words:
+        return plain
+    key = next(iter(table.primary_key))
+    matched = (
+        sa.select(sa.literal_column("rowid"))
+        .select_from(sa.table(fts))
+        .where(sa.literal_column(fts).op("MATCH")(fts_query(long_words)))
+    )
+    short = [_contains(column, word) for word in words if len(word) < MIN_GRAM]
+    return _TextSearch(sa.and_(key.in_(matched), *short), plain)
+
+
+def fts_query(words: list[str]) -> str:
+    """An FTS5 query that asks for every word as a literal string: each word is a quoted
+    phrase (a `"` doubled), so `*`, `-`, `(`, `NEAR`, `AND`, `OR` are text, never operators.
+    With the trigram tokenizer a phrase matches wherever its characters appear in a row."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _contains(column, word: str):
+    return column.contains(word, autoescape=True)
+
+
+def _fts_table(column) -> tuple[str | None, sa.Table | None]:
+    """The FTS5 table of a plain table column (an ORM attribute or a Core column) and the
+    column's table, or (None, None): an expression, an alias, a column without one."""
+    column = getattr(column, "expression", column)
+    table = getattr(column, "table", None)
+    if not isinstance(column, sa.Column) or not isinstance(table, sa.Table):
+        return None, None
+    fts = FTS_TABLES.get((table.name, column.name))
+    return (fts, table) if fts else (None, None)
+
+
+class _TextSearch(sa.sql.expression.ColumnElement):
+    """The search as the dialect reads it best: `indexed` on SQLite (through the FTS5
+    table), `plain` (the LIKEs) elsewhere. Both are ordinary clauses, so statement caching
+    and bound parameters work as for any other condition."""
+
+    type = sa.types.NullType()  # a Boolean would be compared `= 1` on SQLite
+    inherit_cache = True
+    _traverse_internals = [
+        ("indexed", InternalTraversal.dp_clauseelement),
+        ("plain", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, indexed, plain):
+        # In parentheses, so that a NOT or an OR around the search reads it whole.
+        self.indexed = sa.sql.elements.Grouping(indexed)
+        self.plain = sa.sql.elements.Grouping(plain)
+
+
+@compiles(_TextSearch)
+def _compile_text_search(element, compiler, **kw):
+    chosen = element.indexed if compiler.dialect.name == "sqlite" else element.plain
+    return compiler.process(chosen, **kw)
+
+
+def fts_schema_tables() -> set[str]:
+    """The names of the FTS5 tables and their shadow tables (SQLite only): schema objects
+    the models do not declare (tests/test_cli_and_config.py leaves exactly these out)."""
+    names = set(FTS_TABLES.values())
+    return names | {name + suffix for name in names for suffix in FTS_SHADOW_SUFFIXES}
 
 
 def trigram_index(table: str, column: str = "search_text") -> sa.Index:
     """The text search index of a folded column (issue 15): on PostgreSQL a GIN index of
     pg_trgm trigrams, which serves search_condition's `LIKE '%word%'` as it is; on SQLite
     an empty partial index (`WHERE 0`) that only keeps the models and the migrations alike
-    (SQLite searches the column by a scan)."""
+    (SQLite searches through the column's FTS5 table, FTS_TABLES)."""
     return sa.Index(
         f"ix_{table}_{column}_trgm",
         column,

@@ -227,7 +227,10 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
 
 class DelegationMember(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     __tablename__ = "delegation_member"
-    __table_args__ = (sa.Index("ix_delegation_member_passport", "passport_number", "nationality"),)
+    __table_args__ = (
+        sa.Index("ix_delegation_member_passport", "passport_number", "nationality"),
+        trigram_index("delegation_member", "name_folded"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id"), index=True)
