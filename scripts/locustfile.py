@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import sys
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,15 +25,32 @@ import gevent
 from locust import HttpUser, between, events, task
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-PASSWORD = "demo12345"  # noqa: S105 - the demo accounts
-# Accounts in turn; the write each one does follows its agency's rights.
-ACCOUNTS = ["planning.officer", "other.officer", "foreign_affairs.officer", "police.officer"]
+PASSWORD = "demo12345"  # noqa: S105 - the demo accounts (and the national set's bench ones)
+# The write each account does follows its agency's rights: the agency is the login's prefix
+# (planning.officer, planning.bench01, ...).
 WRITES = {
-    "planning.officer": ("donor", "aid_draft"),
-    "foreign_affairs.officer": ("donor",),
-    "other.officer": ("member",),
-    "police.officer": ("member",),
+    "planning": ("donor", "aid_draft"),
+    "foreign_affairs": ("donor",),
+    "other": ("member",),
+    "police": ("member",),
 }
+
+
+def accounts() -> list[str]:
+    """Accounts in turn: the four demo officers, or LOAD_ACCOUNTS (comma-separated
+    usernames, or `bench` for the national data set's 50 bench accounts, one per user)."""
+    listed = os.environ.get("LOAD_ACCOUNTS", "").strip()
+    if listed == "bench":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from generate_stats_data import bench_usernames
+
+        return bench_usernames(int(os.environ.get("LOAD_BENCH_ACCOUNTS", "50")))
+    if listed:
+        return [name.strip() for name in listed.split(",") if name.strip()]
+    return [f"{agency}.officer" for agency in ("planning", "other", "foreign_affairs", "police")]
+
+
+ACCOUNTS = accounts()
 _next_account = 0
 
 
@@ -94,7 +112,8 @@ class Officer(HttpUser):
         self.orgs = ids(self.client.get("/to-chuc/", name="/to-chuc/").text, "/to-chuc/")
         self.year = date.today().year
         self.own_draft = None
-        if "member" in WRITES[self.username]:
+        self.writes = WRITES[self.username.split(".")[0]]
+        if "member" in self.writes:
             self.own_draft = self.new_delegation()
 
     def post_form(self, url: str, data: dict, name: str | None = None) -> str | None:
@@ -159,7 +178,7 @@ class Officer(HttpUser):
 
     @task(5)
     def write(self):
-        kind = random.choice(WRITES[self.username])
+        kind = random.choice(self.writes)
         getattr(self, f"new_{kind}")()
 
     def new_donor(self):

@@ -24,7 +24,7 @@ from app.core.models import (
     enum_type,
     sync_children,
 )
-from app.core.text import trigram_index
+from app.core.text import fold, trigram_index
 from app.extensions import db
 
 Modality = labelled(
@@ -101,6 +101,13 @@ FollowUpStatus = labelled(
     "FollowUpStatus",
     {"chua_xu_ly": "Chưa khắc phục", "dang_xu_ly": "Đang khắc phục", "da_xu_ly": "Đã khắc phục"},
 )
+
+
+def item_search_text(code: str, name: str, name_en: str | None, donor_names) -> str:
+    """The folded text the lists search for an aid item: its code, its Vietnamese and
+    English names and its donors' names (the one rule; the dossier's services and the
+    national data generator both call it)."""
+    return fold(" ".join([code, name, name_en or "", *donor_names]))
 
 
 def money_column(**kwargs):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from app.aid import states
-from app.aid.models import AidItem
+from app.aid.models import AidItem, item_search_text
 from app.aid.regimes import regime_rules
 from app.aid.services import checklist
 from app.aid.services.common import saved, vnd_value
@@ -17,7 +17,6 @@ from app.core.concurrency import check_version
 from app.core.dates import add_period
 from app.core.errors import FieldError
 from app.core.models import Commune, utcnow
-from app.core.text import fold
 from app.extensions import db
 from app.orgs.models import Organization
 
@@ -172,7 +171,7 @@ def _apply_item_fields(item: AidItem, data: ItemInput) -> None:
     donor_names = db.session.scalars(
         db.select(Organization.name).where(Organization.id.in_(data.donor_ids))
     ).all()
-    item.search_text = fold(" ".join([item.code, item.name, item.name_en or "", *donor_names]))
+    item.search_text = item_search_text(item.code, item.name, item.name_en, donor_names)
 
 
 def _snapshot(item: AidItem) -> dict:
