@@ -51,28 +51,35 @@ def search_condition(column, query: str | None):
     callers can write `if (cond := search_condition(...)) is not None: q = q.where(cond)`.
 
     The same rows as `column LIKE '%word%'` for every word, read through the column's text
-    index where it has one (issue 15): on SQLite the FTS5 trigram table of FTS_TABLES
-    (`id IN (SELECT rowid FROM <table>_fts WHERE <table>_fts MATCH '"word" …')`), on
+    index where it has one (issue 15). On SQLite the FTS5 trigram table of FTS_TABLES:
+    `id IN (SELECT rowid FROM <table>_fts WHERE <table>_fts MATCH '"word" …')`. On
     PostgreSQL the LIKEs themselves, which the pg_trgm GIN index serves. Words shorter than
-    three characters give no trigram: they filter the rows the longer words found; a query
-    of short words only is a plain scan of the column (see docs/decisions.md).
+    three characters give no trigram: they only filter the rows the longer words found
+    (on PostgreSQL as `strpos(column, word) > 0`, which the planner cannot send to the GIN
+    index as a read of the whole index); a query of short words only is a plain scan of
+    the column (docs/decisions.md).
     """
     words = fold(query).split()[:MAX_WORDS]
     if not words:
         return None
-    plain = sa.and_(*(_contains(column, word) for word in words))
-    fts, table = _fts_table(column)
     long_words = [word for word in words if len(word) >= MIN_GRAM]
-    if fts is None or not long_words:
-        return plain
-    key = next(iter(table.primary_key))
-    matched = (
-        sa.select(sa.literal_column("rowid"))
-        .select_from(sa.table(fts))
-        .where(sa.literal_column(fts).op("MATCH")(fts_query(long_words)))
+    short_words = [word for word in words if len(word) < MIN_GRAM]
+    postgresql = sa.and_(
+        *(_contains(column, word) for word in long_words),
+        *(sa.func.strpos(column, word) > 0 for word in short_words),
     )
-    short = [_contains(column, word) for word in words if len(word) < MIN_GRAM]
-    return _TextSearch(sa.and_(key.in_(matched), *short), plain)
+    fts, table = _fts_table(column)
+    if fts is None or not long_words:
+        sqlite = sa.and_(*(_contains(column, word) for word in words))
+    else:
+        key = next(iter(table.primary_key))
+        matched = (
+            sa.select(sa.literal_column("rowid"))
+            .select_from(sa.table(fts))
+            .where(sa.literal_column(fts).op("MATCH")(fts_query(long_words)))
+        )
+        sqlite = sa.and_(key.in_(matched), *(_contains(column, word) for word in short_words))
+    return _TextSearch(sqlite, postgresql)
 
 
 def fts_query(words: list[str]) -> str:
@@ -98,26 +105,30 @@ def _fts_table(column) -> tuple[str | None, sa.Table | None]:
 
 
 class _TextSearch(sa.sql.expression.ColumnElement):
-    """The search as the dialect reads it best: `indexed` on SQLite (through the FTS5
-    table), `plain` (the LIKEs) elsewhere. Both are ordinary clauses, so statement caching
-    and bound parameters work as for any other condition."""
+    """The search as the dialect reads it best: `sqlite` on SQLite (through the FTS5 table
+    where there is one), `other` elsewhere (PostgreSQL). Both are ordinary clauses, so
+    statement caching and bound parameters work as for any other condition."""
 
     type = sa.types.NullType()  # a Boolean would be compared `= 1` on SQLite
     inherit_cache = True
     _traverse_internals = [
-        ("indexed", InternalTraversal.dp_clauseelement),
-        ("plain", InternalTraversal.dp_clauseelement),
+        ("sqlite", InternalTraversal.dp_clauseelement),
+        ("other", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, indexed, plain):
+    def __init__(self, sqlite, other):
         # In parentheses, so that a NOT or an OR around the search reads it whole.
-        self.indexed = sa.sql.elements.Grouping(indexed)
-        self.plain = sa.sql.elements.Grouping(plain)
+        self.sqlite = sa.sql.elements.Grouping(sqlite)
+        self.other = sa.sql.elements.Grouping(other)
+
+    @property
+    def _from_objects(self):
+        return self.other._from_objects  # the searched table, for a SELECT's FROM
 
 
 @compiles(_TextSearch)
 def _compile_text_search(element, compiler, **kw):
-    chosen = element.indexed if compiler.dialect.name == "sqlite" else element.plain
+    chosen = element.sqlite if compiler.dialect.name == "sqlite" else element.other
     return compiler.process(chosen, **kw)
 
 
