@@ -25,9 +25,9 @@ written), then, in one run per database:
   listener on the engine); pages slower than ~13 s are repeated fewer times (the "runs"
   column);
 - beside each page, the SQL a person would write by hand for the same rows
-  (`scripts/bench_catalog.py`: the count and the 25 rows of a list in its default order, a
-  record and its children, the statistics' input rows of the year, the whole aid list),
-  on a plain DB-API connection, median of the same number of runs; ratio = page / raw SQL;
+  (`scripts/bench_catalog.py`: the count (up to 10,001, as the pager) and the 25 rows of a
+  list in its default order, a record and its children, the statistics' input rows of the
+  year, the whole aid list), on a plain DB-API connection, median of the same number of runs; ratio = page / raw SQL;
 - `flask --help` start-up (median of 7 subprocesses), the import of the 10,000-item
   benchmark workbook (`scripts/make_workbook.py --benchmark`) into a fresh registry with the
   demo users (the method of "Import of the registry workbook"), the whole aid list's XLSX
