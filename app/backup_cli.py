@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.config import INSTANCE_DIR
-from app.core import backup
+from app.core import backup, stores
 from app.extensions import db
 
 DEFAULT_FOLDER = INSTANCE_DIR / "backups"
@@ -64,6 +64,7 @@ def create(path, keep):
             current_app.config["SQLALCHEMY_DATABASE_URI"],
             Path(current_app.config["UPLOAD_DIR"]),
             target,
+            store=stores.store_for(current_app),
         )
     except backup.BackupError as error:
         _fail(error)
@@ -103,6 +104,7 @@ def restore(path, force):
             current_app.config["SQLALCHEMY_DATABASE_URI"],
             Path(current_app.config["UPLOAD_DIR"]),
             force=force,
+            store=stores.store_for(current_app),
         )
     except backup.BackupError as error:
         _fail(error)

@@ -142,6 +142,15 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
+        # Where attachment bytes live (app/core/stores.py): "local" (files under UPLOAD_DIR,
+        # the default), "database" (table attachment_blob: every server sharing the database
+        # reads them) or "s3" (an S3-compatible bucket through boto3; credentials from the
+        # AWS_* environment variables, never from this file).
+        "ATTACHMENT_STORE": os.environ.get("ATTACHMENT_STORE", "local").strip().lower(),
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
+        "S3_REGION": os.environ.get("S3_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None,
         # Attachments: size limit per file and the accepted types (by extension).
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "ATTACHMENT_EXTENSIONS": {

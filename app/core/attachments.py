@@ -1,14 +1,19 @@
-"""Attachment storage: files under UPLOAD_DIR by content hash, with size and type limits."""
+"""Attachments: size and type limits, the attachment rows, and their bytes in the store
+chosen by ATTACHMENT_STORE (app/core/stores.py: a local folder, the database or S3), always
+by content hash. Every reader and writer of attachment bytes goes through here."""
 
 import hashlib
 import mimetypes
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file, stream_with_context
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from app.core import audit
+from app.core import audit, stores
 from app.core.errors import FieldError
 from app.core.models import Attachment
 from app.extensions import db
@@ -38,7 +43,7 @@ SIGNATURES = {
 
 
 def _path_for(sha256: str) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256[2:4] / sha256
+    return stores.LocalStore(current_app.config["UPLOAD_DIR"]).path(sha256)
 
 
 def _extension(filename: str) -> str:
@@ -72,12 +77,7 @@ def store(file: FileStorage, owner_type: str, owner_id: int, user, note: str | N
     if len(data) > limit:
         raise AttachmentError(f"Tệp vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).")
     sha256 = hashlib.sha256(data).hexdigest()
-    path = _path_for(sha256)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # atomic: a crash never leaves a half-written file under the hash
+    stores.store_for().put(sha256, data)  # once per content; before the row is committed
     filename = file.filename.replace("/", "_").replace("\\", "_").strip() or secure_filename(
         file.filename
     )
@@ -110,7 +110,54 @@ def store_if_sent(file: FileStorage | None, owner_type: str, owner_id: int, user
 
 
 def file_path(attachment: Attachment) -> Path:
+    """Where the local store keeps the file (ATTACHMENT_STORE=local only; others: read())."""
     return _path_for(attachment.sha256)
+
+
+def exists(attachment: Attachment) -> bool:
+    return stores.store_for().exists(attachment.sha256)
+
+
+def read(attachment: Attachment) -> bytes:
+    """The whole file (small files: templates, drafts); downloads stream with send()."""
+    return stores.store_for().read(attachment.sha256)
+
+
+def chunks(attachment: Attachment) -> Iterator[bytes]:
+    return stores.store_for().chunks(attachment.sha256)
+
+
+def _disposition(filename: str) -> dict:
+    """filename= (ASCII) and filename*= (UTF-8) as send_file writes them."""
+    try:
+        filename.encode("ascii")
+        return {"filename": filename}
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+        return {"filename": simple, "filename*": f"UTF-8''{quote(filename, safe='!#$&+^`|~')}"}
+
+
+def send(attachment: Attachment) -> Response:
+    """The download of an attachment (404 if its bytes are missing), streamed from the store:
+    a local file through send_file (ranges, conditional requests), others block by block."""
+    store = stores.store_for()
+    if not store.exists(attachment.sha256):
+        abort(404)
+    if isinstance(store, stores.LocalStore):
+        return send_file(
+            store.path(attachment.sha256),
+            mimetype=attachment.content_type,
+            as_attachment=True,
+            download_name=attachment.filename,
+        )
+    response = Response(
+        stream_with_context(store.chunks(attachment.sha256)),
+        mimetype=attachment.content_type,
+        direct_passthrough=True,
+    )
+    response.headers.set("Content-Disposition", "attachment", **_disposition(attachment.filename))
+    response.content_length = attachment.size
+    return response
 
 
 def list_for(owner_type: str, owner_id: int) -> list[Attachment]:

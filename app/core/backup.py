@@ -7,6 +7,13 @@ of UPLOAD_DIR under `uploads/`. The database is copied first, then the files: at
 files are written before their rows are committed and never deleted, so every row in the
 copy finds its file.
 
+Whichever attachment store is configured (app/core/stores.py), the archive holds the bytes:
+the local store's folder as above; the database store's chunks are rows of the dump itself
+(`attachment_blob`); the S3 store's objects of every attachment in the dump are downloaded
+into `uploads/` with the local layout. A restore writes `uploads/` into the configured store
+(files into UPLOAD_DIR, objects into the bucket, rows into `attachment_blob`), so an archive
+made with one store restores into another.
+
 Used by `flask backup create|verify|restore` (app/backup_cli.py).
 """
 
@@ -25,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
+
+from app.core import backup_stores
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -108,7 +117,12 @@ def _counts(conn) -> tuple[dict, str | None, list[str]]:
         revision = conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
     hashes = []
     if "attachment" in tables:
-        hashes = list(conn.scalars(sa.text("SELECT DISTINCT sha256 FROM attachment")))
+        # Those whose bytes are not rows of the database itself (the database store).
+        held = "SELECT sha256 FROM attachment_blob WHERE seq = 0"
+        query = "SELECT DISTINCT sha256 FROM attachment"
+        if "attachment_blob" in tables:
+            query += f" WHERE sha256 NOT IN ({held})"
+        hashes = list(conn.scalars(sa.text(query)))
     return counts, revision, hashes
 
 
@@ -186,15 +200,24 @@ def _upload_files(upload_dir: Path) -> list[Path]:
     )
 
 
-def create(url: str, upload_dir: Path, destination: Path) -> dict:
-    """Write the archive to `destination` (via a temporary name) and return its manifest."""
+def create(url: str, upload_dir: Path, destination: Path, store=None) -> dict:
+    """Write the archive to `destination` (via a temporary name) and return its manifest.
+
+    `store`: the attachment store (app/core/stores.py); None or a local one: the files of
+    `upload_dir`; the database store: none (its bytes are in the dump); another (S3): its
+    objects of the dump's attachments."""
     kind = backend(url)
+    store_kind = getattr(store, "kind", "local")
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="registry-backup-") as tmp:
         member = SQLITE_MEMBER if kind == "sqlite" else PG_MEMBER
         dump = Path(tmp) / member
         dumper = _dump_sqlite if kind == "sqlite" else _dump_postgres
         counts, revision, hashes = dumper(url, dump)
+        if store_kind == "database":
+            upload_dir = Path(tmp) / UPLOADS  # nothing: the bytes are rows of the dump
+        elif store_kind != "local":
+            upload_dir = backup_stores.fetch_objects(store, hashes, Path(tmp) / UPLOADS)
         files = _upload_files(upload_dir)
         entries = {member: {"sha256": sha256_file(dump), "size": dump.stat().st_size}}
         for path in files:
@@ -207,6 +230,7 @@ def create(url: str, upload_dir: Path, destination: Path) -> dict:
             "database": {"backend": kind, "member": member, "alembic_revision": revision},
             "counts": counts,
             "attachments": {
+                "store": store_kind,
                 "rows_distinct_files": len(hashes),
                 "missing_files": sorted(set(hashes) - stored),
             },
@@ -339,13 +363,15 @@ def _check_database(dump: Path, manifest: dict) -> list[str]:
 # --- Restore ------------------------------------------------------------------------------
 
 
-def restore(path: Path, url: str, upload_dir: Path, force: bool = False) -> dict:
-    """Restore the archive into the database at `url` and `upload_dir`.
+def restore(path: Path, url: str, upload_dir: Path, force: bool = False, store=None) -> dict:
+    """Restore the archive into the database at `url` and `upload_dir` (or `store`, the
+    configured attachment store, when it is not the local one).
 
     Refuses a damaged archive, another kind of database, and a database that has rows
     (or an upload folder that has files) unless `force`. Stop the web server first.
     """
     kind = backend(url)
+    store_kind = getattr(store, "kind", "local")
     with tempfile.TemporaryDirectory(prefix="registry-restore-") as tmp:
         manifest, problems = verify(path, workdir=Path(tmp))
         if problems:
@@ -355,7 +381,8 @@ def restore(path: Path, url: str, upload_dir: Path, force: bool = False) -> dict
                 f"Bản sao lưu của {manifest['database']['backend']} không khôi phục được "
                 f"vào {kind}."
             )
-        if not force and (database_has_rows(url) or _upload_files(upload_dir)):
+        files_there = store_kind == "local" and _upload_files(upload_dir)
+        if not force and (database_has_rows(url) or files_there):
             raise BackupError(
                 "Cơ sở dữ liệu (hoặc thư mục tệp đính kèm) đích đã có dữ liệu. "
                 "Dùng --force để ghi đè."
@@ -365,7 +392,10 @@ def restore(path: Path, url: str, upload_dir: Path, force: bool = False) -> dict
             _restore_sqlite(dump, url)
         else:
             _restore_postgres(dump, url)
-        _restore_uploads(path, upload_dir)
+        if store_kind == "local":
+            _restore_uploads(path, upload_dir)
+        else:
+            backup_stores.restore_objects(opened(path), url, store)
     return manifest
 
 

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -183,9 +182,4 @@ def commune_border(code: str):
 def attachment(attachment_id: int):
     item = db.get_or_404(Attachment, attachment_id)
     rules.read_attachment.require(current_user, item)
-    path = attachments.file_path(item)
-    if not path.exists():
-        abort(404)
-    return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
-    )
+    return attachments.send(item)  # from the configured store, streamed

@@ -124,7 +124,7 @@ def template_source(kind: str) -> tuple[bytes, int]:
     active = active_template(kind)
     if active is None:
         return render.default_template(K(kind).value), 0
-    return attachments.file_path(active.attachment).read_bytes(), active.version
+    return attachments.read(active.attachment), active.version
 
 
 def template_versions(kind: str) -> list[DocumentTemplate]:
@@ -278,7 +278,7 @@ def mark_sent(
     require_unsent(document)
     draft = document.draft_attachment
     kept = attachments.store(
-        FileStorage(io.BytesIO(attachments.file_path(draft).read_bytes()), filename=draft.filename),
+        FileStorage(io.BytesIO(attachments.read(draft)), filename=draft.filename),
         document.owner_type,
         document.owner_id,
         user,
