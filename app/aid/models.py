@@ -126,7 +126,7 @@ class AidItem(
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(500))
+    name: Mapped[str] = mapped_column(sa.String(500), index=True)  # the list sorts by it
     name_en: Mapped[str | None] = mapped_column(sa.String(500))
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     modality: Mapped[str] = mapped_column(enum_type(Modality), index=True)
@@ -145,7 +145,7 @@ class AidItem(
     currency: Mapped[str] = mapped_column(sa.String(3), default="VND")
     rate_vnd: Mapped[Decimal | None] = rate_column()  # VND per unit; None for VND
     rate_usd: Mapped[Decimal | None] = rate_column()  # VND per USD on the same date
-    value_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    value_vnd: Mapped[int] = mapped_column(sa.BigInteger, default=0, index=True)  # list sort
     counterpart_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
     is_budget_revenue: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 

@@ -6,6 +6,8 @@ The mechanics (checks, step rows, audit) live in app.core.workflow; this module 
 table and the guards.
 """
 
+from flask import g, has_request_context
+
 from app.aid import states
 from app.aid.models import AidItem, AidReport, ReportKind, WorkflowStep
 from app.aid.regimes import opinions_optional
@@ -40,14 +42,26 @@ def _dossier_complete(item: AidItem) -> str | None:
     return None
 
 
-def _closing_report_received(item: AidItem) -> str | None:
-    has_report = db.session.scalar(
-        db.select(AidReport.id).where(
-            AidReport.aid_item_id == item.id,
-            AidReport.kind == ReportKind.KET_THUC,
-            AidReport.archived_at.is_(None),
+def know_reports(item: AidItem, reports) -> None:
+    """The item page loaded the item's reports: the closing report's guard reads them
+    instead of asking the database (for the rest of this request only)."""
+    if has_request_context():
+        g.setdefault("aid_closing_report", {})[item.id] = any(
+            r.kind == ReportKind.KET_THUC and r.archived_at is None for r in reports
         )
-    )
+
+
+def _closing_report_received(item: AidItem) -> str | None:
+    known = g.get("aid_closing_report", {}) if has_request_context() else {}
+    has_report = known.get(item.id)
+    if has_report is None:
+        has_report = db.session.scalar(
+            db.select(AidReport.id).where(
+                AidReport.aid_item_id == item.id,
+                AidReport.kind == ReportKind.KET_THUC,
+                AidReport.archived_at.is_(None),
+            )
+        )
     return None if has_report else "Cần nhận báo cáo kết thúc trước khi ghi nhận hoàn thành."
 
 

@@ -78,7 +78,7 @@ class Delegation(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     direction: Mapped[str] = mapped_column(enum_type(Direction), index=True)
-    title: Mapped[str] = mapped_column(sa.String(500))
+    title: Mapped[str] = mapped_column(sa.String(500), index=True)  # the list sorts by it
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     purpose: Mapped[str] = mapped_column(enum_type(Purpose), index=True)
     status: Mapped[str] = mapped_column(

@@ -52,7 +52,7 @@ class Organization(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(300))
+    name: Mapped[str] = mapped_column(sa.String(300), index=True)  # the list sorts by it
     name_vi: Mapped[str | None] = mapped_column(sa.String(300))
     search_text: Mapped[str] = mapped_column(sa.String(700), default="", index=True)
     kind: Mapped[str] = mapped_column(enum_type(OrgKind), index=True)

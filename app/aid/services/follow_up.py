@@ -239,15 +239,18 @@ def update_inspection_follow_up(
     )
 
 
-def disbursement_totals(item: AidItem) -> dict:
+def disbursement_totals(item: AidItem, sums: tuple[int, Decimal] | None = None) -> dict:
     """Total disbursed (VND, and in the item's currency), its share of the approved value
-    and whether it exceeds it; two small queries."""
-    total = db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(Disbursement.value_vnd), 0)).where(
-            Disbursement.aid_item_id == item.id, Disbursement.archived_at.is_(None)
+    and whether it exceeds it; two small queries, or none given the sums (`money.sums_of`)."""
+    if sums is None:
+        total = db.session.scalar(
+            db.select(db.func.coalesce(db.func.sum(Disbursement.value_vnd), 0)).where(
+                Disbursement.aid_item_id == item.id, Disbursement.archived_at.is_(None)
+            )
         )
-    )
-    in_currency = money.disbursed(item)
+        in_currency = money.disbursed(item)
+    else:
+        total, in_currency = sums
     return {
         "total_vnd": int(total),
         "total": in_currency,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
-from app.aid import states
+from app.aid import states, workflow
 from app.aid.models import (
     AidDonor,
     AidItem,
@@ -23,6 +23,7 @@ from app.aid.models import (
 )
 from app.aid.notices import AidNotice
 from app.aid.regimes import opinions_optional
+from app.aid.services import money
 from app.aid.services.follow_up import disbursement_totals
 from app.aid.services.money import over_disbursed_condition
 from app.aid.services.schedule import schedule
@@ -393,7 +394,8 @@ def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
 
 def item_records(item: AidItem) -> dict:
     """What the item's page lists beside the item: its steps, decisions, follow-up rows with
-    their files, and the disbursed total; one query each (the files in one query)."""
+    their files, and the disbursed totals; one query each (the files in one query), the
+    totals computed from the loaded disbursements."""
 
     def rows(model, *order):
         return db.session.scalars(
@@ -402,15 +404,18 @@ def item_records(item: AidItem) -> dict:
 
     reports = rows(AidReport, AidReport.received_on)
     decisions = rows(Decision, Decision.signed_on, Decision.id)
+    disbursements = rows(Disbursement, Disbursement.disbursed_on, Disbursement.id)
+    total_vnd, total, by_year = money.sums_of(item, disbursements)  # from the rows, no query
+    workflow.know_reports(item, reports)  # the "complete" step's guard asks no query
     return {
         "steps": rows(WorkflowStep, WorkflowStep.at, WorkflowStep.id),
         "decisions": decisions,
-        "disbursements": rows(Disbursement, Disbursement.disbursed_on, Disbursement.id),
+        "disbursements": disbursements,
         "reports": reports,
         "inspections": rows(Inspection, Inspection.inspected_on, Inspection.id),
         "notices": rows(AidNotice, AidNotice.due_on, AidNotice.id),
-        "totals": disbursement_totals(item),
-        "plan": schedule(item),
+        "totals": disbursement_totals(item, (total_vnd, total)),
+        "plan": schedule(item, by_year),
         "files": _files(item, decisions, reports),
     }
 

@@ -132,16 +132,18 @@ class ScheduleYear:
         return self.actual - (self.planned or Decimal(0))
 
 
-def schedule(item: AidItem) -> dict:
-    """The schedule beside the actual disbursements, year by year (two queries): every
-    year with a live plan or a disbursement, the archived rows, and the totals."""
+def schedule(item: AidItem, actual: dict[int, Decimal] | None = None) -> dict:
+    """The schedule beside the actual disbursements, year by year (two queries, one when
+    the actual ones by year are given): every year with a live plan or a disbursement,
+    the archived rows, and the totals."""
     rows = db.session.scalars(
         db.select(PlannedDisbursement)
         .where(PlannedDisbursement.aid_item_id == item.id)
         .order_by(PlannedDisbursement.year, PlannedDisbursement.id)
     ).all()
     live = {row.year: row for row in rows if not row.is_archived}
-    actual = money.disbursed_by_year(item)
+    if actual is None:
+        actual = money.disbursed_by_year(item)
     years = [
         ScheduleYear(
             year,

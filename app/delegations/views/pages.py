@@ -15,7 +15,7 @@ from app.core.dates import today_vn
 from app.core.errors import FieldError
 from app.core.forms import ArchiveForm, choices
 from app.core.inbox import due_state, inbox_args
-from app.core.listing import apply_sort, arg_int, arg_year, paginate
+from app.core.listing import apply_sort, arg_int, arg_year, cached_options, paginate
 from app.core.models import Commune
 from app.core.permissions import requires
 from app.core.web import archive_action, form_page, text_of
@@ -96,7 +96,9 @@ def index():
         directions=Direction.choices(),
         statuses=DelegationStatus.choices(),
         purposes=Purpose.choices(),
-        countries=country_choices(),
+        country_options=cached_options(
+            "countries", country_choices(), lambda c: c[1], request.args.get("country", "").upper()
+        ),
         agencies=_agencies(),
     )
 
