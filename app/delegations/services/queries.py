@@ -4,6 +4,7 @@ calendar, the person search, the inbox with its counts, the alerts. Nothing here
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.models import Duty
@@ -137,7 +138,7 @@ def person_search(text: str, *, user, limit: int = 200) -> list[DelegationMember
         .join(Delegation, DelegationMember.delegation_id == Delegation.id)
         .options(contains_eager(DelegationMember.delegation))
         .where(
-            DelegationMember.id.in_(found),
+            _among(DelegationMember.id, found),
             DelegationMember.archived_at.is_(None),
             visible_to(user),
             Delegation.archived_at.is_(None),
@@ -145,6 +146,16 @@ def person_search(text: str, *, user, limit: int = 200) -> list[DelegationMember
         .order_by(DelegationMember.name_folded, Delegation.start_on.desc())
         .limit(limit)
     ).all()
+
+
+def _among(column, ids):
+    """`column IN (ids)`; on PostgreSQL `column = ANY(ARRAY(ids))`, which the planner runs
+    first and reads as a few ids: a name of short words only ("Lê Vy") is filtered by
+    `strpos`, whose row estimate (a third of the members per word) made it join every
+    member to its delegation before keeping the 81 found (0.4 s instead of 50 ms)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.func.array(ids.scalar_subquery()))
+    return column.in_(ids)
 
 
 # --- What waits for a user ----------------------------------------------------------------
