@@ -27,7 +27,8 @@ written), then, in one run per database:
 - beside each page, the SQL a person would write by hand for the same rows
   (`scripts/bench_catalog.py`: the count (up to 10,001, as the pager) and the 25 rows of a
   list in its default order, a record and its children, the statistics' input rows of the
-  year, the whole aid list), on a plain DB-API connection, median of the same number of runs; ratio = page / raw SQL;
+  year, the whole aid list), on a plain DB-API connection, median of the same number of
+  runs; ratio = page / raw SQL;
 - `flask --help` start-up (median of 7 subprocesses), the import of the 10,000-item
   benchmark workbook (`scripts/make_workbook.py --benchmark`) into a fresh registry with the
   demo users (the method of "Import of the registry workbook"), the whole aid list's XLSX
@@ -75,7 +76,13 @@ def table(info: dict, result: dict) -> str:
         f"on {stamp.get('built_at', '?')}): {_count(counts['aid_item'])} aid items, "
         f"{_count(counts['disbursement'])} disbursements, {_count(counts['delegation'])} "
         f"delegations, {_count(counts['delegation_member'])} members, "
-        f"{_count(counts['organization'])} organisations.",
+        f"{_count(counts['organization'])} organisations."
+        + (
+            ""
+            if result.get("schema_current", True)
+            else " **The set was built with older migrations** (reused with `--reuse`; a "
+            "placeholder edited since is not re-run on it): rebuild for the current schema."
+        ),
         "",
         "| Page | As | This registry | Queries | Raw SQL | Ratio | Runs |",
         "|---|---|---:|---:|---:|---:|---:|",

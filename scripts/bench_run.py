@@ -376,6 +376,9 @@ def run_one(kind: str, args) -> dict:
         return only is None or bool(only.search(key))
 
     result = {"kind": kind, "stamp": stamp, "counts": counts(copy), "extras": {}}
+    # A set reused although the migrations changed since it was built: say so in the table
+    # (alembic does not re-run a placeholder that was already applied when it was built).
+    result["schema_current"] = bool(stamp) and stamp.get("schema") == schema_digest()
     try:
         result["pages"] = measure_pages(copy, args.repeat, only)
         if wanted("startup"):
