@@ -411,6 +411,15 @@ def _restore_sqlite(dump: Path, url: str) -> None:
         source.close()
 
 
+_OWN_FUNCTIONS = """
+SELECT p.oid::regprocedure::text FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = current_schema() AND NOT EXISTS (
+    SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+    AND d.deptype = 'e'
+)"""
+
+
 def _restore_postgres(dump: Path, url: str) -> None:
     # Existing tables go first (their rows were accepted with --force, or they are empty),
     # so the dump's schema is restored as it was, in one transaction.
@@ -419,6 +428,10 @@ def _restore_postgres(dump: Path, url: str) -> None:
         with engine.begin() as conn:
             for table in sa.inspect(conn).get_table_names():
                 conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+            # The schema's own functions (the statistics' trigger functions) too, or the
+            # dump's CREATE FUNCTION fails; an extension's (pg_trgm) stay with it.
+            for function in conn.scalars(sa.text(_OWN_FUNCTIONS)).all():
+                conn.execute(sa.text(f"DROP FUNCTION IF EXISTS {function} CASCADE"))
     finally:
         engine.dispose()
     conninfo, env = _libpq(url)
