@@ -300,11 +300,11 @@ def measure_export_rss(url: str) -> dict:
     """The whole aid list's XLSX export in a process of its own: its peak RSS."""
     code = (
         "import resource, sys, time; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/scripts'];"
-        "from app import create_app; from bench_pages import sign_in, Server;"
+        "from app import create_app; from bench_pages import get_file, sign_in, Server;"
         "app = create_app(); server = Server(app);"
         "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
         "s = sign_in(server.url, 'planning.bench01'); t = time.perf_counter();"
-        "r = s.get(server.url + '/vien-tro/xuat.xlsx', timeout=900);"
+        "r = get_file(s, server.url, '/vien-tro/xuat.xlsx');"
         "print(r.status_code, len(r.content), time.perf_counter() - t, base,"
         " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )

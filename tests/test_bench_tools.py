@@ -32,7 +32,12 @@ def tiny(tmp_root):
     url = _test_database_url(tmp_root, "_bench")
     reset_database(url)
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(tmp_root / "up")}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_DIR": str(tmp_root / "up"),
+            "EXPORT_JOB_ROWS": 50,  # the 200 items' export becomes a background job
+        }
     )
     sizes = {"items": 200, "disbursements": 1000, "delegations": 60, "organizations": 20}
     options = [f"--{name}={value}" for name, value in (sizes | {"accounts": ACCOUNTS}).items()]
@@ -127,12 +132,17 @@ def test_page_timing_over_http_beside_raw_sql(tiny):
     try:
         session = bench_pages.sign_in(server.url, "planning.bench01")
         timing = bench_pages.time_page(session, server, pages["aid_list"].path, repeat=2)
+        export = bench_pages.time_page(session, server, pages["aid_export"].path, repeat=1)
+        workbook = bench_pages.get_file(session, server.url, pages["aid_export"].path)
         results = bench_pages.measure([pages["donor_profile"]], server, connect, 1, log=str)
     finally:
         server.close()
     assert timing.status == 200 and timing.runs == 2 and timing.median_ms > 0
     assert timing.queries and timing.queries > 1  # counted by the engine listener
     ((_, registry, raw),) = results
+    # The long export's job is followed to its file.
+    assert export.status == 200 and export.size > 5000
+    assert workbook.content[:2] == b"PK" and "spreadsheetml" in workbook.headers["Content-Type"]
     assert registry.status == 200 and raw.median_ms > 0
     rows = pages["aid_list"].raw(connect().cursor())
     assert rows[0][0][0] > 25 and len(rows[1]) == 25  # the count and the first page
