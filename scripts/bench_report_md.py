@@ -35,6 +35,16 @@ written), then, in one run per database:
   export in a process of its own (peak RSS), and the 50-user load test (`scripts/load` on a
   copy of the set, the 50 bench accounts, `LOAD_TIME` as set, 3 minutes by default).
 
+The data set: `scripts/generate_stats_data.py` with no arguments (100,000 aid items with
+Vietnamese titles in the real communes, 1,000,000 disbursements, 20,000 delegations with
+about 130,000 members, repeat visitors, 1,000 donors named by country), every derived
+column written by the registry's own functions (search texts, folded names, normalised
+passports, deadlines), the demo users and 50 bench accounts (`planning.bench01`,
+`other.bench02`, `foreign_affairs.bench03`, `police.bench04`, ... password `demo12345`;
+the load test takes them with `LOAD_ACCOUNTS=bench`). Its stamp (generator version, sizes,
+digest of the migrations, build time) is in `/tmp/national.db.stamp.json` and in the
+PostgreSQL database's comment; the build time is in each table's heading.
+
 ```bash
 scripts/bench                        # both databases, everything (about an hour on 2 cores)
 scripts/bench --db sqlite --no-load  # one database, no load test
