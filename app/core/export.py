@@ -10,16 +10,13 @@ values stay empty.
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Response
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from flask import Response, stream_with_context
 
 from app.core.dates import format_date, today_vn
 
@@ -28,6 +25,12 @@ MONEY_NUMBER_FORMAT = "#,##0"
 DECIMAL_NUMBER_FORMAT = "#,##0.00"
 # A text starting with one of these may be read as a formula by a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Control characters an XLSX file cannot hold (openpyxl's own rule).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+SPOOL_BYTES = 8 * 2**20  # a file written in memory up to this size, then on disk
+CSV_CHUNK_ROWS = 500
 
 
 def is_formula_like(value) -> bool:
@@ -84,50 +87,78 @@ def default_number_format(value) -> str | None:
     return None
 
 
+def spooled_file():
+    """A temporary file kept in memory while small (the exports' output)."""
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+
+
+def xlsx_file(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence], progress=None):
+    """The table as an XLSX file (app.core.xlsx: streamed, one style per kind of value),
+    in a spooled temporary file positioned at its start."""
+    from app.core.xlsx import write_table
+
+    target = spooled_file()
+    write_table(target, sheet_title, headers, rows, progress=progress)
+    target.seek(0)
+    return target
+
+
 def xlsx_bytes(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(45, len(header) + 4))
-    header_cells = []
-    for header in headers:
-        cell = write_cell(WriteOnlyCell(sheet), header)
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([write_cell(WriteOnlyCell(sheet), v, default_number_format(v)) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    with xlsx_file(sheet_title, headers, rows) as file:
+        return file.read()
+
+
+def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """The table as CSV (UTF-8 with a BOM), a few hundred rows at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([csv_value(h) for h in headers])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([csv_value(v) for v in row])
+        if count % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([csv_value(h) for h in headers])
-    for row in rows:
-        writer.writerow([csv_value(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return b"".join(csv_chunks(headers, rows))
+
+
+def download_name(basename: str, fmt: str) -> str:
+    return f"{basename}-{today_vn():%d-%m-%Y}.{fmt}"
+
+
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 def send_bytes(body: bytes, basename: str, fmt: str, mimetype: str) -> Response:
     """A download named <basename>-<dd-mm-yyyy>.<fmt>."""
-    filename = f"{basename}-{today_vn():%d-%m-%Y}.{fmt}"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return Response(body, mimetype=mimetype, headers=_attachment(download_name(basename, fmt)))
+
+
+def send_file_object(file, filename: str, mimetype: str) -> Response:
+    """A file object sent in blocks (closed once sent), named `filename`."""
+
+    def blocks():
+        with file:
+            while block := file.read(256 * 1024):
+                yield block
+
+    return Response(blocks(), mimetype=mimetype, headers=_attachment(filename))
 
 
 def send_table(basename: str, sheet_title: str, headers, rows, fmt: str) -> Response:
-    """A download of the table as .xlsx or .csv, named <basename>-<dd-mm-yyyy>.<fmt>."""
+    """A download of the table as .xlsx or .csv, named <basename>-<dd-mm-yyyy>.<fmt>.
+
+    The rows may be a generator over a query: the XLSX is written into a spooled
+    temporary file and sent in blocks, the CSV is streamed as it is written (inside the
+    request's context, so the query may still run)."""
     if fmt == "xlsx":
-        body = xlsx_bytes(sheet_title, headers, rows)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = csv_bytes(headers, rows)
-        mimetype = "text/csv; charset=utf-8"
-    return send_bytes(body, basename, fmt, mimetype)
+        file = xlsx_file(sheet_title, headers, rows)
+        return send_file_object(file, download_name(basename, fmt), XLSX_MIMETYPE)
+    body = stream_with_context(csv_chunks(headers, rows))
+    return Response(body, mimetype=CSV_MIMETYPE, headers=_attachment(download_name(basename, fmt)))

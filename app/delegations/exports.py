@@ -1,5 +1,7 @@
 """Delegation tables out (list, member list) and the member list in (XLSX/CSV upload)."""
 
+from sqlalchemy import func
+
 from app.auth.names import agency_name_on
 from app.core import audit
 from app.core.countries import country_name
@@ -7,6 +9,7 @@ from app.core.export import send_table
 from app.core.inbox import due_state
 from app.delegations.models import (
     Delegation,
+    DelegationMember,
     DelegationStatus,
     Direction,
     PassportType,
@@ -48,11 +51,12 @@ MEMBER_LABELS = {
 PERSONAL_FIELDS = ("birth_date", "passport_number")
 
 
-def send_delegations(query, fmt: str):
-    from sqlalchemy import func
+BASENAME, SHEET = "doan", "Đoàn"
 
-    from app.delegations.models import DelegationMember
 
+def delegation_rows(query):
+    """The rows of the delegations the list's select finds, in its order (one query, with
+    the organisation, the host agency and the number of members)."""
     counts = (
         db.select(func.count(DelegationMember.id))
         .where(
@@ -60,8 +64,10 @@ def send_delegations(query, fmt: str):
         )
         .scalar_subquery()
     )
-    rows = (
-        [
+    for d, member_count in db.session.execute(
+        query.add_columns(counts).execution_options(yield_per=500)
+    ):
+        yield [
             d.code,
             Direction(d.direction).label,
             d.title,
@@ -77,11 +83,15 @@ def send_delegations(query, fmt: str):
             d.approval_number,
             d.approval_date,
         ]
-        for d, member_count in db.session.execute(
-            query.add_columns(counts).execution_options(yield_per=500)
-        )
-    )
-    return send_table("doan", "Đoàn", LIST_HEADERS, rows, fmt)
+
+
+def send_delegations(query, fmt: str):
+    """The list's file at once, or, for a long list, a background job's page."""
+    from app.transfer.list_exports import as_job_if_long
+
+    if (job_page := as_job_if_long("delegations", query, fmt)) is not None:
+        return job_page
+    return send_table(BASENAME, SHEET, LIST_HEADERS, delegation_rows(query), fmt)
 
 
 INBOX_HEADERS = [

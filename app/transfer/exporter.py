@@ -10,14 +10,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from app.aid.models import AidDonor, AidItem, AidLocation, AidSector, Disbursement
 from app.auth.models import Agency
-from app.core.export import DATE_NUMBER_FORMAT, write_cell
+from app.core.export import DATE_NUMBER_FORMAT, spooled_file, write_cell
+from app.core.xlsx import PLAIN_STYLES, XlsxWriter
 from app.delegations.models import Delegation, DelegationMember, ItineraryStop
 from app.extensions import db
 from app.orgs.models import Organization
@@ -48,11 +45,41 @@ def _share(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
+def _values(columns, row: dict) -> list:
+    values = []
+    for column in columns:
+        value = row.get(column.key)
+        if column.kind == BOOL and not (value is None and column.tristate):
+            value = bool(value)
+        values.append(_cell_value(value))
+    return values
+
+
+def _write_sheet(writer: XlsxWriter, sheet: Sheet, rows, skip: set[str] = frozenset()) -> None:
+    """One sheet of the registry workbook, streamed (app.core.xlsx): text stays text."""
+    columns = [c for c in sheet.columns if c.key not in skip]
+    writer.sheet(
+        sheet.key,
+        [c.label for c in columns],
+        (_values(columns, row) for row in rows),
+        styles=PLAIN_STYLES,
+        widths=[max(12, min(40, len(c.label) + 4)) for c in columns],
+    )
+
+
 class _Book:
+    """The empty template (small): openpyxl's write-only workbook."""
+
     def __init__(self):
+        from openpyxl import Workbook
+
         self.workbook = Workbook(write_only=True)
 
     def sheet(self, sheet: Sheet, rows, skip: set[str] = frozenset()):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
         worksheet = self.workbook.create_sheet(sheet.key)
         columns = [c for c in sheet.columns if c.key not in skip]
         worksheet.freeze_panes = "A2"
@@ -119,8 +146,9 @@ def _items(org_codes: dict[int, str]):
         sa.select(AidLocation.aid_item_id, AidLocation.commune_code).order_by(AidLocation.id)
     ):
         communes[item_id].append(code)
-    query = sa.select(AidItem).where(live).order_by(AidItem.code).execution_options(yield_per=1000)
-    for item in db.session.scalars(query):
+    columns = [AidItem.id, *(getattr(AidItem, name) for name in ITEM_FIELDS.values())]
+    query = sa.select(*columns).where(live).order_by(AidItem.code)
+    for item in db.session.execute(query.execution_options(yield_per=1000)):
         row = {"ma": item.code, **_plain(item, ITEM_FIELDS)}
         row["nha_tai_tro"] = "; ".join(donors[item.id])
         row["linh_vuc"] = "; ".join(sectors[item.id])
@@ -129,15 +157,16 @@ def _items(org_codes: dict[int, str]):
 
 
 def _disbursements():
+    columns = [getattr(Disbursement, name) for name in DISBURSEMENT_FIELDS.values()]
     query = (
-        sa.select(Disbursement, AidItem.code)
+        sa.select(AidItem.code.label("item_code"), *columns)
         .join(AidItem, Disbursement.aid_item_id == AidItem.id)
         .where(Disbursement.archived_at.is_(None), AidItem.archived_at.is_(None))
         .order_by(AidItem.code, Disbursement.disbursed_on, Disbursement.id)
         .execution_options(yield_per=2000)
     )
-    for disbursement, item_code in db.session.execute(query):
-        yield {"ma_vien_tro": item_code, **_plain(disbursement, DISBURSEMENT_FIELDS)}
+    for row in db.session.execute(query):
+        yield {"ma_vien_tro": row.item_code, **_plain(row, DISBURSEMENT_FIELDS)}
 
 
 def _delegations(org_codes: dict[int, str], visible):
@@ -174,19 +203,24 @@ def _delegations(org_codes: dict[int, str], visible):
 
 
 def _members(visible):
+    columns = [getattr(DelegationMember, name) for name in MEMBER_FIELDS.values()]
     query = (
-        sa.select(DelegationMember, Delegation.code)
+        sa.select(Delegation.code.label("delegation_code"), *columns)
         .join(Delegation, DelegationMember.delegation_id == Delegation.id)
         .where(DelegationMember.archived_at.is_(None), Delegation.archived_at.is_(None), visible)
         .order_by(Delegation.code, DelegationMember.id)
         .execution_options(yield_per=2000)
     )
-    for member, code in db.session.execute(query):
-        yield {"ma_doan": code, **{k: getattr(member, n) for k, n in MEMBER_FIELDS.items()}}
+    for row in db.session.execute(query):
+        yield {
+            "ma_doan": row.delegation_code,
+            **{k: getattr(row, n) for k, n in MEMBER_FIELDS.items()},
+        }
 
 
-def export_workbook(include_personal: bool = True, user=None, progress=None) -> bytes:
-    """Every record of the registry; dates of birth and passports only when allowed.
+def write_workbook(target, include_personal: bool = True, user=None, progress=None) -> None:
+    """Every record of the registry into `target` (a seekable binary file), streamed one
+    sheet after the other; dates of birth and passports only when allowed.
 
     With a user, only what that user may see (other agencies' draft delegations stay out);
     without one (the operator's command), everything. `progress(text, step, steps)` hears
@@ -196,7 +230,7 @@ def export_workbook(include_personal: bool = True, user=None, progress=None) -> 
 
     visible = visible_to(user) if user is not None else sa.true()
     org_codes = dict(db.session.execute(sa.select(Organization.id, Organization.code)).all())
-    book = _Book()
+    writer = XlsxWriter(target)
     sheets = (
         ("ToChuc", lambda: _organizations(), ()),
         ("VienTro", lambda: _items(org_codes), ()),
@@ -208,10 +242,18 @@ def export_workbook(include_personal: bool = True, user=None, progress=None) -> 
     for step, (key, rows, skip) in enumerate(sheets):
         if progress is not None:
             progress(f"Đang xuất trang {key}", step, len(sheets) + 1)
-        book.sheet(SHEETS[key], rows(), skip=set(skip))
+        _write_sheet(writer, SHEETS[key], rows(), skip=set(skip))
     if progress is not None:
         progress("Đang lưu tệp", len(sheets), len(sheets) + 1)
-    return book.bytes()
+    writer.close()
+
+
+def export_workbook(include_personal: bool = True, user=None, progress=None) -> bytes:
+    """The registry workbook as bytes (see write_workbook)."""
+    with spooled_file() as file:
+        write_workbook(file, include_personal, user, progress)
+        file.seek(0)
+        return file.read()
 
 
 def template_workbook() -> bytes:

@@ -5,8 +5,8 @@ the result stored beside the job, or None."""
 from app.auth.models import User
 from app.core import audit
 from app.extensions import db
-from app.transfer import TransferAudit, jobs
-from app.transfer.exporter import export_workbook
+from app.transfer import TransferAudit, jobs, list_exports
+from app.transfer.exporter import write_workbook
 from app.transfer.importer import ImportReport, import_workbook
 from app.transfer.jobs import staging_dir
 
@@ -55,8 +55,11 @@ def import_(job: dict, progress) -> dict:
 def export(job: dict, progress) -> None:
     user = db.session.get(User, job["user_id"])
     personal = job["personal"]
-    body = export_workbook(include_personal=personal, user=user, progress=progress)
-    jobs.export_file(job).write_bytes(body)
+    target = jobs.export_file(job)
+    partial = target.with_name(f".{target.name}.part")
+    with partial.open("wb") as file:
+        write_workbook(file, include_personal=personal, user=user, progress=progress)
+    partial.replace(target)
     audit.record(
         TransferAudit.EXPORT,
         user=user,
@@ -68,4 +71,9 @@ def export(job: dict, progress) -> None:
     return None
 
 
-RUNNERS = {jobs.CHECK: check, jobs.IMPORT: import_, jobs.EXPORT: export}
+RUNNERS = {
+    jobs.CHECK: check,
+    jobs.IMPORT: import_,
+    jobs.EXPORT: export,
+    list_exports.LIST_EXPORT: list_exports.run,
+}

@@ -12,22 +12,22 @@ from werkzeug.utils import redirect
 
 from app.core import permissions as rules
 from app.core.dates import today_vn
+from app.core.export import CSV_MIMETYPE, XLSX_MIMETYPE
 from app.core.permissions import requires
-from app.transfer import jobs
-from app.transfer.exporter import template_workbook
-from app.transfer.files import LimitIssue, check_upload, file_name
+from app.transfer import jobs, list_exports
 from app.transfer.jobs import staging_dir
 
 bp = Blueprint("transfer", __name__, url_prefix="/du-lieu")
 bp.record_once(lambda state: jobs.init_app(state.app))
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_MIMETYPE
+TRANSFER_KINDS = (jobs.CHECK, jobs.IMPORT, jobs.EXPORT)
 ERRORS_PER_PAGE = 500
 REFRESH_SECONDS = 2
 
 
 def _index(error: str | None = None, status: int = 200):
-    recent = jobs.recent(current_user)
+    recent = [j for j in jobs.recent(current_user, 50) if j["kind"] in TRANSFER_KINDS][:10]
     return render_template("transfer/index.html", error=error, jobs=recent), status
 
 
@@ -39,10 +39,11 @@ def _stage(data: bytes, filename: str) -> str:
     return token
 
 
-def _own_job(job_id: str) -> dict:
-    """The current user's job, else 404 (another user's job is not revealed)."""
+def _own_job(job_id: str, kinds=TRANSFER_KINDS) -> dict:
+    """The current user's job of these kinds, else 404 (another user's job is not
+    revealed)."""
     job = jobs.load(job_id)
-    if job is None or job.get("user_id") != current_user.id:
+    if job is None or job.get("user_id") != current_user.id or job.get("kind") not in kinds:
         abort(404)
     return job
 
@@ -72,6 +73,8 @@ def index():
 @requires(rules.transfer_data)
 def check():
     """Refuse what cannot be read cheaply at once; check the rest in a job."""
+    from app.transfer.files import LimitIssue, check_upload, file_name  # openpyxl: when used
+
     file = request.files.get("file")
     if file is None or not file.filename:
         return _index("Vui lòng chọn tệp.", 422)
@@ -163,10 +166,50 @@ def download(job_id):
     )
 
 
+def _own_list_export(job_id: str) -> dict:
+    """The current user's list export job; 403 if they may no longer read the list."""
+    job = _own_job(job_id, (list_exports.LIST_EXPORT,))
+    spec = list_exports.EXPORTS[job["export"]]
+    rules.RULES[spec.rule].require(current_user)
+    return job
+
+
+@bp.route("/danh-sach/<job_id>")
+@requires(rules.signed_in)
+def list_export_job(job_id):
+    """A long list export (list_exports.py): its progress, then its file."""
+    job = _own_list_export(job_id)
+    return render_template(
+        "transfer/list_export_job.html",
+        job=job,
+        spec=list_exports.EXPORTS[job["export"]],
+        running=job["state"] in (jobs.QUEUED, jobs.RUNNING),
+        stale=jobs.waiting_too_long(job),
+        refresh=REFRESH_SECONDS,
+    )
+
+
+@bp.route("/danh-sach/<job_id>/tep")
+@requires(rules.signed_in)
+def list_export_download(job_id):
+    job = _own_list_export(job_id)
+    path = list_exports.output_file(job)
+    if job["state"] != jobs.DONE or not path.exists():
+        abort(404)
+    return send_file(
+        path,
+        mimetype=XLSX if job["fmt"] == "xlsx" else CSV_MIMETYPE,
+        as_attachment=True,
+        download_name=job["filename"],
+        max_age=0,
+    )
+
+
 @bp.route("/mau.xlsx")
 @requires(rules.transfer_data)
 def template():
     from app.core.export import send_bytes
+    from app.transfer.exporter import template_workbook
 
     return send_bytes(template_workbook(), "mau-nhap-du-lieu", "xlsx", XLSX)
 
