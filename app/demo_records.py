@@ -9,7 +9,6 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from openpyxl import Workbook
 from vietnam_provinces import Ward
 
 from app.aid import states
@@ -148,7 +147,7 @@ def _labels(sheet_key: str) -> dict[str, str]:
     return {c.key: c.label for c in SHEETS[sheet_key].columns}
 
 
-def _write(workbook: Workbook, sheet_key: str, keys: list[str], rows) -> None:
+def _write(workbook, sheet_key: str, keys: list[str], rows) -> None:
     sheet = workbook.create_sheet(sheet_key)
     labels = _labels(sheet_key)
     sheet.append([labels[k] for k in keys])
@@ -172,6 +171,8 @@ def build_workbook(
     communes = sorted(
         (f"{int(w.code):05d}", w.name) for w in Ward.iter_all() if int(w.province_code) == 51
     )
+    from openpyxl import Workbook  # only when demo records are built
+
     workbook = Workbook(write_only=True)
 
     orgs = []

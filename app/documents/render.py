@@ -10,7 +10,6 @@ import io
 import zipfile
 from pathlib import Path
 
-from docxtpl import DocxTemplate
 from flask import current_app
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -34,6 +33,8 @@ def _environment() -> SandboxedEnvironment:
 
 def render(source: bytes, context: dict) -> bytes:
     """The filled document's bytes."""
+    from docxtpl import DocxTemplate  # python-docx and lxml: when a document is drafted
+
     template = DocxTemplate(io.BytesIO(source))
     template.render(context, jinja_env=_environment())
     out = io.BytesIO()
@@ -62,6 +63,8 @@ def check_template(kind: str, data: bytes) -> None:
     if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
         raise AttachmentError("Tệp mẫu có nội dung quá lớn sau khi giải nén.")
     try:
+        from docxtpl import DocxTemplate
+
         used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(_environment())
     except TemplateError as error:
         raise AttachmentError(f"Mẫu có lỗi cú pháp: {error.message}.") from None

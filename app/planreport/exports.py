@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from app.core.dates import format_date, format_datetime
 from app.core.export import MONEY_NUMBER_FORMAT, write_cell
+from app.core.lazy import lazy_function
 from app.planreport import plan_items
-from app.stats.plan_figures import group_title
+
+group_title = lazy_function("app.stats.plan_figures", "group_title")  # pandas: when used
 
 TITLE = "Báo cáo thực hiện Kế hoạch đối ngoại nhân dân"
 
@@ -25,11 +24,16 @@ def _row(sheet, values, number_formats=None, wrap=False) -> int:
         cell = sheet.cell(row=row, column=column)
         write_cell(cell, value, (number_formats or {}).get(column))
         if wrap:
+            from openpyxl.styles import Alignment
+
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     return row
 
 
 def workbook_bytes(report, figures: dict, contributions, generated_by: str, generated_at) -> bytes:
+    from openpyxl import Workbook  # when a workbook is asked for, not at start-up
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Báo cáo"

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.core import permissions as rules
 from app.core.dates import today_vn
 from app.core.export import send_bytes
+from app.core.lazy import lazy_function
 from app.core.models import utcnow
 from app.core.permissions import requires
 from app.core.web import form_action, form_page, get_or_404, run_form_service
@@ -16,7 +17,10 @@ from app.extensions import db
 from app.planreport import exports, plan_items, services, workflow
 from app.planreport.forms import ConsolidateForm, ContributionForm, ReportForm, StepForm
 from app.planreport.models import PlanReport
-from app.stats.plan_figures import group_title, period_figures
+
+# pandas is imported by the first plan report page, not at start-up.
+group_title = lazy_function("app.stats.plan_figures", "group_title")
+period_figures = lazy_function("app.stats.plan_figures", "period_figures")
 
 bp = Blueprint("planreport", __name__, url_prefix="/bao-cao-ke-hoach")
 

@@ -13,7 +13,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.stats import exports, services
+from app.core.lazy import LazyModule
+
+# pandas and openpyxl are imported when a statistics command runs, not at start-up.
+exports = LazyModule("app.stats.exports")
+services = LazyModule("app.stats.services")
 
 
 @click.group("report", cls=AppGroup, help="Reports (annual statistics).")

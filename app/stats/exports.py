@@ -13,11 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from app.aid.models import Modality, Sector
 from app.core.countries import country_name
@@ -25,6 +21,9 @@ from app.core.dates import format_datetime
 from app.core.export import csv_bytes, write_cell
 from app.delegations.models import Purpose
 from app.stats.people_diplomacy import ALL_TABLE_KEYS
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not at start-up
+    from openpyxl.styles import Font
 
 # Column kinds: how a value shows on the page and which number format it gets in Excel.
 TEXT, CODE, COUNT, VND, USD, MONTH = "text", "code", "count", "vnd", "usd", "month"
@@ -329,6 +328,8 @@ def report_json(report: dict) -> str:
 
 def _append(sheet, values: list, number_formats: list | None = None) -> None:
     """A row written through the one safe writer (text as text, numbers as numbers)."""
+    from openpyxl.cell import WriteOnlyCell
+
     formats = number_formats or [None] * len(values)
     sheet.append(
         [
@@ -341,6 +342,9 @@ def _append(sheet, values: list, number_formats: list | None = None) -> None:
 def workbook_bytes(report: dict, generated_by: str, notes: list[str] = ()) -> bytes:
     """The workbook: a first sheet (year, time, author, rules, notes on the figures), then
     one sheet per table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     workbook = Workbook()
     info = workbook.active
     info.title = "Thông tin"
@@ -391,6 +395,8 @@ def workbook_bytes(report: dict, generated_by: str, notes: list[str] = ()) -> by
 
 def _write_table(sheet, table: Table, bold: Font) -> None:
     """Headers (bold) and rows of one table, from the sheet's next row."""
+    from openpyxl.utils import get_column_letter
+
     _append(sheet, table.headers)
     header_row = sheet.max_row
     for cell in sheet[header_row]:

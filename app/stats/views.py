@@ -11,10 +11,14 @@ from app.aid.models import Sector
 from app.core import permissions as rules
 from app.core.countries import country_name
 from app.core.errors import render_error
+from app.core.lazy import LazyModule, LazyValue
 from app.core.permissions import requires
-from app.stats import exports, services
-from app.stats.people_diplomacy import TABLE_KEYS as PEOPLE_TABLE_KEYS
-from app.stats.people_tables import TITLES as PEOPLE_TITLES
+
+# pandas and openpyxl are imported by the first statistics request, not at start-up.
+exports = LazyModule("app.stats.exports")
+services = LazyModule("app.stats.services")
+PEOPLE_TABLE_KEYS = LazyValue("app.stats.people_diplomacy", "TABLE_KEYS")
+PEOPLE_TITLES = LazyValue("app.stats.people_tables", "TITLES")
 
 bp = Blueprint("stats", __name__, url_prefix="/thong-ke")
 

@@ -4,10 +4,6 @@ courses (sheet HocVien) and the yearly summary. Text is always written as text
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 from app.core.export import csv_bytes, default_number_format, send_bytes, send_table, write_cell
 from app.training.queries import EXPORT_COLUMNS
 from app.training.states import TrainingTopic
@@ -70,6 +66,10 @@ def summary_download(figures: dict, fmt: str):
         }
         rows = [[names[title], *row] for title, _headers, body in tables for row in body]
         return send_bytes(csv_bytes(headers, rows), basename, fmt, "text/csv; charset=utf-8")
+    from openpyxl import Workbook  # when a workbook is asked for, not at start-up
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     for title, headers, body in tables:
         sheet = workbook.create_sheet(title)

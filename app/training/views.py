@@ -8,15 +8,19 @@ from app.core import audit
 from app.core import permissions as rules
 from app.core.dates import today_vn
 from app.core.forms import VersionedForm
+from app.core.lazy import lazy_function
 from app.core.listing import arg_year, paginate
 from app.core.permissions import requires
 from app.core.web import form_action, form_page, get_or_404, record_form_page
 from app.extensions import db
-from app.stats.training_figures import load_training_frames, training_figures
 from app.training import exports, queries, services
 from app.training.forms import ArchiveForm, AttendanceForm, CourseForm
 from app.training.models import TrainingAttendance, TrainingCourse
 from app.training.states import TrainingAudit, TrainingTopic
+
+# pandas is imported by the first figures page, not at start-up.
+load_training_frames = lazy_function("app.stats.training_figures", "load_training_frames")
+training_figures = lazy_function("app.stats.training_figures", "training_figures")
 
 bp = Blueprint("training", __name__, url_prefix="/dao-tao")
 
