@@ -441,15 +441,18 @@ def main() -> int:
     try:
         for kind in kinds:
             results.append(run_one(kind, args))
+            # Each database's table as soon as it is measured (a later failure keeps it).
+            Path(f"/tmp/bench-results-{kind}.json").write_text(
+                json.dumps({"machine": info, "result": results[-1]}, default=str, indent=1)
+            )
+            text = write_docs(
+                ROOT / "docs" / "performance.md", info, results[-1:], dry_run=args.no_docs
+            )
     finally:
         if started_pg:
             subprocess.run(
                 ["scripts/pg-throwaway", "stop"], cwd=ROOT, env=dict(os.environ, PGPORT="55432")
             )
-    Path("/tmp/bench-results.json").write_text(
-        json.dumps({"machine": info, "results": results}, default=str, indent=1)
-    )
-    text = write_docs(ROOT / "docs" / "performance.md", info, results, dry_run=args.no_docs)
     print(text)
     return 0
 
