@@ -13,9 +13,11 @@ rolled-back change never does.
 - PostgreSQL: a writer never updates a shared row (that would make every writer of a table
   wait for the others' commits, and an import hold that lock for its whole transaction);
   a statement-level trigger inserts one row per table and transaction into `stats_change`
-  (name, txid, random token; ON CONFLICT DO NOTHING), which conflicts with no other
-  transaction. The revision of a table is then (rows, sum of their tokens), read with the
-  folded rows of `stats_revision` (compact() moves old change rows there).
+  (name, txid, random token), which conflicts with no other transaction; each later
+  statement of the same transaction draws a new token for its row (ON CONFLICT DO UPDATE),
+  so the transaction's own reads see every statement move the revisions too. The revision
+  of a table is then (rows, sum of their tokens), read with the folded rows of
+  `stats_revision` (compact() moves old change rows there).
 
 fingerprint() reads them all in one small query. Two readers that get the same fingerprint
 see the same committed rows in every tracked table: each committed change adds to a count
@@ -95,7 +97,7 @@ def trigger_names(dialect: str) -> dict[str, tuple[str, ...]]:
 
 def installed_triggers(connection) -> set[str]:
     """The names of the revision triggers the database has."""
-    return {row[0] for row in connection.exec_driver_sql(_TRIGGERS[connection.dialect.name])}
+    return {row[0] for row in connection.execute(sa.text(_TRIGGERS[connection.dialect.name]))}
 
 
 _TRIGGERS = {
@@ -123,7 +125,7 @@ def fingerprint(connection) -> tuple | None:
     dialect = connection.dialect.name
     if dialect not in _FINGERPRINT:
         return None
-    rows = connection.exec_driver_sql(_FINGERPRINT[dialect])
+    rows = connection.execute(sa.text(_FINGERPRINT[dialect]))
     values = tuple(sorted((name, int(rev), int(token or 0)) for name, rev, token in rows))
     triggers = next(rev for name, rev, _ in values if name == "#triggers")
     expected = sum(len(names) for names in trigger_names(dialect).values())
@@ -143,12 +145,15 @@ def compact(engine) -> None:
     fingerprint differs from the unfolded one, so the next view computes once more."""
     try:
         with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "WITH gone AS (DELETE FROM stats_change RETURNING name, token), "
-                "folded AS (SELECT name, count(*) AS n, sum(token) AS s FROM gone GROUP BY name) "
-                "UPDATE stats_revision r SET revision = r.revision + f.n, "
-                "token = ((r.token::numeric + f.s) % 9223372036854775807)::bigint "
-                "FROM folded f WHERE r.name = f.name"
+            connection.execute(
+                sa.text(
+                    "WITH gone AS (DELETE FROM stats_change RETURNING name, token), "
+                    "folded AS (SELECT name, count(*) AS n, sum(token) AS s "
+                    "FROM gone GROUP BY name) "
+                    "UPDATE stats_revision r SET revision = r.revision + f.n, "
+                    "token = ((r.token::numeric + f.s) % 9223372036854775807)::bigint "
+                    "FROM folded f WHERE r.name = f.name"
+                )
             )
     except sa.exc.SQLAlchemyError:
         log.warning("statistics change rows not compacted", exc_info=True)

@@ -50,7 +50,7 @@ CREATE OR REPLACE FUNCTION stats_note_change() RETURNS trigger LANGUAGE plpgsql 
 BEGIN
     INSERT INTO stats_change (name, txid, token)
     VALUES (TG_TABLE_NAME, txid_current(), (random() * 9.2e18)::bigint)
-    ON CONFLICT (name, txid) DO NOTHING;
+    ON CONFLICT (name, txid) DO UPDATE SET token = EXCLUDED.token;
     RETURN NULL;
 END
 $$
