@@ -10,9 +10,11 @@ from app.aid.models import AidItem, Disbursement
 from app.aid.services.money import over_disbursed_condition
 from app.core.money import to_vnd
 from app.core.text import fold
-from app.delegations.models import Delegation, DelegationMember
+from app.delegations.models import BorderPermit, Delegation, DelegationMember, Review
 from app.delegations.services.revisions import Line, note_changes
 from app.extensions import db
+from app.orgs.models import Organization
+from app.transfer.bulk import Plain, update_records
 from app.transfer.fields import DISBURSEMENT_FIELDS, MEMBER_FIELDS
 from app.transfer.issues import Issue
 from app.transfer.upsert import Writer, chunks, fingerprints
@@ -117,21 +119,50 @@ def write_members(w: Writer) -> None:
     )
     if not changed:
         return
-    # Member names are part of the delegations' search text.
+    # Member names are part of the delegations' search text (the model's own function, on
+    # the stored values); a reviewed delegation whose members the file replaced is reviewed
+    # again (note_changes, only for the delegations someone reviewed).
+    table = Delegation.__table__
     for batch in chunks(sorted(changed), w.batch_rows):
         names = defaultdict(list)
         for delegation_id, name in db.session.execute(
-            sa.select(DelegationMember.delegation_id, DelegationMember.full_name).where(
+            sa.select(DelegationMember.delegation_id, DelegationMember.full_name)
+            .where(
                 DelegationMember.delegation_id.in_(batch), DelegationMember.archived_at.is_(None)
             )
+            .order_by(DelegationMember.delegation_id, DelegationMember.id)
         ):
             names[delegation_id].append(name)
-        delegations = db.session.scalars(sa.select(Delegation).where(Delegation.id.in_(batch)))
-        for delegation in delegations.all():
-            delegation.refresh_search_text(names[delegation.id])
-            # a reviewed delegation whose members the file replaced is reviewed again
-            text = f"Nhập từ tệp {w.report.filename}: danh sách thành viên được thay thế"
+        query = (
+            sa.select(table, Organization.name.label("organization__name"))
+            .outerjoin(Organization, Organization.id == table.c.organization_id)
+            .where(table.c.id.in_(batch))
+        )
+        updates = []
+        for row in db.session.execute(query).mappings():
+            values = dict(row)
+            org_name = values.pop("organization__name")
+            delegation = Plain(values)
+            organization = Plain({"name": org_name}) if values["organization_id"] else None
+            delegation.organization = organization
+            Delegation.refresh_search_text(delegation, names[delegation.id])
+            if changed_values := delegation.changed_fields(["search_text"]):
+                updates.append((delegation.id, delegation.version, changed_values))
+        update_records(table, updates)
+        text = f"Nhập từ tệp {w.report.filename}: danh sách thành viên được thay thế"
+        for delegation_id in sorted(reviewed_delegations(batch)):
+            delegation = db.session.get(Delegation, delegation_id, populate_existing=True)
             note_changes(
-                delegation, [Line(f"{text} ({len(names[delegation.id])} người)")], user=w.user
+                delegation, [Line(f"{text} ({len(names[delegation_id])} người)")], user=w.user
             )
-        db.session.flush()
+            db.session.expunge(delegation)
+
+
+def reviewed_delegations(ids) -> set[int]:
+    """The delegations someone reviewed: a review or a live border permit (as
+    app.delegations.services.revisions._reviewed asks, for a batch in two queries)."""
+    reviews = sa.select(Review.delegation_id).where(Review.delegation_id.in_(ids))
+    permits = sa.select(BorderPermit.delegation_id).where(
+        BorderPermit.delegation_id.in_(ids), BorderPermit.archived_at.is_(None)
+    )
+    return set(db.session.scalars(reviews)) | set(db.session.scalars(permits))

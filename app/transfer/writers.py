@@ -5,20 +5,22 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from app.aid.models import AidItem
+from app.aid.models import AidDonor, AidItem, AidLocation, AidSector, item_search_text
 from app.aid.regimes import regime_for
 from app.auth.models import Agency
 from app.core.dates import parse_date, today_vn
+from app.core.models import Commune
 from app.core.money import to_vnd
 from app.core.text import fold
 from app.delegations import states
 from app.delegations.models import Delegation, ItineraryStop
-from app.delegations.services import refresh_border_area, schedule_report
+from app.delegations.services import schedule_report
 from app.delegations.services.revisions import Line, note_changes
 from app.extensions import db
 from app.orgs.models import Organization
+from app.transfer.bulk import Plain, bulk_upsert, load_children, sync_children
 from app.transfer.fields import DELEGATION_FIELDS, ITEM_FIELDS, ORG_FIELDS
-from app.transfer.upsert import Writer
+from app.transfer.upsert import Writer, chunks
 
 
 def write_organizations(w: Writer) -> None:
@@ -40,7 +42,21 @@ def write_organizations(w: Writer) -> None:
 
 
 def write_items(w: Writer) -> None:
-    def after(item: AidItem, row, created):
+    """Items in bulk (app/transfer/bulk.py): their donors, sectors and communes are read
+    per batch and replaced as AidItem.set_children does; the search text is the model's."""
+    children = (  # attribute, table, key, value fields, order of the stored rows
+        ("donors", AidDonor.__table__, "organization_id", ("position",), ("position", "id")),
+        ("sectors", AidSector.__table__, "sector", ("share",), ("id",)),
+        ("locations", AidLocation.__table__, "commune_code", (), ("id",)),
+    )
+    stored: dict[str, dict[int, list[dict]]] = {}
+
+    def load(existing: dict[str, Plain]) -> None:
+        ids = [record.id for record in existing.values()]
+        for name, table, _key, _fields, order in children:
+            stored[name] = load_children(table, "aid_item_id", ids, [table.c[o] for o in order])
+
+    def after(item: Plain, row, created):
         changes = {}
         if item.currency == "VND":
             item.rate_vnd = None
@@ -52,35 +68,50 @@ def write_items(w: Writer) -> None:
         if created:
             item.created_by_id = w.user.id if w.user else None
             item.regime = item.regime or regime_for(item.dossier_received_on or today_vn())
+        old_donors = [] if created else stored["donors"].get(item.id, [])
+        donors = [d["organization_id"] for d in old_donors]
         if "nha_tai_tro" in row.present:
-            donors = [w.org_ids[c] for c in row.values["nha_tai_tro"] or []]
-            old = [d.organization_id for d in item.donors] if not created else []
-            if old != donors:
-                item.set_children(donors=donors)
-                changes["donors"] = [old, donors]
-            item.main_donor_id = donors[0] if donors else None
+            new = [w.org_ids[c] for c in row.values["nha_tai_tro"] or []]
+            if donors != new:
+                item.new_donors = [{"organization_id": o, "position": i} for i, o in enumerate(new)]
+                changes["donors"] = [donors, new]
+                donors = new
+            item.main_donor_id = new[0] if new else None
         if "linh_vuc" in row.present:
             sectors = [(k, s) for k, s in row.values["linh_vuc"] or []]
-            old = [(s.sector, s.share) for s in item.sectors] if not created else []
+            old = [] if created else stored["sectors"].get(item.id, [])
+            old = [(s["sector"], s["share"]) for s in old]
             if [(k, None if s is None else Decimal(s)) for k, s in old] != sectors:
-                item.set_children(sectors=sectors)
+                item.new_sectors = [{"sector": k, "share": s} for k, s in sectors]
                 changes["sectors"] = [
                     [f"{k}:{s}" for k, s in old],
                     [f"{k}:{s}" for k, s in sectors],
                 ]
         if "dia_ban" in row.present:
             communes = list(row.values["dia_ban"] or [])
-            old = [loc.commune_code for loc in item.locations] if not created else []
+            old = [] if created else stored["locations"].get(item.id, [])
+            old = [loc["commune_code"] for loc in old]
             if old != communes:
-                item.set_children(communes=communes)
+                item.new_locations = [{"commune_code": c} for c in communes]
                 changes["communes"] = [old, communes]
-        names = [w.org_names.get(d.organization_id, "") for d in item.donors]
-        search = fold(" ".join([item.code, item.name, item.name_en or "", *names]))
+        names = [w.org_names.get(d, "") for d in donors]
+        search = item_search_text(item.code, item.name, item.name_en, names)
         if item.search_text != search:
             item.search_text = search
         return changes
 
-    w.item_ids = w.upsert("VienTro", AidItem, ITEM_FIELDS, AidItem, after)
+    def after_write(touched) -> None:
+        for name, table, key, _fields, _order in children:
+            wanted = {
+                item.id: getattr(item, f"new_{name}")
+                for item, _, _ in touched
+                if getattr(item, f"new_{name}") is not None
+            }
+            sync_children(table, "aid_item_id", key, stored.get(name, {}), wanted)
+
+    w.item_ids = bulk_upsert(
+        w, "VienTro", AidItem, ITEM_FIELDS, after, load=load, after_write=after_write
+    )
     missing = {r.values["ma_vien_tro"] for r in w.rows("GiaiNgan")}
     missing |= {r.values.get("ma_vien_tro") for r in w.rows("Doan")}
     missing = {c for c in missing if c and c not in w.item_ids}
@@ -93,15 +124,28 @@ def write_items(w: Writer) -> None:
 
 
 def write_delegations(w: Writer) -> None:
+    """Delegations in bulk (app/transfer/bulk.py): itineraries read per batch and replaced
+    where they differ, border area and report date derived before writing, reviews
+    re-opened (note_changes) for the delegations a file changes after a review."""
     agencies = {
         fold(name): agency_id
         for agency_id, name in db.session.execute(sa.select(Agency.id, Agency.name))
     }
+    author = w.user.agency_id if w.user else _any_agency()
+    border = set(db.session.scalars(sa.select(Commune.code).where(Commune.is_border)))
+    stops_table = ItineraryStop.__table__
+    stored: dict[int, list[dict]] = {}
 
-    def after(delegation: Delegation, row, created):
+    def load(existing: dict[str, Plain]) -> None:
+        ids = [record.id for record in existing.values()]
+        order = (stops_table.c.day, stops_table.c.id)  # as Delegation.stops
+        stored.clear()
+        stored.update(load_children(stops_table, "delegation_id", ids, order))
+
+    def after(delegation: Plain, row, created):
         changes = {}
         if created:
-            delegation.author_agency_id = w.user.agency_id if w.user else _any_agency()
+            delegation.author_agency_id = author
         if "to_chuc" in row.present:
             org_id = w.org_ids.get(row.values.get("to_chuc")) if row.values.get("to_chuc") else None
             if delegation.organization_id != org_id:
@@ -111,7 +155,8 @@ def write_delegations(w: Writer) -> None:
             countries = list(row.values["quoc_gia"])
             others = countries[1:] or None
             if delegation.country != countries[0] or delegation.other_countries != others:
-                changes["countries"] = [delegation.countries if not created else [], countries]
+                old = Delegation.countries.fget(delegation) if not created else []
+                changes["countries"] = [old, countries]
                 delegation.country, delegation.other_countries = countries[0], others
         if "ma_vien_tro" in row.present:
             code = row.values.get("ma_vien_tro")
@@ -130,9 +175,10 @@ def write_delegations(w: Writer) -> None:
             delegation.host_agency_id = delegation.author_agency_id
         stops = _stops_of(row)
         if stops is not None:
-            old = [(s.day, s.commune_code, s.place, s.activity) for s in delegation.stops]
+            old = [] if created else stored.get(delegation.id, [])
+            old = [(s["day"], s["commune_code"], s["place"], s["activity"]) for s in old]
             if created or old != [tuple(s.values()) for s in stops]:
-                delegation.stops = [ItineraryStop(**s) for s in stops]
+                delegation.new_stops = stops
                 if not created:
                     changes["stops"] = [len(old), len(stops)]
         if (
@@ -143,25 +189,49 @@ def write_delegations(w: Writer) -> None:
             changes["border_area_override"] = [None, row.values["bien_gioi"]]
         return changes
 
-    def batch_done(written: list[tuple[Delegation, bool, dict]]) -> None:
-        for delegation, created, changes in written:
+    def before_write(touched: list[tuple[Plain, bool, dict]]) -> None:
+        """What the ORM path derived after the diff (so not in the audit's changes)."""
+        for delegation, created, changes in touched:
             was_border = delegation.is_border_area
-            refresh_border_area(delegation)  # derived from the stops and the communes' flags
+            # refresh_border_area's rule, with the border communes read once
+            if delegation.border_area_override is not None:
+                delegation.is_border_area = delegation.border_area_override
+            else:
+                stops = delegation.new_stops
+                if stops is None:
+                    stops = [] if created else stored.get(delegation.id, [])
+                delegation.is_border_area = any(s["commune_code"] in border for s in stops)
             if delegation.status == states.APPROVED and delegation.report_due_on is None:
                 schedule_report(delegation)  # as if approved here: the overdue alert sees it
             if not created:  # a reviewed delegation changed by the file is reviewed again
                 reviewed = sorted(REVIEWED_CONTENT.get(name, "") for name in changes)
                 if was_border != delegation.is_border_area:
                     reviewed.append("khu vực biên giới")
-                if reviewed := [label for label in reviewed if label]:
-                    note_changes(
-                        delegation,
-                        [Line(f"Nhập từ tệp {w.report.filename}: đổi {', '.join(reviewed)}")],
-                        user=w.user,
-                    )
+                delegation.reviewed = [label for label in reviewed if label]
 
-    w.delegation_ids = w.upsert(
-        "Doan", Delegation, DELEGATION_FIELDS, Delegation, after, batch_done
+    def after_write(touched: list[tuple[Plain, bool, dict]]) -> None:
+        replaced = [d for d, _, _ in touched if d.new_stops is not None]
+        for chunk in chunks([s["id"] for d in replaced for s in stored.get(d.id, [])]):
+            db.session.execute(sa.delete(stops_table).where(stops_table.c.id.in_(chunk)))
+        rows = [{"delegation_id": d.id, **stop} for d in replaced for stop in d.new_stops]
+        for chunk in chunks(rows, 1000):
+            db.session.execute(sa.insert(stops_table), chunk)
+        for delegation, _, _ in touched:
+            if delegation.reviewed:
+                record = db.session.get(Delegation, delegation.id, populate_existing=True)
+                text = f"Nhập từ tệp {w.report.filename}: đổi {', '.join(delegation.reviewed)}"
+                note_changes(record, [Line(text)], user=w.user)
+                db.session.expunge(record)
+
+    w.delegation_ids = bulk_upsert(
+        w,
+        "Doan",
+        Delegation,
+        DELEGATION_FIELDS,
+        after,
+        load=load,
+        before_write=before_write,
+        after_write=after_write,
     )
     missing = {r.values["ma_doan"] for r in w.rows("ThanhVien")} - set(w.delegation_ids)
     if missing:
