@@ -1,5 +1,5 @@
 """Start-up without the heavy libraries (issue 15, item 7): creating the application and
-running `flask --help` import neither pandas, numpy, openpyxl nor python-docx; they are
+running `flask --help` import neither pandas, numpy, openpyxl, python-docx nor huey; they are
 imported by the pages, commands and exports that use them (app.core.lazy). Measured
 start-up times are in the notes of issue 15 (a bound on time is not robust on a shared
 2-core machine)."""
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("pandas", "numpy", "openpyxl", "docx", "docxtpl")
+HEAVY = ("pandas", "numpy", "openpyxl", "docx", "docxtpl", "huey")
 REPORT = "import sys; print('HEAVY:' + ','.join(m for m in {heavy!r} if m in sys.modules))"
 
 

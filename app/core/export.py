@@ -63,14 +63,19 @@ def write_cell(cell, value, number_format: str | None = None):
 def csv_value(value):
     """A value as a CSV field: dates dd/mm/yyyy, booleans có/không, decimals with a comma,
     None empty, and a text that begins like a formula behind an apostrophe."""
+    kind = type(value)  # the common kinds first: this runs for every field of an export
+    if value is None:
+        return ""
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    if kind is int:
+        return value
     if isinstance(value, (date, datetime)):
         return format_date(value if isinstance(value, date) else value.date())
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, Decimal):  # Vietnamese decimal mark, as the import reads it back
         return format(value.normalize(), "f").replace(".", ",")
-    if value is None:
-        return ""
     if is_formula_like(value):
         return "'" + value
     return value

@@ -27,8 +27,6 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from huey import SqliteHuey
-from huey.signals import SIGNAL_INTERRUPTED
 
 from app.config import INSTANCE_DIR
 
@@ -67,14 +65,36 @@ def _immediate_by_default() -> bool:
 
 
 _QUEUE_FILE = Path(os.environ.get("HUEY_DB") or INSTANCE_DIR / "huey.db")
-if not _immediate_by_default():  # the queue's file is opened at once (the worker imports us)
-    _QUEUE_FILE.parent.mkdir(parents=True, exist_ok=True)
-huey = SqliteHuey(
-    "registry",
-    filename=str(_QUEUE_FILE),
-    immediate=_immediate_by_default(),
-    results=False,  # a job's outcome is its JSON file, readable from any process
-)
+_configured: dict = {}  # the immediate flag init_app decided, for a queue made later
+
+
+@cache
+def _queue():
+    """The Huey queue and the job task, made when first used: huey (and the storages it
+    imports) stays out of the application's start-up (issue 15, item 7). The worker gets
+    them through the module's `huey` attribute (huey_consumer app.transfer.jobs.huey)."""
+    from huey import SqliteHuey
+    from huey.signals import SIGNAL_INTERRUPTED
+
+    if not _immediate_by_default():  # the queue's file is opened at once (the worker)
+        _QUEUE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    queue = SqliteHuey(
+        "registry",
+        filename=str(_QUEUE_FILE),
+        immediate=_configured.get("immediate", _immediate_by_default()),
+        results=False,  # a job's outcome is its JSON file, readable from any process
+    )
+    task = queue.task(name="run_job")(_run_job)  # registered as app.transfer.jobs.run_job
+    queue.signal(SIGNAL_INTERRUPTED)(_interrupted)
+    return queue, task
+
+
+def __getattr__(name: str):
+    if name == "huey":
+        return _queue()[0]
+    if name == "run_job":
+        return _queue()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def immediate_for(config) -> bool:
@@ -94,7 +114,9 @@ def init_app(app: Flask) -> None:
     flag = immediate_for(app.config)
     if not flag:
         _QUEUE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    huey.immediate = flag
+    _configured["immediate"] = flag
+    if _queue.cache_info().currsize:
+        _queue()[0].immediate = flag
 
 
 # --- The job files ------------------------------------------------------------------------
@@ -226,11 +248,10 @@ class Reporter:
 
 def start(job: dict) -> None:
     """Queue the job (run at once in immediate mode)."""
-    run_job(job["id"])
+    _queue()[1](job["id"])
 
 
-@huey.task()
-def run_job(job_id: str) -> None:
+def _run_job(job_id: str) -> None:
     if has_app_context():  # immediate mode, inside the request
         run(job_id)
         return
@@ -245,7 +266,6 @@ def run_job(job_id: str) -> None:
             run(job_id)
 
 
-@huey.signal(SIGNAL_INTERRUPTED)
 def _interrupted(_signal, task, *_args) -> None:
     """The worker was stopped at once (SIGTERM, a second Ctrl+C) while running this job:
     its file says so, rather than "running" until it looks stale. An import commits once,
