@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from datetime import datetime
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.aid.models import Sector
@@ -66,6 +78,33 @@ def _year_charts(report: dict) -> dict:
     }
 
 
+_rendered: OrderedDict = OrderedDict()  # a year's tables are ~400 KB of HTML at most
+_RENDERED_MAX = 8
+_rendered_lock = threading.Lock()
+
+
+def _report_tables(year: int, report: dict) -> tuple[list, dict]:
+    """The report's tables and their HTML (stats/_macros.html report_table), rendered once
+    per content of the report: at national scale the tables are thousands of formatted
+    cells (~0.15 s), more than the rest of the page. Keyed by a digest of the report
+    itself, so they follow its figures exactly."""
+    content = {key: value for key, value in report.items() if key != "generated_at"}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    key = ("tables", year, hashlib.blake2b(text.encode(), digest_size=20).digest())
+    with _rendered_lock:
+        if key in _rendered:
+            _rendered.move_to_end(key)
+            return _rendered[key]  # Markup strings and the tables are only read
+    tables = exports.tables(report)
+    macro = get_template_attribute("stats/_macros.html", "report_table")
+    result = (tables, {table.key: macro(table, year) for table in tables})
+    with _rendered_lock:
+        _rendered[key] = result
+        while len(_rendered) > _RENDERED_MAX:
+            _rendered.popitem(last=False)
+    return result
+
+
 @bp.route("/")
 @requires(rules.read_registry)
 def index():
@@ -82,6 +121,7 @@ def year(year: int):
     if not services.is_valid_year(year):
         return _bad_year(year)
     page = services.year_page(year)
+    tables, rendered_tables = _report_tables(year, page.report)
     comparison = page.comparison.to_dict("records")
     low, high = services.year_range()
     chart = {
@@ -97,7 +137,8 @@ def year(year: int):
         year=year,
         report=page.report,
         generated_at=datetime.fromisoformat(page.report["generated_at"]),
-        tables=exports.tables(page.report),
+        tables=tables,
+        rendered_tables=rendered_tables,
         comparison=comparison,
         notes=page.notes,
         chart=chart,
