@@ -9,6 +9,12 @@ Measured, each in this process after one warm-up run (median of --repeat runs):
 - page: the year page's figures (report + 6-year comparison from one load);
 - key: the home page's key figures;
 - xlsx: the report and its workbook.
+- precomputed (issue 15, --web): the year page and the JSON download over HTTP (Flask's test
+  client, signed in as planning.officer): first view (no figures kept), repeated views (one
+  query for the input revisions), the first view after a write that changes a figure (an
+  UPDATE of one disbursement of the year, then undone) and after one that changes none (a
+  new organisation, then deleted); and a check that the kept JSON equals a fresh one.
+  This writes to the database: use a copy.
 Peak memory: tracemalloc's peak during one json run (Python and numpy allocations), and the
 peak RSS of the whole process (resource.getrusage). Last, the real command
 `flask report annual --year Y` is run as a child process: wall time and its peak RSS.
@@ -57,6 +63,9 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-cli", action="store_true", help="skip the child-process run")
+    parser.add_argument(
+        "--web", action="store_true", help="also time the precomputed pages (writes: use a copy)"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         parser.error("set DATABASE_URL to the benchmark database")
@@ -144,6 +153,8 @@ def main() -> int:
         json_report()
         _current, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+    if args.web:  # outside the app context above: each request has its own, as in a server
+        rows += precomputed(app, db, services, exports, year, args.repeat)
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
     url = sa.engine.make_url(os.environ["DATABASE_URL"])
@@ -160,7 +171,8 @@ def main() -> int:
     print(f"| Measure (year {year}) | First run | Median of {args.repeat} |")
     print("|---|---:|---:|")
     for name, first, median in rows:
-        print(f"| {name} | {first:.3f} s | {median:.3f} s |")
+        again = "" if median is None else f"{median:.3f} s"
+        print(f"| {name} | {first:.3f} s | {again} |")
     print(f"| peak traced memory, one json run (tracemalloc) | {mib(traced_peak)} | |")
     print(f"| peak RSS of this process after the json runs | {mib(json_rss)} | |")
     print(f"| peak RSS of this process (everything above) | {mib(rss_peak)} | |")
@@ -174,6 +186,86 @@ def main() -> int:
     print(f"\nTarget (< {TARGET_SECONDS:.0f} s, < 1 GiB): {'met' if ok else 'MISSED'}")
     print(f"JSON size: {len(text):,} characters")
     return 0 if ok else 1
+
+
+def precomputed(app, db, services, exports, year: int, repeat: int) -> list[tuple]:
+    """Rows (name, first, median) for the year page and the JSON over HTTP, see above."""
+    import json
+
+    import sqlalchemy as sa
+
+    from app.stats import cache
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    signed_in = client.post(
+        "/dang-nhap", data={"username": "planning.officer", "password": "demo12345"}
+    )
+    assert signed_in.status_code == 302, "sign-in failed"
+    page_url, json_url = f"/thong-ke/{year}", f"/thong-ke/{year}/bao-cao.json"
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    def once(url) -> float:
+        started = time.perf_counter()
+        get(url)
+        return time.perf_counter() - started
+
+    def write(sql: str, **params) -> None:
+        with app.app_context(), db.engine.begin() as connection:
+            connection.execute(sa.text(sql), params)
+
+    rows = []
+    cache.figures.clear()
+    services.notes_cache.clear()
+    rows.append(("web: year page, first view (nothing kept)", once(page_url), None))
+    rows.append(
+        (
+            "web: year page, repeated (input revisions only)",
+            *timed(lambda: get(page_url), repeat)[:2],
+        )
+    )
+    rows.append(("web: JSON download after the page", *timed(lambda: get(json_url), repeat)[:2]))
+    cache.figures.clear()
+    services.notes_cache.clear()
+    rows.append(("web: JSON download, first (nothing kept)", once(json_url), None))
+
+    with app.app_context(), db.engine.connect() as connection:
+        paid = connection.execute(
+            sa.text(
+                "SELECT id, value_vnd FROM disbursement WHERE archived_at IS NULL "
+                "AND disbursed_on BETWEEN :first AND :last ORDER BY id LIMIT 1"
+            ),
+            {"first": f"{year}-01-01", "last": f"{year}-12-31"},
+        ).one()
+    write("UPDATE disbursement SET value_vnd = :v WHERE id = :id", v=paid[1] + 1, id=paid[0])
+    changed_page = once(page_url)
+    changed_json = once(json_url)
+    write("UPDATE disbursement SET value_vnd = :v WHERE id = :id", v=paid[1], id=paid[0])
+    undone = once(page_url)  # the rows are those of a kept result again: load + digest
+    rows.append(("web: year page after a write that changes a figure", changed_page, None))
+    rows.append(("web: JSON after that write (page computed it)", changed_json, None))
+    rows.append(("web: year page after the write is undone (load + digest)", undone, None))
+    write(
+        "INSERT INTO organization (code, name, search_text, kind, country, created_at, "
+        "updated_at, version) VALUES ('BENCH-ORG', 'Bench', 'bench', 'ngo', 'DE', "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+    )
+    rows.append(("web: year page after a write that changes no figure", once(page_url), None))
+    write("DELETE FROM organization WHERE code = 'BENCH-ORG'")
+    get(page_url)
+
+    kept = json.loads(get(json_url).get_data(as_text=True))
+    with app.app_context():
+        fresh = json.loads(exports.report_json(services.annual_report(year)))
+        db.session.rollback()
+    kept.pop("generated_at"), fresh.pop("generated_at")
+    assert kept == fresh, "the kept JSON differs from a fresh computation"
+    print("Kept JSON equals a fresh computation: yes", file=sys.stderr)
+    return rows
 
 
 if __name__ == "__main__":
