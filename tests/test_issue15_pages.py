@@ -14,8 +14,11 @@ from app.aid import services as aid_services
 from app.aid.models import AidDonor, AidItem, Disbursement
 from app.aid.services import money
 from app.aid.states import AidStatus
+from app.delegations import services as delegation_services
 from app.orgs.models import Organization
+from tests.fixtures.delegations import delegation_input
 from tests.fixtures.orgs import new_org
+from tests.test_delegations_services import host  # noqa: F401 (fixture)
 from tests.test_issue15_queries import _children, captured
 
 ITEMS = 11
@@ -192,3 +195,35 @@ def test_totals_from_loaded_rows_are_the_sql_totals(app, db, user, make_item):
         assert total == money.disbursed(it)
         assert by_year == money.disbursed_by_year(it)
         db.session.rollback()
+
+
+def test_a_list_whose_order_a_keyset_cannot_follow_keeps_offset_links(app, db, login, listed):
+    with app.app_context():
+        for i, country in enumerate(["DE", "FR", "JP", "KR", "US", "DE", "FR"]):
+            new_org(db, f"KS-ORG-{i}", country=country, name=f"KS Org {i}")
+        db.session.commit()
+    web = login("planning.officer")
+    by_name = web.get("/to-chuc/?q=ks").get_data(as_text=True)
+    assert "sau=" in link(by_name, "next")  # name, then id: a keyset
+    by_country = web.get("/to-chuc/?q=ks&sort=country").get_data(as_text=True)
+    following = link(by_country, "next")  # a CASE over the country names: OFFSET
+    assert "page=2" in following and "sau=" not in following
+    assert web.get(following).status_code == 200
+
+
+def test_delegation_list_keyset_pages_are_the_numbered_pages(app, db, login, listed, host):  # noqa: F811
+    with app.app_context():
+        for i in range(6):  # two titles, so the sort by title needs the id's tie-break
+            title = f"Đoàn phân trang {i % 2}"
+            delegation_services.create_delegation(
+                delegation_input(f"KS-D{i}", title=title), user=db.session.merge(host)
+            )
+        db.session.commit()
+    web = login("other.officer")  # the drafts' author agency sees them
+    rows = re.compile(r'href="/doan/(\d+)"')
+    for sort in ("title", "-title", "", "status"):
+        base = f"/doan/?q=phan+trang&sort={sort}"
+        following = link(web.get(base).get_data(as_text=True), "next")
+        assert following and "sau=" in following, sort
+        offset = rows.findall(web.get(f"{base}&page=2").get_data(as_text=True))
+        assert offset and rows.findall(web.get(following).get_data(as_text=True)) == offset
