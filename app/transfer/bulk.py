@@ -19,8 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.core import audit
 from app.core.models import utcnow
 from app.extensions import db
-from app.transfer.fields import DERIVED
-from app.transfer.upsert import RECORD_ACTIONS, chunks, same
+from app.transfer.fields import BOOL_FIELDS, DERIVED
+from app.transfer.upsert import RECORD_ACTIONS, chunks, same, value_of
 
 
 class Plain:
@@ -202,6 +202,20 @@ def load_children(table: sa.Table, parent: str, parent_ids, order_by) -> dict[in
     return children
 
 
+def _apply_new(record: Plain, row, mapping: dict) -> None:
+    """What Writer.apply_fields sets on a new record (whose fields all read None): the
+    present columns' values, False for an empty boolean, nothing for an empty value."""
+    values = record.values()
+    present = row.present
+    for key, name in mapping.items():
+        if key in present:
+            new = value_of(row, key)
+            if new is None and name in BOOL_FIELDS:
+                new = False
+            if new is not None:
+                values[name] = new
+
+
 def bulk_upsert(
     w,
     sheet_key: str,
@@ -236,8 +250,12 @@ def bulk_upsert(
             created = record is None
             if created:
                 record = Plain()
-            before = {} if created else {n: audit.plain(getattr(record, n)) for n in fields}
-            w.apply_fields(record, row, mapping)
+            if created:  # Writer.apply_fields on a new record: every present value not None
+                _apply_new(record, row, mapping)
+                before = {}
+            else:
+                before = {n: audit.plain(getattr(record, n)) for n in fields}
+                w.apply_fields(record, row, mapping)
             changes = {}
             extra = after(record, row, created) or {}
             if not created:

@@ -47,17 +47,20 @@ def check_constraints(result: ReadResult, known: Mapping[str, Iterable[str]]) ->
         sheet = SHEETS[sheet_key]
         present = result.columns.get(sheet_key, frozenset())
         columns = [
-            (key, model.__table__.c[name])
+            (key, column, _checked(column))
             for key, name in mapping.items()
             if key in present and name not in BOOL_FIELDS
+            for column in (model.__table__.c[name],)
         ]
         existing = set(known.get(sheet_key, ())) if sheet.key_column else set()
         for row in rows:
             updating = row.values.get(sheet.key_column) in existing if sheet.key_column else False
-            for key, column in columns:
-                if key in row.invalid:
-                    continue  # already reported
-                message = _broken(column, row.values.get(key), updating)
+            values = row.values
+            for key, column, checked in columns:
+                value = values.get(key)
+                if (column.nullable if value is None else not checked) or key in row.invalid:
+                    continue  # nothing _broken could refuse, or already reported
+                message = _broken(column, value, updating)
                 if message and not (sheet.column(key).required and message == _EMPTY):
                     result.error(sheet_key, row.excel_row, sheet.column(key).label, message)
         if sheet_key == "ThanhVien" and "ho_ten" in present:
@@ -67,6 +70,16 @@ def check_constraints(result: ReadResult, known: Mapping[str, Iterable[str]]) ->
 
 
 _EMPTY = "Không được để trống (sổ đăng ký bắt buộc có giá trị này)."
+
+
+def _checked(column: sa.Column) -> bool:
+    """Whether _broken checks a value of this column's type (length, digits, size)."""
+    kind = column.type
+    return (
+        (isinstance(kind, sa.String) and bool(kind.length))
+        or (isinstance(kind, sa.Numeric) and kind.precision is not None)
+        or isinstance(kind, sa.BigInteger)
+    )
 
 
 def _broken(column: sa.Column, value, updating: bool) -> str | None:
