@@ -297,3 +297,17 @@ def test_the_transfer_page_lists_only_its_own_jobs(app, login, db):
     job_id = asked.headers["Location"].rsplit("/", 1)[1]
     assert web.get(f"/du-lieu/viec/{job_id}").status_code == 404  # not a transfer job
     assert job_id not in web.get("/du-lieu/").get_data(as_text=True)
+
+
+def test_the_registry_workbook_is_the_same_whatever_the_batch(demo_items, monkeypatch):
+    from app.transfer import exporter
+
+    def sheets(body: bytes) -> dict:
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+
+    whole = sheets(exporter.export_workbook())
+    monkeypatch.setattr(exporter, "BATCH", 3)
+    batched = sheets(exporter.export_workbook())
+    assert batched == whole
+    assert len(whole["VienTro"]) > 20 and any(row[2] for row in whole["VienTro"][1:])

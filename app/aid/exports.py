@@ -91,7 +91,7 @@ def _sector(key: str, share) -> str:
     return label if share is None else f"{label} ({share.normalize():f}%)"
 
 
-def _among(model, ids: list[int]):
+def among_items(model, ids: list[int]):
     """aid_item_id IN (the batch's ids), the ids written into the SQL: they are integers
     read from the database, and a thousand bound parameters cost more to expand than the
     query takes to run."""
@@ -108,20 +108,20 @@ def _children(ids: list[int]) -> tuple[dict, dict, dict]:
     for item_id, name in connection.execute(
         sa.select(AidDonor.aid_item_id, Organization.name)
         .join(Organization, AidDonor.organization_id == Organization.id)
-        .where(_among(AidDonor, ids))
+        .where(among_items(AidDonor, ids))
         .order_by(AidDonor.aid_item_id, AidDonor.position, AidDonor.id)
     ).all():
         donors[item_id].append(name)
     for item_id, key, share in connection.execute(
         sa.select(AidSector.aid_item_id, AidSector.sector, AidSector.share)
-        .where(_among(AidSector, ids))
+        .where(among_items(AidSector, ids))
         .order_by(AidSector.aid_item_id, AidSector.id)
     ).all():
         sectors[item_id].append(_sector(key, share))
     for item_id, name in connection.execute(
         sa.select(AidLocation.aid_item_id, Commune.name)
         .join(Commune, AidLocation.commune_code == Commune.code)
-        .where(_among(AidLocation, ids))
+        .where(among_items(AidLocation, ids))
         .order_by(AidLocation.aid_item_id, AidLocation.id)
     ).all():
         communes[item_id].append(name)

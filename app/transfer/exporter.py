@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.aid.exports import BATCH, among_items
 from app.aid.models import AidDonor, AidItem, AidLocation, AidSector, Disbursement
 from app.auth.models import Agency
 from app.core.export import DATE_NUMBER_FORMAT, spooled_file, write_cell
@@ -131,29 +132,45 @@ def _organizations():
         yield {"ma": org.code, **_plain(org, ORG_FIELDS)}
 
 
-def _items(org_codes: dict[int, str]):
-    live = AidItem.archived_at.is_(None)
+def _item_children(ids: list[int], org_codes: dict[int, str]) -> tuple[dict, dict, dict]:
+    """The donors' codes, sectors (key:share) and communes of a batch of items: one query
+    per table, in the order the import reads them back."""
     donors, sectors, communes = defaultdict(list), defaultdict(list), defaultdict(list)
-    for item_id, org_id in db.session.execute(
-        sa.select(AidDonor.aid_item_id, AidDonor.organization_id).order_by(AidDonor.position)
-    ):
+    connection = db.session.connection().execution_options(compiled_cache=None)
+    for item_id, org_id in connection.execute(
+        sa.select(AidDonor.aid_item_id, AidDonor.organization_id)
+        .where(among_items(AidDonor, ids))
+        .order_by(AidDonor.aid_item_id, AidDonor.position)
+    ).all():
         donors[item_id].append(org_codes.get(org_id, ""))
-    for item_id, key, share in db.session.execute(
-        sa.select(AidSector.aid_item_id, AidSector.sector, AidSector.share).order_by(AidSector.id)
-    ):
+    for item_id, key, share in connection.execute(
+        sa.select(AidSector.aid_item_id, AidSector.sector, AidSector.share)
+        .where(among_items(AidSector, ids))
+        .order_by(AidSector.aid_item_id, AidSector.id)
+    ).all():
         sectors[item_id].append(key if share is None else f"{key}:{_share(share)}")
-    for item_id, code in db.session.execute(
-        sa.select(AidLocation.aid_item_id, AidLocation.commune_code).order_by(AidLocation.id)
-    ):
+    for item_id, code in connection.execute(
+        sa.select(AidLocation.aid_item_id, AidLocation.commune_code)
+        .where(among_items(AidLocation, ids))
+        .order_by(AidLocation.aid_item_id, AidLocation.id)
+    ).all():
         communes[item_id].append(code)
+    return donors, sectors, communes
+
+
+def _items(org_codes: dict[int, str]):
+    """The live items by code, their children read per batch (memory bounded by a batch)."""
     columns = [AidItem.id, *(getattr(AidItem, name) for name in ITEM_FIELDS.values())]
-    query = sa.select(*columns).where(live).order_by(AidItem.code)
-    for item in db.session.execute(query.execution_options(yield_per=1000)):
-        row = {"ma": item.code, **_plain(item, ITEM_FIELDS)}
-        row["nha_tai_tro"] = "; ".join(donors[item.id])
-        row["linh_vuc"] = "; ".join(sectors[item.id])
-        row["dia_ban"] = "; ".join(communes[item.id]) or None
-        yield row
+    query = sa.select(*columns).where(AidItem.archived_at.is_(None)).order_by(AidItem.code)
+    result = db.session.connection().execute(query.execution_options(yield_per=BATCH))
+    while batch := result.fetchmany(BATCH):
+        donors, sectors, communes = _item_children([item.id for item in batch], org_codes)
+        for item in batch:
+            row = {"ma": item.code, **_plain(item, ITEM_FIELDS)}
+            row["nha_tai_tro"] = "; ".join(donors[item.id])
+            row["linh_vuc"] = "; ".join(sectors[item.id])
+            row["dia_ban"] = "; ".join(communes[item.id]) or None
+            yield row
 
 
 def _disbursements():
