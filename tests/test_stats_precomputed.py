@@ -81,13 +81,12 @@ def count_statements(app, func) -> list[str]:
 # --- The triggers cover what the statistics read --------------------------------------------
 
 
-def test_every_table_the_statistics_read_has_its_triggers(app_ctx, db, running):
-    cache.figures.clear()
-    services.notes_cache.clear()
+def tables_read(func) -> set[str]:
+    """The tables of every statement `func` runs (the revisions' own queries left out)."""
     read: set[str] = set()
 
     def before(conn, clause, multiparams, params, options):
-        if isinstance(clause, str):  # the revisions' own query
+        if isinstance(clause, str):
             return
         for table in sql_util.find_tables(
             clause, include_aliases=True, include_joins=True, include_selects=True
@@ -96,20 +95,75 @@ def test_every_table_the_statistics_read_has_its_triggers(app_ctx, db, running):
             if isinstance(table, sa.Table):
                 read.add(table.name)
 
+    cache.figures.clear()
+    services.notes_cache.clear()
     sa.event.listen(_db.engine, "before_execute", before)
     try:
+        func()
+    finally:
+        sa.event.remove(_db.engine, "before_execute", before)
+    return read - OWN
+
+
+def test_every_table_the_statistics_read_has_its_triggers(app_ctx, db, running):
+    def everything():
         for year in (Y - 1, Y):
             services.annual_report(year)
             services.year_page(year)
             services.key_figures(year)
             services.cached_annual_report(year)
-    finally:
-        sa.event.remove(_db.engine, "before_execute", before)
-    assert read - OWN - {None} == set(revisions.TRACKED_TABLES)
+
+    assert tables_read(everything) == set(revisions.TRACKED_TABLES)
     names = revisions.trigger_names(db.engine.dialect.name)
     expected = {name for table in revisions.TRACKED_TABLES for name in names[table]}
     assert revisions.installed_triggers(db.session.connection()) == expected
     assert revisions.fingerprint(db.session.connection()) is not None
+
+
+def test_each_use_case_is_kept_by_the_tables_it_reads(app_ctx, db, running):
+    assert tables_read(lambda: services.comparison(Y)) <= set(services.TOTALS_TABLES)
+    assert tables_read(lambda: services.key_figures(Y)) <= set(services.TOTALS_TABLES)
+    assert tables_read(lambda: services.year_notes(Y)) <= set(services.NOTES_TABLES)
+    assert tables_read(lambda: services.cached_annual_report(Y)) <= set(services.REPORT_TABLES)
+
+
+def test_a_new_donor_keeps_the_comparison_and_notes(app_ctx, db, running):
+    services.year_page(Y)
+    db.session.execute(
+        sa.text(
+            "INSERT INTO organization (code, name, search_text, kind, country, created_at, "
+            "updated_at, version) VALUES ('PRE-ORG', 'Org', 'org', 'ngo', 'DE', "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+        )
+    )
+    db.session.commit()
+    read = tables_read(lambda: services.year_page(Y))
+    assert "organization" in read  # the report's rows loaded again
+    cache.figures.clear()
+    services.notes_cache.clear()
+    services.year_page(Y)
+    before = count_queries(lambda: services.year_page(Y))
+    assert before == 1  # all kept
+    db.session.execute(sa.text("UPDATE organization SET name = 'Org 2' WHERE code = 'PRE-ORG'"))
+    db.session.commit()
+    statements = count_queries(lambda: services.year_page(Y))
+    # the revisions twice and the report's 17 loads; comparison and notes kept
+    assert statements == 1 + 6 + 11 + 1
+
+
+def count_queries(func) -> int:
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(_db.engine, "before_cursor_execute", before)
+    try:
+        func()
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", before)
+    harness = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")
+    return len([s for s in statements if not s.lstrip().upper().startswith(harness)])
 
 
 # --- Never stale ------------------------------------------------------------------------------

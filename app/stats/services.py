@@ -59,21 +59,42 @@ def _frames(data: report.Frames | report.Totals) -> list[pd.DataFrame]:
     return [getattr(data, field.name) for field in fields(data)]
 
 
+# The tables each use case reads (tests/test_stats_precomputed.py checks them): its figures
+# are kept by the revisions of these only, so a new donor, say, keeps the comparison.
+REPORT_TABLES = revisions.TRACKED_TABLES
+TOTALS_TABLES = ("aid_item", "delegation", "disbursement")  # comparison, key figures
+NOTES_TABLES = ("aid_item", "disbursement")
+
+
+def _of(fingerprint: tuple, tables) -> tuple:
+    """The part of a fingerprint that covers `tables`."""
+    return tuple(row for row in fingerprint if row[0].lstrip("+") in tables)
+
+
 class _Figures:
-    """One use case's figures through the two steps of app.stats.cache: by the input
-    revisions read once at the start (`before`), else loaded, by the rows' digest, and
-    then stored under `before` if the revisions did not move while loading (close())."""
+    """One use case's figures through the two steps of app.stats.cache: by the revisions of
+    the tables they read, from one read at the start (`before`), else loaded, by the rows'
+    digest, and then stored under `before` if those revisions did not move while loading
+    (close())."""
 
     def __init__(self):
         self.connection = db.session.connection()
         self.before = revisions.fingerprint(self.connection)
         self.computed: list[tuple] = []
 
-    def get(self, key: tuple, load, inputs, compute, store: cache.FiguresCache = cache.figures):
+    def get(
+        self,
+        key: tuple,
+        load,
+        inputs,
+        compute,
+        store: cache.FiguresCache = cache.figures,
+        tables=REPORT_TABLES,
+    ):
         """load() -> loaded; inputs(loaded) -> frames for the digest (None: no digest
         step); compute(loaded) -> the figures."""
         if self.before is not None:
-            found = store.recall((key, self.before))
+            found = store.recall((key, _of(self.before, tables)))
             if found is not cache.MISSING:
                 return found
         loaded = load()
@@ -81,15 +102,17 @@ class _Figures:
             result = compute(loaded)
         else:
             result = store.get(key, inputs(loaded), lambda: compute(loaded))
-        self.computed.append((store, key, result))
+        self.computed.append((store, key, tables, result))
         return result
 
     def close(self) -> None:
-        """Store what was computed, if the revisions are still those read at the start."""
-        stored = self.computed and self.before is not None
-        if stored and revisions.fingerprint(self.connection) == self.before:
-            for store, key, result in self.computed:
-                store.remember((key, self.before), result)
+        """Store what was computed, if its tables' revisions are still those read first."""
+        if self.computed and self.before is not None:
+            after = revisions.fingerprint(self.connection)
+            for store, key, tables, result in self.computed:
+                kept = _of(self.before, tables)
+                if after is not None and _of(after, tables) == kept:
+                    store.remember((key, kept), result)
         self.computed = []
 
 
@@ -140,6 +163,7 @@ def _comparison(figures: _Figures, year: int) -> pd.DataFrame:
         lambda: loaders.load_totals(figures.connection, first, year),
         _frames,
         lambda totals: report.yearly_figures(totals, range(first, year + 1)),
+        tables=TOTALS_TABLES,
     )
 
 
@@ -164,7 +188,12 @@ def year_page(year: int) -> YearPage:
     data = _report(figures, year)
     table = _comparison(figures, year)
     page_notes = figures.get(
-        ("notes", year), lambda: None, None, lambda _: year_notes(year), store=notes_cache
+        ("notes", year),
+        lambda: None,
+        None,
+        lambda _: year_notes(year),
+        store=notes_cache,
+        tables=NOTES_TABLES,
     )
     figures.close()
     data["generated_at"] = report.generated_now().isoformat()
@@ -182,6 +211,7 @@ def key_figures(year: int | None = None) -> dict:
         lambda: loaders.load_totals(figures.connection, year, year),
         _frames,
         lambda totals: report.key_figures_from(totals, year),
+        tables=TOTALS_TABLES,
     )
     figures.close()
     return result
