@@ -65,6 +65,8 @@ def _ms(value: float | None) -> str:
         return "—"
     if value >= 1000:
         return f"{value / 1000:.2f} s"
+    if value < 1:
+        return f"{value:.2f} ms"
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
@@ -74,6 +76,7 @@ def _count(n) -> str:
 
 def table(info: dict, result: dict) -> str:
     kind = result["kind"]
+    info = result.get("machine") or info  # a merged result keeps its first run's machine
     stamp = result.get("stamp") or {}
     counts = result["counts"]
     lines = [
@@ -135,6 +138,8 @@ def table(info: dict, result: dict) -> str:
             f"**p95 {load['p95_ms']:.0f} ms**, {load['rps']:.1f} req/s "
             f"(`{load['folder']}`) |"
         )
+    if result.get("remeasured"):
+        lines += ["", f"Measured again later ({result['remeasured']}): those rows are of then."]
     lines.append(f"<!-- /bench:{kind} -->")
     return "\n".join(lines)
 

@@ -404,7 +404,9 @@ def merged(previous_file: Path, result: dict) -> dict:
     """The previous run's result of a database with this run's pages and measures."""
     if not previous_file.exists():
         return result
-    previous = json.loads(previous_file.read_text())["result"]
+    stored = json.loads(previous_file.read_text())
+    previous = stored["result"]
+    previous.setdefault("machine", stored["machine"])
     pages = {page["key"]: page for page in previous.get("pages", [])}
     pages.update({page["key"]: page for page in result["pages"]})
     return previous | {
@@ -457,8 +459,10 @@ def main() -> int:
     try:
         for kind in kinds:
             results.append(run_one(kind, args))
+            results[-1]["machine"] = info
             if args.only:  # some measures again: the others from the last run's results
                 results[-1] = merged(Path(f"/tmp/bench-results-{kind}.json"), results[-1])
+                results[-1]["remeasured"] = f"{info['date']}, --only {args.only}"
             # Each database's table as soon as it is measured (a later failure keeps it).
             Path(f"/tmp/bench-results-{kind}.json").write_text(
                 json.dumps({"machine": info, "result": results[-1]}, default=str, indent=1)
