@@ -50,8 +50,6 @@ from app.aid.services.procedure import (
 )
 from app.aid.services.queries import (
     ItemFilters,
-    alerts,
-    inbox_counts,
     items_query,
     open_notices,
     opinions_for_agency,
@@ -64,6 +62,7 @@ from app.aid.services.schedule import (
     schedule,
     update_planned_disbursement,
 )
+from app.aid.services.watch import alerts, inbox_counts
 from app.core.validation import VND_LIMIT
 
 __all__ = [

@@ -1,8 +1,9 @@
-"""Reading aid items: the list's filters and query, the inboxes, the follow-up alerts and
-the home page's counts. Nothing here writes."""
+"""Reading aid items: the list's filters and query, the inboxes and their conditions (the
+home page's counts and the follow-up alerts are in services/watch.py). Nothing here
+writes."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from sqlalchemy.orm import contains_eager, lazyload, selectinload
@@ -18,7 +19,6 @@ from app.aid.models import (
     Disbursement,
     Inspection,
     Opinion,
-    ReportKind,
     WorkflowStep,
 )
 from app.aid.notices import AidNotice
@@ -29,12 +29,11 @@ from app.aid.services.money import over_disbursed_condition
 from app.aid.services.schedule import schedule
 from app.auth.models import Agency, AgencyDuty, Duty
 from app.core import attachments
-from app.core import permissions as rules
-from app.core.dates import add_months, today_vn
+from app.core.dates import today_vn
 from app.core.models import Commune
 from app.core.text import search_condition
 from app.extensions import db
-from app.orgs.models import CERTIFICATE_WARNING_DAYS, Organization
+from app.orgs.models import Organization
 
 
 @dataclass
@@ -265,128 +264,6 @@ def open_notices(limit: int = 200) -> list[AidNotice]:
 
 def _count(query) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
-
-
-def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
-    """What waits for this user in the aid procedure, for the home page: (label, count,
-    endpoint and arguments of the page that lists it); the view builds the link."""
-    tasks = []
-    if user.has(Duty.LEADERSHIP):  # reads what waits for a decision
-        waiting = _count(
-            db.select(AidItem.id).where(
-                AidItem.status == states.WAITING_FOR_DECISION, AidItem.archived_at.is_(None)
-            )
-        )
-        tasks.append(
-            (
-                "Khoản viện trợ chờ quyết định phê duyệt",
-                waiting,
-                "aid.index",
-                {"status": states.WAITING_FOR_DECISION},
-            )
-        )
-    if rules.answer_opinion.allows(user):
-        waiting = _count(_waiting_opinions(user.agency_id))
-        tasks.append(("Ý kiến góp ý về khoản viện trợ cần trả lời", waiting, "aid.inbox", {}))
-    if rules.manage_aid.allows(user):
-        dossiers = dossiers_in_procedure()
-        overdue = _count(
-            db.select(AidItem.id).where(
-                overdue_condition(today_vn()), AidItem.archived_at.is_(None)
-            )
-        )
-        tasks.append(("Hồ sơ viện trợ đang xử lý", dossiers, "aid.inbox", {}))
-        tasks.append(("Hồ sơ viện trợ quá hạn", overdue, "aid.index", {"overdue": 1}))
-        notices = {"_anchor": "thong-bao"}
-        tasks.append(
-            ("Thông báo sau quyết định cần gửi", _count(_open_notices()), "aid.inbox", notices)
-        )
-        late = _count(_open_notices().where(AidNotice.due_on < today_vn()))
-        tasks.append(("Thông báo sau quyết định quá hạn", late, "aid.inbox", notices))
-        over = _count(
-            db.select(AidItem.id).where(AidItem.archived_at.is_(None), over_disbursed_condition())
-        )
-        tasks.append(
-            (
-                "Viện trợ giải ngân vượt giá trị phê duyệt",
-                over,
-                "aid.index",
-                {"over_disbursed": 1},
-            )
-        )
-    return tasks
-
-
-# --- Follow-up alerts ----------------------------------------------------------------------
-
-
-def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
-    """Follow-up alerts for the planning agency, each a bounded list."""
-    today = today or today_vn()
-    config = current_app.config
-
-    def items(*conditions, order):
-        return db.session.scalars(
-            summaries(db.select(AidItem))
-            .where(AidItem.archived_at.is_(None), *conditions)
-            .order_by(order)
-            .limit(limit)
-        ).all()
-
-    last_report = (
-        db.select(db.func.max(AidReport.received_on))
-        .where(AidReport.aid_item_id == AidItem.id, AidReport.archived_at.is_(None))
-        .scalar_subquery()
-    )
-    report_threshold = add_months(today, -config["AID_REPORT_MONTHS"]) - timedelta(
-        config["AID_REPORT_GRACE_DAYS"]
-    )
-    closing_report = (
-        db.select(AidReport.id)
-        .where(
-            AidReport.aid_item_id == AidItem.id,
-            AidReport.kind == ReportKind.KET_THUC,
-            AidReport.archived_at.is_(None),
-        )
-        .exists()
-    )
-    expiring = db.session.scalars(
-        db.select(Organization)
-        .where(
-            Organization.archived_at.is_(None),
-            Organization.certificate_expires_on <= today + timedelta(CERTIFICATE_WARNING_DAYS),
-        )
-        .order_by(Organization.certificate_expires_on)
-        .limit(limit)
-    ).all()
-    return {
-        "not_started": items(
-            AidItem.status == states.APPROVED_NOT_STARTED,
-            AidItem.decision_date <= add_months(today, -config["AID_START_MONTHS"]),
-            order=AidItem.decision_date,
-        ),
-        "certificates": expiring,
-        "reports_overdue": items(
-            AidItem.status == states.RUNNING,
-            db.func.coalesce(
-                last_report, AidItem.actual_start_on, AidItem.start_on, AidItem.decision_date
-            )
-            < report_threshold,
-            order=AidItem.id,
-        ),
-        "delayed": items(
-            AidItem.status.in_(states.DECISION_IN_FORCE),
-            delayed_condition(today),
-            order=db.func.coalesce(AidItem.end_on, AidItem.start_on),
-        ),
-        "over_disbursed": items(over_disbursed_condition(), order=AidItem.id),
-        "closing_overdue": items(
-            AidItem.status.in_(states.DECISION_IN_FORCE),
-            AidItem.end_on < add_months(today, -config["AID_CLOSING_REPORT_MONTHS"]),
-            ~closing_report,
-            order=AidItem.end_on,
-        ),
-    }
 
 
 # --- The item's page and the forms' choices ------------------------------------------------

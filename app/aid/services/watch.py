@@ -1,0 +1,217 @@
+"""What waits for the planning agency beyond its boxes: the home page's counts of the aid
+procedure and the follow-up alerts of the aid inbox.
+
+The over-disbursed items (a sum over every item's disbursements: seconds at national
+scale), the dossiers in the procedure and the alert lists that read only the items and
+their disbursements are kept per process by those tables' revisions
+(app/core/revision_cache.py: read first, one small query when unchanged, never stale);
+the others (they read opinions, notices or reports, which no trigger tracks) are asked
+each time."""
+
+from datetime import date, timedelta
+
+from flask import current_app
+
+from app.aid import states
+from app.aid.models import AidItem, AidReport, ReportKind
+from app.aid.notices import AidNotice
+from app.aid.services.money import over_disbursed_condition
+from app.aid.services.queries import (
+    _count,
+    _open_notices,
+    _waiting_opinions,
+    delayed_condition,
+    dossiers_in_procedure,
+    overdue_condition,
+    summaries,
+)
+from app.auth.models import Duty
+from app.core import permissions as rules
+from app.core import revision_cache
+from app.core.dates import add_months, today_vn
+from app.extensions import db
+from app.orgs.models import CERTIFICATE_WARNING_DAYS, Organization
+
+
+def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
+    """What waits for this user in the aid procedure, for the home page: (label, count,
+    endpoint and arguments of the page that lists it); the view builds the link."""
+    tasks = []
+    if user.has(Duty.LEADERSHIP):  # reads what waits for a decision
+        waiting = _count(
+            db.select(AidItem.id).where(
+                AidItem.status == states.WAITING_FOR_DECISION, AidItem.archived_at.is_(None)
+            )
+        )
+        tasks.append(
+            (
+                "Khoản viện trợ chờ quyết định phê duyệt",
+                waiting,
+                "aid.index",
+                {"status": states.WAITING_FOR_DECISION},
+            )
+        )
+    if rules.answer_opinion.allows(user):
+        waiting = _count(_waiting_opinions(user.agency_id))
+        tasks.append(("Ý kiến góp ý về khoản viện trợ cần trả lời", waiting, "aid.inbox", {}))
+    if rules.manage_aid.allows(user):
+        dossiers, over = _kept_counts()
+        overdue = _count(
+            db.select(AidItem.id).where(
+                overdue_condition(today_vn()), AidItem.archived_at.is_(None)
+            )
+        )
+        tasks.append(("Hồ sơ viện trợ đang xử lý", dossiers, "aid.inbox", {}))
+        tasks.append(("Hồ sơ viện trợ quá hạn", overdue, "aid.index", {"overdue": 1}))
+        notices = {"_anchor": "thong-bao"}
+        tasks.append(
+            ("Thông báo sau quyết định cần gửi", _count(_open_notices()), "aid.inbox", notices)
+        )
+        late = _count(_open_notices().where(AidNotice.due_on < today_vn()))
+        tasks.append(("Thông báo sau quyết định quá hạn", late, "aid.inbox", notices))
+        tasks.append(
+            (
+                "Viện trợ giải ngân vượt giá trị phê duyệt",
+                over,
+                "aid.index",
+                {"over_disbursed": 1},
+            )
+        )
+    return tasks
+
+
+# The tables the kept counts and alert lists read (app/core/revision_cache.py): their
+# revisions move with any change to them, so the kept results are never stale.
+ITEM_TABLES = ("aid_item",)
+MONEY_TABLES = ("aid_item", "disbursement")
+
+
+def _over_disbursed_count() -> int:
+    return _count(
+        db.select(AidItem.id).where(AidItem.archived_at.is_(None), over_disbursed_condition())
+    )
+
+
+def _kept_counts() -> tuple[int, int]:
+    """(dossiers in the procedure, live over-disbursed items) for the home page: the sum
+    over every item's disbursements is seconds at national scale, so both are kept while
+    the items' and disbursements' revisions stay (one small query then)."""
+    return revision_cache.cached(
+        ("aid home counts",),
+        MONEY_TABLES,
+        lambda: (dossiers_in_procedure(), _over_disbursed_count()),
+    )
+
+
+# --- Follow-up alerts ----------------------------------------------------------------------
+
+
+def _kept_alert_ids(today: date, limit: int) -> dict[str, list[int]]:
+    """The ids of the alert lists that read only the items and their disbursements (not
+    started, delayed, over-disbursed: a sum over every item's disbursements), kept while
+    those tables' revisions stay (app/core/revision_cache.py)."""
+    months = current_app.config["AID_START_MONTHS"]
+
+    def ids(*conditions, order):
+        return list(
+            db.session.scalars(
+                db.select(AidItem.id)
+                .where(AidItem.archived_at.is_(None), *conditions)
+                .order_by(order)
+                .limit(limit)
+            )
+        )
+
+    return revision_cache.cached(
+        ("aid alerts", today.isoformat(), limit, months),
+        MONEY_TABLES,
+        lambda: {
+            "not_started": ids(
+                AidItem.status == states.APPROVED_NOT_STARTED,
+                AidItem.decision_date <= add_months(today, -months),
+                order=AidItem.decision_date,
+            ),
+            "delayed": ids(
+                AidItem.status.in_(states.DECISION_IN_FORCE),
+                delayed_condition(today),
+                order=db.func.coalesce(AidItem.end_on, AidItem.start_on),
+            ),
+            "over_disbursed": ids(over_disbursed_condition(), order=AidItem.id),
+        },
+    )
+
+
+def _items_by_ids(lists: dict[str, list[int]]) -> dict[str, list[AidItem]]:
+    """The lists of ids as lists of items, in their order, read in one query."""
+    wanted = {i for ids in lists.values() for i in ids}
+    found = {}
+    if wanted:
+        found = {
+            item.id: item
+            for item in db.session.scalars(
+                summaries(db.select(AidItem)).where(AidItem.id.in_(sorted(wanted)))
+            )
+        }
+    return {key: [found[i] for i in ids if i in found] for key, ids in lists.items()}
+
+
+def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
+    """Follow-up alerts for the planning agency, each a bounded list."""
+    today = today or today_vn()
+    config = current_app.config
+    kept = _items_by_ids(_kept_alert_ids(today, limit))
+
+    def items(*conditions, order):
+        return db.session.scalars(
+            summaries(db.select(AidItem))
+            .where(AidItem.archived_at.is_(None), *conditions)
+            .order_by(order)
+            .limit(limit)
+        ).all()
+
+    last_report = (
+        db.select(db.func.max(AidReport.received_on))
+        .where(AidReport.aid_item_id == AidItem.id, AidReport.archived_at.is_(None))
+        .scalar_subquery()
+    )
+    report_threshold = add_months(today, -config["AID_REPORT_MONTHS"]) - timedelta(
+        config["AID_REPORT_GRACE_DAYS"]
+    )
+    closing_report = (
+        db.select(AidReport.id)
+        .where(
+            AidReport.aid_item_id == AidItem.id,
+            AidReport.kind == ReportKind.KET_THUC,
+            AidReport.archived_at.is_(None),
+        )
+        .exists()
+    )
+    expiring = db.session.scalars(
+        db.select(Organization)
+        .where(
+            Organization.archived_at.is_(None),
+            Organization.certificate_expires_on <= today + timedelta(CERTIFICATE_WARNING_DAYS),
+        )
+        .order_by(Organization.certificate_expires_on)
+        .limit(limit)
+    ).all()
+    return {
+        "not_started": kept["not_started"],
+        "certificates": expiring,
+        "reports_overdue": items(
+            AidItem.status == states.RUNNING,
+            db.func.coalesce(
+                last_report, AidItem.actual_start_on, AidItem.start_on, AidItem.decision_date
+            )
+            < report_threshold,
+            order=AidItem.id,
+        ),
+        "delayed": kept["delayed"],
+        "over_disbursed": kept["over_disbursed"],
+        "closing_overdue": items(
+            AidItem.status.in_(states.DECISION_IN_FORCE),
+            AidItem.end_on < add_months(today, -config["AID_CLOSING_REPORT_MONTHS"]),
+            ~closing_report,
+            order=AidItem.end_on,
+        ),
+    }
