@@ -1,6 +1,6 @@
 """Exports that stream (issue 15, item 4): the aid list is read by one query per table
 (its children per batch of items), written with one style per kind of value into a
-spooled file (app.core.xlsx) or streamed as CSV, in memory that does not grow with the
+spooled file (app.core.xlsx; the CSV too), in memory that does not grow with the
 rows; a list longer than EXPORT_JOB_ROWS becomes a background job whose file is the same."""
 
 import csv

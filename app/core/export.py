@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Response, stream_with_context
+from flask import Response
 
 from app.core.dates import format_date, today_vn
 
@@ -159,11 +159,15 @@ def send_file_object(file, filename: str, mimetype: str) -> Response:
 def send_table(basename: str, sheet_title: str, headers, rows, fmt: str) -> Response:
     """A download of the table as .xlsx or .csv, named <basename>-<dd-mm-yyyy>.<fmt>.
 
-    The rows may be a generator over a query: the XLSX is written into a spooled
-    temporary file and sent in blocks, the CSV is streamed as it is written (inside the
-    request's context, so the query may still run)."""
+    The rows may be a generator over a query: the file is written into a spooled
+    temporary file (memory, then disk) while the view runs, then sent in blocks. (Not
+    streamed as the rows are read: views commit after this returns — an audited export —
+    and the rows' objects must be read before.)"""
     if fmt == "xlsx":
         file = xlsx_file(sheet_title, headers, rows)
         return send_file_object(file, download_name(basename, fmt), XLSX_MIMETYPE)
-    body = stream_with_context(csv_chunks(headers, rows))
-    return Response(body, mimetype=CSV_MIMETYPE, headers=_attachment(download_name(basename, fmt)))
+    file = spooled_file()
+    for chunk in csv_chunks(headers, rows):
+        file.write(chunk)
+    file.seek(0)
+    return send_file_object(file, download_name(basename, fmt), CSV_MIMETYPE)
