@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.aid.models import AidItem, Disbursement
+from app.aid.models import AidItem, AidReport, Disbursement, ReportKind
 from app.aid.services import money, queries, watch
 from app.aid.states import AidStatus
 from app.core import revision_cache
@@ -182,6 +182,33 @@ def test_a_rolled_back_payment_is_never_served(app_ctx, db, running, user):
     assert over_count(planner) == 1  # the transaction's own write, kept under its revisions
     db.session.rollback()
     assert over_count(planner) == 0 and over_alert() == []
+
+
+def closing() -> list[str]:
+    return [item.code for item in watch.alerts(today_vn())["closing_overdue"]]
+
+
+def test_a_closing_report_clears_the_closing_alert_at_once(app_ctx, db, running):
+    """The candidates are kept with the items' revisions; the reports (no trigger) are
+    read on every view."""
+    db.session.execute(
+        sa.text("UPDATE aid_item SET end_on = :on WHERE id = :id"),
+        {"on": date(2020, 1, 31), "id": running.id},
+    )
+    db.session.commit()
+    assert closing() == ["HOME-1"]
+    report = AidReport(
+        aid_item_id=running.id, kind=ReportKind.KET_THUC, received_on=date(2025, 6, 1)
+    )
+    db.session.add(report)
+    db.session.commit()
+    assert closing() == []
+    db.session.execute(
+        sa.text("UPDATE aid_report SET archived_at = :at WHERE id = :id"),
+        {"at": datetime(2025, 6, 2), "id": report.id},
+    )
+    db.session.commit()
+    assert closing() == ["HOME-1"]
 
 
 # --- Equal to the uncached computation --------------------------------------------------------

@@ -8,6 +8,7 @@ their disbursements are kept per process by those tables' revisions
 the others (they read opinions, notices or reports, which no trigger tracks) are asked
 each time."""
 
+from array import array
 from datetime import date, timedelta
 
 from flask import current_app
@@ -108,9 +109,11 @@ def _kept_counts() -> tuple[int, int]:
 
 def _kept_alert_ids(today: date, limit: int) -> dict[str, list[int]]:
     """The ids of the alert lists that read only the items and their disbursements (not
-    started, delayed, over-disbursed: a sum over every item's disbursements), kept while
-    those tables' revisions stay (app/core/revision_cache.py)."""
+    started, delayed, over-disbursed: a sum over every item's disbursements), and the
+    candidates of the closing-report alert in order, kept while those tables' revisions
+    stay (app/core/revision_cache.py)."""
     months = current_app.config["AID_START_MONTHS"]
+    closing_months = current_app.config["AID_CLOSING_REPORT_MONTHS"]
 
     def ids(*conditions, order):
         return list(
@@ -123,7 +126,7 @@ def _kept_alert_ids(today: date, limit: int) -> dict[str, list[int]]:
         )
 
     return revision_cache.cached(
-        ("aid alerts", today.isoformat(), limit, months),
+        ("aid alerts", today.isoformat(), limit, months, closing_months),
         MONEY_TABLES,
         lambda: {
             "not_started": ids(
@@ -137,8 +140,46 @@ def _kept_alert_ids(today: date, limit: int) -> dict[str, list[int]]:
                 order=db.func.coalesce(AidItem.end_on, AidItem.start_on),
             ),
             "over_disbursed": ids(over_disbursed_condition(), order=AidItem.id),
+            "closing_candidates": array(
+                "q",
+                db.session.scalars(
+                    db.select(AidItem.id)
+                    .where(
+                        AidItem.archived_at.is_(None),
+                        AidItem.status.in_(states.DECISION_IN_FORCE),
+                        AidItem.end_on < add_months(today, -closing_months),
+                    )
+                    .order_by(AidItem.end_on, AidItem.id)
+                ),
+            ),
         },
     )
+
+
+CLOSING_CHUNK = 200  # candidates checked for a closing report per query
+
+
+def _closing_overdue_ids(candidates, limit: int) -> list[int]:
+    """The first `limit` candidates (in force, past their end by the configured months, by
+    end date) without a live closing report. The candidates are kept with the items'
+    revisions; the reports, which no trigger tracks, are read each time for a chunk of
+    them (one query while the first chunk holds enough)."""
+    found: list[int] = []
+    for start in range(0, len(candidates), CLOSING_CHUNK):
+        chunk = list(candidates[start : start + CLOSING_CHUNK])
+        closed = set(
+            db.session.scalars(
+                db.select(AidReport.aid_item_id).where(
+                    AidReport.aid_item_id.in_(chunk),
+                    AidReport.kind == ReportKind.KET_THUC,
+                    AidReport.archived_at.is_(None),
+                )
+            )
+        )
+        found += [i for i in chunk if i not in closed]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def _items_by_ids(lists: dict[str, list[int]]) -> dict[str, list[AidItem]]:
@@ -159,7 +200,9 @@ def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
     """Follow-up alerts for the planning agency, each a bounded list."""
     today = today or today_vn()
     config = current_app.config
-    kept = _items_by_ids(_kept_alert_ids(today, limit))
+    lists = dict(_kept_alert_ids(today, limit))
+    lists["closing_overdue"] = _closing_overdue_ids(lists.pop("closing_candidates"), limit)
+    kept = _items_by_ids(lists)
 
     def items(*conditions, order):
         return db.session.scalars(
@@ -176,15 +219,6 @@ def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
     )
     report_threshold = add_months(today, -config["AID_REPORT_MONTHS"]) - timedelta(
         config["AID_REPORT_GRACE_DAYS"]
-    )
-    closing_report = (
-        db.select(AidReport.id)
-        .where(
-            AidReport.aid_item_id == AidItem.id,
-            AidReport.kind == ReportKind.KET_THUC,
-            AidReport.archived_at.is_(None),
-        )
-        .exists()
     )
     expiring = db.session.scalars(
         db.select(Organization)
@@ -208,10 +242,5 @@ def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
         ),
         "delayed": kept["delayed"],
         "over_disbursed": kept["over_disbursed"],
-        "closing_overdue": items(
-            AidItem.status.in_(states.DECISION_IN_FORCE),
-            AidItem.end_on < add_months(today, -config["AID_CLOSING_REPORT_MONTHS"]),
-            ~closing_report,
-            order=AidItem.end_on,
-        ),
+        "closing_overdue": kept["closing_overdue"],
     }
