@@ -275,6 +275,15 @@ def _check_uploads(config):
     return OK, f"UPLOAD_DIR {folder} is writable."
 
 
+def _check_store(config):
+    from app.core.stores import StoreError, store_for
+
+    try:
+        return OK, f"ATTACHMENT_STORE={config.get('ATTACHMENT_STORE')}: {store_for().check()}"
+    except StoreError as error:
+        return FAIL, f"ATTACHMENT_STORE={config.get('ATTACHMENT_STORE')}: {error}"
+
+
 def _check_backups(config):
     folder = config.get("BACKUP_DIR")
     if not folder:
@@ -338,6 +347,7 @@ DOCTOR_CHECKS = [
     ("secret", _check_secret),
     ("database", _check_database),
     ("uploads", _check_uploads),
+    ("store", _check_store),
     ("backups", _check_backups),
     ("https", _check_https),
     ("jobs", _check_jobs),

@@ -256,3 +256,23 @@ def test_s3_backup_reports_an_object_missing_from_the_bucket(tmp_path, s3_server
 def test_moto_is_reached_on_loopback_only(s3_server):
     assert s3_server.startswith("http://127.0.0.1:")
     assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+
+
+def _doctor_store_line(app) -> str:
+    result = app.test_cli_runner().invoke(args=["doctor"])
+    return next(line for line in result.output.splitlines() if "] store" in line)
+
+
+def test_doctor_checks_the_chosen_store(app, db, s3_server, monkeypatch):
+    """`flask doctor` reads the store it will use: the blob table, the bucket."""
+    assert _doctor_store_line(app).startswith("[OK")
+    monkeypatch.setitem(app.config, "ATTACHMENT_STORE", "database")
+    line = _doctor_store_line(app)
+    assert line.startswith("[OK") and "attachment_blob" in line
+    config = _bucket(s3_server, "doctor-bucket")
+    for key, value in config.items():
+        monkeypatch.setitem(app.config, key, value)
+    assert _doctor_store_line(app).startswith("[OK")
+    monkeypatch.setitem(app.config, "S3_BUCKET", "no-such-bucket")
+    line = _doctor_store_line(app)
+    assert line.startswith("[FAIL]") and "no-such-bucket" in line

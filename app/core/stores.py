@@ -60,6 +60,10 @@ class Store:
     def read(self, sha256: str) -> bytes:
         return b"".join(self.chunks(sha256))
 
+    def check(self) -> str:
+        """What `flask doctor` reports: raise StoreError when the store cannot be used."""
+        raise NotImplementedError
+
 
 class LocalStore(Store):
     """Files under a folder by content hash (written atomically: `.part`, then renamed)."""
@@ -88,6 +92,9 @@ class LocalStore(Store):
         with open(self.path(sha256), "rb") as handle:
             while block := handle.read(CHUNK):
                 yield block
+
+    def check(self) -> str:
+        return f"attachments in the folder {self.folder} (one server, or a shared folder)."
 
 
 class DatabaseStore(Store):
@@ -127,6 +134,14 @@ class DatabaseStore(Store):
                 return
             yield bytes(block)
             seq += 1
+
+    def check(self) -> str:
+        try:
+            db.session.execute(sa.select(AttachmentBlob.seq).limit(1)).all()
+        except sa.exc.SQLAlchemyError as error:
+            db.session.rollback()
+            raise StoreError(f"table attachment_blob unreadable: {type(error).__name__}") from error
+        return "attachments in the database (table attachment_blob)."
 
 
 def _insert_ignoring_duplicates(table):
@@ -177,6 +192,15 @@ class S3Store(Store):
             yield from body.iter_chunks(CHUNK)
         finally:
             body.close()
+
+    def check(self) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except (BotoCoreError, ClientError) as error:
+            raise StoreError(f"bucket {self.bucket} not reachable: {error}") from error
+        return f"attachments in the bucket {self.bucket}."
 
 
 def make_store(config) -> Store:
