@@ -284,3 +284,40 @@ def test_home_and_inboxes_ask_a_bounded_number_of_statements(login, db, make_ite
     if username == "planning.officer":
         # kept: the disbursements are not summed again on an unchanged view
         assert not any("FROM disbursement" in s for s in many)
+
+
+# --- The dossiers box --------------------------------------------------------------------------
+
+
+def dossier_pages(app, url: str):
+    """(kept page, uncached page) of the dossiers box for the planning officer's view."""
+    from app.aid.services import boxes
+    from app.core.inbox import InboxArgs, box_page, filtered
+
+    with app.test_request_context(url):
+        args = InboxArgs()
+        select = filtered(boxes._dossiers(today_vn()), args)
+        kept = boxes._dossiers_page(select, args, today_vn())
+        fresh = box_page(select, "ho_so")
+        return (kept.total, kept.page, [i.id for i in kept.items]), (
+            fresh.total,
+            fresh.page,
+            [i.id for i in fresh.items],
+        )
+
+
+def test_the_dossiers_box_is_kept_equal_and_never_stale(app, app_ctx, db, make_item):
+    app.config["PAGE_SIZE"], size = 3, app.config["PAGE_SIZE"]
+    try:
+        make_items(make_item, "HD", 16)  # 8 in the procedure
+        for url in ("/", "/?trang_ho_so=2", "/?trang_ho_so=9"):  # 9: past the end, the last
+            kept, fresh = dossier_pages(app, url)
+            assert kept == fresh and kept[0] == 8
+            assert dossier_pages(app, url)[0] == fresh  # from the cache
+        # an item put back into the procedure in raw SQL: counted at once
+        db.session.execute(sa.text("UPDATE aid_item SET status = 'tiep_nhan' WHERE code = 'HD-2'"))
+        db.session.commit()
+        kept, fresh = dossier_pages(app, "/?trang_ho_so=3")
+        assert kept == fresh and kept[0] == 9 and kept[1] == 3
+    finally:
+        app.config["PAGE_SIZE"] = size
