@@ -86,9 +86,7 @@ def _names() -> dict:
     return {
         "aid_item": dict(session.execute(sa.select(AidItem.id, AidItem.code)).all()),
         "delegation": dict(session.execute(sa.select(Delegation.id, Delegation.code)).all()),
-        "organization": dict(
-            session.execute(sa.select(Organization.id, Organization.code)).all()
-        ),
+        "organization": dict(session.execute(sa.select(Organization.id, Organization.code)).all()),
         "agency": dict(session.execute(sa.select(Agency.id, Agency.name)).all()),
         "disbursement": dict(
             session.execute(
@@ -177,6 +175,67 @@ def test_the_audit_log_gets_the_same_entries_as_the_orm_writer(app_ctx, db, user
     for name in steps:
         assert steps[name]["counts"] == golden[name]["counts"], name
         assert Counter(steps[name]["entries"]) == Counter(golden[name]["entries"]), name
+
+
+def _with_lists(data: bytes, reorder) -> bytes:
+    """The workbook with each item's sectors (column `Lĩnh vực`) and communes (`Địa bàn`)
+    passed through `reorder` (a list -> the list to write)."""
+    book = load_workbook(BytesIO(data))
+    sheet = book["VienTro"]
+    header = [cell.value for cell in sheet[1]]
+    for column in (header.index("Lĩnh vực") + 1, header.index("Địa bàn") + 1):
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            if cell.value:
+                cell.value = "; ".join(reorder([v.strip() for v in cell.value.split(";")]))
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_sectors_and_communes_in_another_order_change_nothing(app_ctx, db, user):
+    """The spec's sectors and communes are sets (no order): a file that lists an item's
+    sectors (with or without shares) and communes in another order than the stored one
+    re-imports with nothing created or updated and no audit entry for the items."""
+    admin = user("admin")
+    data = workbook(12)
+    book = load_workbook(BytesIO(data))
+    sheet = book["VienTro"]
+    header = [cell.value for cell in sheet[1]]
+    sectors_at, communes_at = header.index("Lĩnh vực") + 1, header.index("Địa bàn") + 1
+    communes = sorted(
+        {
+            str(c)
+            for (c,) in sheet.iter_rows(
+                min_row=2, min_col=communes_at, max_col=communes_at, values_only=True
+            )
+            if c
+        }
+    )
+    assert len(communes) >= 3
+    lists = (
+        ("giao_duc; moi_truong; ha_tang", communes[:3]),
+        ("y_te:70; nuoc_ve_sinh:20; cong_dong:10", communes[1:3]),
+        ("cuu_tro; sinh_ke", communes[:2]),
+    )
+    for row, (sectors, codes) in zip(range(2, 5), lists, strict=True):
+        sheet.cell(row, sectors_at).value = sectors
+        sheet.cell(row, communes_at).value = "; ".join(codes)
+    out = BytesIO()
+    book.save(out)
+    first = import_workbook(out.getvalue(), "a.xlsx", admin)
+    assert first.ok, first.errors[:3]
+    stored = _db.session.scalars(sa.select(AidItem).where(AidItem.code == sheet["A2"].value))
+    assert len(next(iter(stored)).sectors) == 3
+
+    for name, reorder in (("dao.xlsx", lambda v: v[::-1]), ("xoay.xlsx", lambda v: v[1:] + v[:1])):
+        since = _last_audit_id()
+        again = import_workbook(_with_lists(out.getvalue(), reorder), name, admin)
+        assert again.ok, again.errors[:3]
+        counts = again.counts["VienTro"]
+        assert (counts.created, counts.updated, counts.unchanged) == (0, 0, 12), name
+        assert {c.created + c.updated + c.replaced for c in again.counts.values()} == {0}
+        entries = [json.loads(e) for e in _entries(since)]
+        assert [e for e in entries if e[1] == "aid_item"] == [], name
 
 
 # --- Round trips ------------------------------------------------------------------------------

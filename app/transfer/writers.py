@@ -1,6 +1,7 @@
 """Writing the keyed sheets: organisations, aid items (donors, sectors, communes) and
 delegations (countries, host, itinerary), each upserted by `ma` through Writer.upsert."""
 
+from collections import Counter
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -81,7 +82,9 @@ def write_items(w: Writer) -> None:
             sectors = [(k, s) for k, s in row.values["linh_vuc"] or []]
             old = [] if created else stored["sectors"].get(item.id, [])
             old = [(s["sector"], s["share"]) for s in old]
-            if [(k, None if s is None else Decimal(s)) for k, s in old] != sectors:
+            # the spec's sectors are a set of keys with shares: their order carries no
+            # meaning (the rows are reused by key, so the stored order never follows it)
+            if Counter((k, None if s is None else Decimal(s)) for k, s in old) != Counter(sectors):
                 item.new_sectors = [{"sector": k, "share": s} for k, s in sectors]
                 changes["sectors"] = [
                     [f"{k}:{s}" for k, s in old],
@@ -91,7 +94,7 @@ def write_items(w: Writer) -> None:
             communes = list(row.values["dia_ban"] or [])
             old = [] if created else stored["locations"].get(item.id, [])
             old = [loc["commune_code"] for loc in old]
-            if old != communes:
+            if Counter(old) != Counter(communes):  # a set of communes, as the sectors
                 item.new_locations = [{"commune_code": c} for c in communes]
                 changes["communes"] = [old, communes]
         names = [w.org_names.get(d, "") for d in donors]
