@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 DATE_FORMAT = "%d/%m/%Y"
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 VN_TZ = "Asia/Ho_Chi_Minh"
@@ -84,6 +82,8 @@ def add_months(d: date, n: int) -> date:
 @cache
 def _calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
     """(days off, make-up Saturdays worked) for one year from holidays.VN."""
+    import holidays  # its lunisolar tables cost ~0.1 s: imported when a deadline is counted
+
     vn = holidays.VN(years=year)
     days_off = frozenset(d for d in vn if d.year == year)
     # holidays.VN lists Saturdays the government turned into working days to pay for a
@@ -94,6 +94,8 @@ def _calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
 
 @cache
 def _holiday_names_vi(year: int) -> dict[date, str]:
+    import holidays
+
     return dict(holidays.VN(years=year, language="vi"))
 
 
