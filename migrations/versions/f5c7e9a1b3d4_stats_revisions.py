@@ -49,8 +49,7 @@ PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION stats_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO stats_change (name, txid, token)
-    VALUES (TG_TABLE_NAME, txid_current(), (random() * 9.2e18)::bigint)
-    ON CONFLICT (name, txid) DO UPDATE SET token = EXCLUDED.token;
+    VALUES (TG_TABLE_NAME, txid_current(), (random() * 9.2e18)::bigint);
     RETURN NULL;
 END
 $$
@@ -89,7 +88,6 @@ def upgrade():
         sa.Column("txid", sa.BigInteger(), nullable=False),
         sa.Column("token", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_change")),
-        sa.UniqueConstraint("name", "txid", name="uq_stats_change_name_txid"),
     )
     revisions = sa.table(
         "stats_revision", sa.column("name"), sa.column("revision"), sa.column("token")
