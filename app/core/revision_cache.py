@@ -28,11 +28,6 @@ _store: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
-def part_of(fingerprint: tuple, tables) -> tuple:
-    """The rows of a fingerprint that cover `tables`."""
-    return tuple(row for row in fingerprint if row[0].lstrip("+") in tables)
-
-
 def cached(key: tuple, tables: tuple[str, ...], compute):
     """compute()'s value, reused while the revisions of `tables` are those it was computed
     under (one small query on a hit)."""
@@ -44,7 +39,7 @@ def cached(key: tuple, tables: tuple[str, ...], compute):
     if before is None:
         return compute()
     where = (connection.engine.url.render_as_string(hide_password=True), key)
-    version = part_of(before, tables)
+    version = revisions.covering(before, tables)
     with _lock:
         found = _store.get(where)
     if found is not None and found[0] == version:

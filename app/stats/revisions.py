@@ -140,6 +140,12 @@ def fingerprint(connection) -> tuple | None:
     return values
 
 
+def covering(fingerprint: tuple, tables) -> tuple:
+    """The rows of a fingerprint that cover `tables` (PostgreSQL's change rows are named
+    "+<table>")."""
+    return tuple(row for row in fingerprint if row[0].lstrip("+") in tables)
+
+
 def compact(engine) -> None:
     """PostgreSQL: fold the committed change rows into stats_revision, in a transaction of
     its own (best effort: a failure leaves the rows for the next time). The folded

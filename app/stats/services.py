@@ -66,11 +66,6 @@ TOTALS_TABLES = ("aid_item", "delegation", "disbursement")  # comparison, key fi
 NOTES_TABLES = ("aid_item", "disbursement")
 
 
-def _of(fingerprint: tuple, tables) -> tuple:
-    """The part of a fingerprint that covers `tables`."""
-    return tuple(row for row in fingerprint if row[0].lstrip("+") in tables)
-
-
 class _Figures:
     """One use case's figures through the two steps of app.stats.cache: by the revisions of
     the tables they read, from one read at the start (`before`), else loaded, by the rows'
@@ -94,7 +89,7 @@ class _Figures:
         """load() -> loaded; inputs(loaded) -> frames for the digest (None: no digest
         step); compute(loaded) -> the figures."""
         if self.before is not None:
-            found = store.recall((key, _of(self.before, tables)))
+            found = store.recall((key, revisions.covering(self.before, tables)))
             if found is not cache.MISSING:
                 return found
         loaded = load()
@@ -110,8 +105,8 @@ class _Figures:
         if self.computed and self.before is not None:
             after = revisions.fingerprint(self.connection)
             for store, key, tables, result in self.computed:
-                kept = _of(self.before, tables)
-                if after is not None and _of(after, tables) == kept:
+                kept = revisions.covering(self.before, tables)
+                if after is not None and revisions.covering(after, tables) == kept:
                     store.remember((key, kept), result)
         self.computed = []
 
