@@ -11,7 +11,9 @@ revisions differ, so the kept value is not found again. Without the triggers (fi
 None), or for a table they do not track, nothing is kept: computed every time.
 
 Only results that read tracked tables alone (app.stats.revisions.TRACKED_TABLES) may be
-kept; `cached` refuses others.
+kept; `cached` refuses others. A result that only rows able to count can change (an alert
+list of decided items) may name a table's counted series (revisions.counted): drafting then
+keeps it.
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ _lock = threading.Lock()
 def cached(key: tuple, tables: tuple[str, ...], compute):
     """compute()'s value, reused while the revisions of `tables` are those it was computed
     under (one small query on a hit)."""
-    untracked = set(tables) - set(revisions.TRACKED_TABLES)
+    untracked = {revisions.series_table(t) for t in tables} - set(revisions.TRACKED_TABLES)
+    untracked |= {
+        t
+        for t in tables
+        if t.endswith(revisions.COUNTED)
+        and revisions.series_table(t) not in revisions.COUNTED_TABLES
+    }
     if untracked:
         raise ValueError(f"not tracked by revisions: {sorted(untracked)}")
     connection = db.session.connection()

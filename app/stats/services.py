@@ -60,7 +60,9 @@ def _frames(data: report.Frames | report.Totals) -> list[pd.DataFrame]:
 
 
 # The tables each use case reads (tests/test_stats_precomputed.py checks them): its figures
-# are kept by the revisions of these only, so a new donor, say, keeps the comparison.
+# are kept by the revisions of these only, so a new donor, say, keeps the comparison; and
+# by their counted series (revisions.counted): rows that count in no figure (a dossier in
+# the procedure, a draft delegation) keep them too.
 REPORT_TABLES = revisions.TRACKED_TABLES
 TOTALS_TABLES = ("aid_item", "delegation", "disbursement")  # comparison, key figures
 NOTES_TABLES = ("aid_item", "disbursement")
@@ -89,7 +91,7 @@ class _Figures:
         """load() -> loaded; inputs(loaded) -> frames for the digest (None: no digest
         step); compute(loaded) -> the figures."""
         if self.before is not None:
-            found = store.recall((key, revisions.covering(self.before, tables)))
+            found = store.recall((key, revisions.covering(self.before, revisions.counted(tables))))
             if found is not cache.MISSING:
                 return found
         loaded = load()
@@ -105,8 +107,9 @@ class _Figures:
         if self.computed and self.before is not None:
             after = revisions.fingerprint(self.connection)
             for store, key, tables, result in self.computed:
-                kept = revisions.covering(self.before, tables)
-                if after is not None and revisions.covering(after, tables) == kept:
+                series = revisions.counted(tables)
+                kept = revisions.covering(self.before, series)
+                if after is not None and revisions.covering(after, series) == kept:
                     store.remember((key, kept), result)
         self.computed = []
 

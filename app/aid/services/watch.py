@@ -32,6 +32,7 @@ from app.core import revision_cache
 from app.core.dates import add_months, today_vn
 from app.extensions import db
 from app.orgs.models import CERTIFICATE_WARNING_DAYS, Organization
+from app.stats import revisions
 
 
 def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
@@ -82,9 +83,11 @@ def inbox_counts(user) -> list[tuple[str, int, str, dict]]:
 
 
 # The tables the kept counts and alert lists read (app/core/revision_cache.py): their
-# revisions move with any change to them, so the kept results are never stale.
+# revisions move with any change to them, so the kept results are never stale. The
+# over-disbursed count and the alert lists read only decided items or items with money, so
+# they are kept by the counted series (app/stats/revisions.py): a new dossier keeps them.
 ITEM_TABLES = ("aid_item",)
-MONEY_TABLES = ("aid_item", "disbursement")
+MONEY_TABLES = revisions.counted(("aid_item", "disbursement"))
 
 
 def _over_disbursed_count() -> int:
@@ -96,12 +99,14 @@ def _over_disbursed_count() -> int:
 def _kept_counts() -> tuple[int, int]:
     """(dossiers in the procedure, live over-disbursed items) for the home page: the sum
     over every item's disbursements is seconds at national scale, so both are kept while
-    the items' and disbursements' revisions stay (one small query then)."""
-    return revision_cache.cached(
-        ("aid home counts",),
-        MONEY_TABLES,
-        lambda: (dossiers_in_procedure(), _over_disbursed_count()),
-    )
+    the revisions they read stay (one small query then)."""
+    dossiers = revision_cache.cached(("aid dossiers",), ITEM_TABLES, dossiers_in_procedure)
+    return dossiers, kept_over_disbursed_count()
+
+
+def kept_over_disbursed_count() -> int:
+    """The live over-disbursed items, kept by the counted series."""
+    return revision_cache.cached(("aid over-disbursed",), MONEY_TABLES, _over_disbursed_count)
 
 
 # --- Follow-up alerts ----------------------------------------------------------------------
