@@ -292,6 +292,20 @@ def test_upcoming_inbox_and_alerts(app_ctx, db, host, fa, police, user):
     assert [d.code for d in services.inbox(user=police).to_review] == ["SOON"]
     found = services.alerts(user=fa)
     assert [(d.code, n) for d, n in found["passports_expiring"]] == [("SOON", 1)]
+    assert found["more"] == {
+        "no_permit": False,
+        "reports_overdue": False,
+        "passports_expiring": False,
+    }
+    again = services.create_delegation(delegation_input("AGAIN", start=future(5)), user=host)
+    services.add_member(again, member(), user=host).passport_expiry = future(6)
+    services.add_member(again, member(passport="B7654321"), user=host).passport_expiry = future(6)
+    services.submit_delegation(again, user=host)
+    bounded = services.alerts(user=fa, limit=1)
+    assert [(d.code, n) for d, n in bounded["passports_expiring"]] == [("SOON", 1)]
+    assert bounded["more"]["passports_expiring"]  # shown as "1+" on the page
+    counted = services.alerts(user=fa)["passports_expiring"]
+    assert [(d.code, n) for d, n in counted] == [("SOON", 1), ("AGAIN", 2)]
 
 
 def test_changes_are_audited_with_personal_data_masked(delegation, host, db):

@@ -301,24 +301,37 @@ def inbox_counts(user) -> list[tuple[str, int, str]]:
     ]
 
 
+# What an alert line shows (a row of these columns, not a whole delegation).
+ALERT_COLUMNS = (
+    Delegation.id,
+    Delegation.code,
+    Delegation.start_on,
+    Delegation.report_due_on,
+    Delegation.author_agency_id,
+)
+
+
 def alerts(*, user, today: date | None = None, limit: int = 50) -> dict[str, list]:
-    """Border visits without a permit, reports overdue, passports expiring before the end."""
+    """Border visits without a permit, reports overdue, passports expiring before the end:
+    the first `limit` rows of each (ALERT_COLUMNS; the passports' with their number of
+    members), and under "more" which lists have more than that."""
     today = today or today_vn()
     visible = db.and_(visible_to(user), Delegation.archived_at.is_(None))
-    no_permit = db.session.scalars(
-        db.select(Delegation)
+    no_permit = db.session.execute(
+        db.select(*ALERT_COLUMNS)
         .where(visible, *_border_without_permit())
         .order_by(Delegation.start_on)
-        .limit(limit)
+        .limit(limit + 1)
     ).all()
-    overdue = db.session.scalars(
-        db.select(Delegation)
+    overdue = db.session.execute(
+        db.select(*ALERT_COLUMNS)
         .where(visible, Delegation.status == states.APPROVED, Delegation.report_due_on < today)
         .order_by(Delegation.report_due_on)
-        .limit(limit)
+        .limit(limit + 1)
     ).all()
+    members = db.func.count(DelegationMember.id)
     expiring = db.session.execute(
-        db.select(Delegation, db.func.count(DelegationMember.id))
+        db.select(*ALERT_COLUMNS, members)
         .join(DelegationMember, DelegationMember.delegation_id == Delegation.id)
         .where(
             visible,
@@ -327,8 +340,14 @@ def alerts(*, user, today: date | None = None, limit: int = 50) -> dict[str, lis
             DelegationMember.archived_at.is_(None),
             DelegationMember.passport_expiry < Delegation.end_on,
         )
-        .group_by(Delegation.id)
+        .group_by(*ALERT_COLUMNS)
         .order_by(Delegation.start_on)
-        .limit(limit)
+        .limit(limit + 1)
     ).all()
-    return {"no_permit": no_permit, "reports_overdue": overdue, "passports_expiring": expiring}
+    found = {
+        "no_permit": no_permit,
+        "reports_overdue": overdue,
+        "passports_expiring": [(row, row[-1]) for row in expiring],
+    }
+    more = {name: len(rows) > limit for name, rows in found.items()}
+    return {name: rows[:limit] for name, rows in found.items()} | {"more": more}
