@@ -274,4 +274,12 @@ def load_config(overrides: dict | None = None) -> dict:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
     config.update(overrides or {})
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No JIT compilation: its cost is paid per statement, seconds on the statistics' few
+        # large queries at national scale (the year's notes: 1.1 s with it, 0.74 s without)
+        # and never recovered by the registry's short ones (docs/decisions.md).
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("options", "-c jit=off")
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options | {"connect_args": connect_args}
     return config

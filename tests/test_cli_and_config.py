@@ -277,3 +277,17 @@ def test_delegation_members_are_versioned(app_ctx, db):
     assert DelegationMember.__mapper__.version_id_col is DelegationMember.__table__.c.version
     column = DelegationMember.__table__.c.version
     assert column.nullable is False
+
+
+def test_postgresql_connections_run_without_jit(app_ctx, db):
+    """Each PostgreSQL connection turns JIT off (its compile time is paid per statement);
+    a connection option given explicitly is kept."""
+    url = "postgresql+psycopg://u@localhost/x"
+    config = load_config({"SQLALCHEMY_DATABASE_URI": url})
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c jit=off"}
+    mine = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 3, "connect_args": {"options": "-c a=b"}}}
+    kept = load_config({"SQLALCHEMY_DATABASE_URI": url, **mine})["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert kept == {"pool_size": 3, "connect_args": {"options": "-c a=b"}}
+    assert "SQLALCHEMY_ENGINE_OPTIONS" not in load_config({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    if db.engine.dialect.name == "postgresql":
+        assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"

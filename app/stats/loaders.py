@@ -50,26 +50,34 @@ def _between(column, start: date, end: date):
     return column.between(start, end)
 
 
+def paid_between(first: date, last: date):
+    """The ids of the items with a live disbursement dated first..last (a select)."""
+    return sa.select(Disbursement.aid_item_id).where(
+        Disbursement.archived_at.is_(None), _between(Disbursement.disbursed_on, first, last)
+    )
+
+
 def _items_condition(first: date, last: date):
-    """Live items approved in the year, active in it, or paid in it."""
-    approved = sa.and_(
+    """Live items approved in the year, active in it, or paid in it.
+
+    Written as `id IN (… UNION … UNION …)`, not as an OR of the three: PostgreSQL cannot
+    hash a subquery inside an OR when its rows exceed work_mem (the 302 000 disbursements
+    of a national year), and then rescans them for every item: the year page never ended.
+    The union of ids is one hashed semi-join (0.24 s at national scale; SQLite the same
+    0.2 s either way)."""
+    approved = sa.select(AidItem.id).where(
         AidItem.status.in_(report.APPROVED_OR_LATER),
         _between(AidItem.decision_date, first, last),
     )
-    paid = AidItem.id.in_(
-        sa.select(Disbursement.aid_item_id).where(
-            Disbursement.archived_at.is_(None),
-            _between(Disbursement.disbursed_on, first, last),
-        )
-    )
     # The actual start (app.aid.timing), else the planned one, else the approval date.
     start = sa.func.coalesce(AidItem.actual_start_on, AidItem.start_on, AidItem.decision_date)
-    active = sa.and_(
+    active = sa.select(AidItem.id).where(
         AidItem.status.in_(report.ACTIVE_STATUSES),
         start <= last,
         sa.or_(AidItem.end_on.is_(None), AidItem.end_on >= first),
     )
-    return sa.and_(AidItem.archived_at.is_(None), sa.or_(approved, paid, active))
+    counted = sa.union(approved, paid_between(first, last), active)
+    return sa.and_(AidItem.archived_at.is_(None), AidItem.id.in_(counted))
 
 
 def _delegations_condition(start: date, end: date):

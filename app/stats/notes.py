@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from app.aid.models import AidItem, Disbursement
 from app.aid.services.money import over_disbursed_condition
 from app.core.money import format_number, format_vnd
+from app.stats import loaders
 
 LIMIT = 50
 
@@ -66,21 +67,19 @@ class YearNotes:
 
 def year_notes(session, year: int) -> YearNotes:
     first, last = date(year, 1, 1), date(year, 12, 31)
-    paid_in_year = AidItem.id.in_(
-        sa.select(Disbursement.aid_item_id).where(
-            Disbursement.archived_at.is_(None), Disbursement.disbursed_on.between(first, last)
-        )
-    )
+    # The items of the year as one union of ids (see loaders._items_condition: an OR with
+    # a subquery over the year's disbursements never ends on PostgreSQL at national scale).
+    decided = sa.select(AidItem.id).where(AidItem.decision_date.between(first, last))
+    of_the_year = sa.union(decided, loaders.paid_between(first, last))
     over = sa.and_(
         AidItem.archived_at.is_(None),
-        sa.or_(AidItem.decision_date.between(first, last), paid_in_year),
+        AidItem.id.in_(of_the_year),
         over_disbursed_condition(until=last),  # as the year ended, not as of today
     )
+    # Every row, no LIMIT nor count() OVER (): with them PostgreSQL walks the code index
+    # into a nested loop over the year's ids (49 s at national scale instead of 0.7 s).
     over_rows = session.execute(
-        sa.select(AidItem.id, AidItem.code, AidItem.name, sa.func.count().over())
-        .where(over)
-        .order_by(AidItem.code)
-        .limit(LIMIT)
+        sa.select(AidItem.id, AidItem.code, AidItem.name).where(over).order_by(AidItem.code)
     ).all()
     corrections = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Disbursement.value_vnd), 0))
@@ -94,8 +93,8 @@ def year_notes(session, year: int) -> YearNotes:
     ).one()
     return YearNotes(
         year=year,
-        over_disbursed=[row[:3] for row in over_rows],
-        over_disbursed_count=over_rows[0][3] if over_rows else 0,
+        over_disbursed=[tuple(row) for row in over_rows[:LIMIT]],
+        over_disbursed_count=len(over_rows),
         corrections_count=int(corrections[0]),
         corrections_vnd=int(corrections[1]),
     )
