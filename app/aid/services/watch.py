@@ -12,6 +12,7 @@ from array import array
 from datetime import date, timedelta
 
 from flask import current_app
+from sqlalchemy.orm import load_only
 
 from app.aid import states
 from app.aid.models import AidItem, AidReport, ReportKind
@@ -187,6 +188,25 @@ def _closing_overdue_ids(candidates, limit: int) -> list[int]:
     return found[:limit]
 
 
+# What an alert line and its export row show of an item (its main donor comes by its id):
+# the rest of a wide row (texts, JSON) is not loaded for the 250 items of the alerts.
+ALERT_COLUMNS = (
+    AidItem.id,
+    AidItem.code,
+    AidItem.name,
+    AidItem.status,
+    AidItem.main_donor_id,
+    AidItem.start_on,
+    AidItem.actual_start_on,
+    AidItem.end_on,
+    AidItem.actual_end_on,
+)
+
+
+def _alert_items(query):
+    return summaries(query).options(load_only(*ALERT_COLUMNS))
+
+
 def _items_by_ids(lists: dict[str, list[int]]) -> dict[str, list[AidItem]]:
     """The lists of ids as lists of items, in their order, read in one query."""
     wanted = {i for ids in lists.values() for i in ids}
@@ -195,7 +215,7 @@ def _items_by_ids(lists: dict[str, list[int]]) -> dict[str, list[AidItem]]:
         found = {
             item.id: item
             for item in db.session.scalars(
-                summaries(db.select(AidItem)).where(AidItem.id.in_(sorted(wanted)))
+                _alert_items(db.select(AidItem)).where(AidItem.id.in_(sorted(wanted)))
             )
         }
     return {key: [found[i] for i in ids if i in found] for key, ids in lists.items()}
@@ -211,7 +231,7 @@ def alerts(today: date | None = None, limit: int = 50) -> dict[str, list]:
 
     def items(*conditions, order):
         return db.session.scalars(
-            summaries(db.select(AidItem))
+            _alert_items(db.select(AidItem))
             .where(AidItem.archived_at.is_(None), *conditions)
             .order_by(order)
             .limit(limit)
