@@ -40,7 +40,10 @@ def _strip_upper(value):
 def _countries_field(label: str, description: str) -> SelectMultipleField:
     # Unknown codes are refused by the service, next to the field.
     return SelectMultipleField(
-        label, choices=choices(country_choices()), validate_choice=False, description=description
+        label,
+        choices=lambda: choices(country_choices()),  # read when first shown, not at start
+        validate_choice=False,
+        description=description,
     )
 
 

@@ -5,8 +5,6 @@ in docs/decisions.md)."""
 import csv
 from pathlib import Path
 
-from vietnam_provinces import Province, Ward
-
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.models import AuditEntry, Commune
@@ -19,6 +17,8 @@ def load_communes() -> tuple[int, int]:
 
     Returns (created, updated). Idempotent: a second run changes nothing.
     """
+    from vietnam_provinces import Province, Ward  # 0.17 s to import: only when used
+
     provinces = {int(p.code): p.name for p in Province.iter_all()}
     existing = {c.code: c for c in db.session.scalars(db.select(Commune))}
     created = updated = 0
@@ -88,6 +88,8 @@ def mark_border_communes() -> int:
 
 
 def province_choices() -> list[tuple[int, str]]:
+    from vietnam_provinces import Province
+
     return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda p: fold(p[1]))
 
 

@@ -72,14 +72,14 @@ class OrganizationForm(core_forms.VersionedForm):
     # by the service with the error next to the field (choices are not checked here).
     certificate_provinces = SelectMultipleField(
         "Tỉnh, thành phố được phép hoạt động",
-        choices=choices(province_choices()),
+        choices=lambda: choices(province_choices()),  # read when first shown
         validate_choice=False,
         description="Theo giấy đăng ký (34 tỉnh, thành phố từ 01/7/2025); chọn nhiều bằng "
         "Ctrl/Cmd. Để trống nếu chưa rõ: khi đó không cảnh báo về địa bàn.",
     )
     certificate_fields = SelectMultipleField(
         "Lĩnh vực được phép hoạt động",
-        choices=choices(field_choices()),
+        choices=lambda: choices(field_choices()),
         validate_choice=False,
         description="Theo giấy đăng ký, cùng danh mục lĩnh vực của khoản viện trợ. Để trống "
         "nếu chưa rõ: khi đó không cảnh báo về lĩnh vực.",

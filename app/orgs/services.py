@@ -27,7 +27,7 @@ from app.orgs.models import (
     OrgAudit,
     OrgKind,
 )
-from app.orgs.scope import PROVINCES, SCOPE_FIELDS, apply_scope, clean_scope, scope_snapshot
+from app.orgs.scope import SCOPE_FIELDS, apply_scope, clean_scope, provinces, scope_snapshot
 
 ORG_FIELDS = (
     "code",
@@ -308,7 +308,7 @@ EXPORT_COLUMNS = (
     (
         "tinh_duoc_phep",
         OrganizationForm.certificate_provinces.args[0],
-        lambda o: "; ".join(PROVINCES.get(code, code) for code in o.certificate_provinces),
+        lambda o: "; ".join(provinces().get(code, code) for code in o.certificate_provinces),
     ),
     (
         "linh_vuc_duoc_phep",
