@@ -26,7 +26,7 @@ from tests.fixtures.delegations import member
 from tests.fixtures.orgs import new_org
 from tests.test_aid_web import dossier_form
 from tests.test_delegations_web import member_form
-from tests.test_stats_precomputed import count_statements
+from tests.test_stats_precomputed import count_statements, queries_run
 
 Y = 2025
 MIGRATION = (
@@ -229,7 +229,7 @@ def test_drafting_keeps_figures_equal_to_a_computation_without_cache(
             kept_figures()  # computed (fresh_figures() clears the caches) and kept
         assert write().status_code == 302
         with app.app_context():
-            statements = count_queries(kept_figures)
+            statements = queries_run(kept_figures)
             assert len(statements) == 3, statements  # one revision read per use: all kept
             assert all("stats_revision" in s for s in statements)
             assert kept_figures() == fresh_figures()
@@ -237,18 +237,3 @@ def test_drafting_keeps_figures_equal_to_a_computation_without_cache(
         draft_item = sa.select(AidSector.id).join(AidItem).where(AidItem.code == "DRAFT-1")
         assert db.session.scalar(draft_item)  # the dossier and its sectors were written
         assert fresh_figures()[0]["delegations"]["incoming"]["count"] == 1
-
-
-def count_queries(func) -> list[str]:
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(_db.engine, "before_cursor_execute", before)
-    try:
-        func()
-    finally:
-        sa.event.remove(_db.engine, "before_cursor_execute", before)
-    harness = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")
-    return [s for s in statements if not s.lstrip().upper().startswith(harness)]

@@ -147,7 +147,8 @@ def test_a_new_donor_keeps_the_comparison_and_notes(app_ctx, db, running):
     assert statements == 1 + 6 + 11 + 1
 
 
-def count_queries(func) -> int:
+def queries_run(func) -> list[str]:
+    """The statements `func` runs (the tests' own savepoints left out)."""
     statements = []
 
     def before(conn, cursor, statement, *args):
@@ -159,7 +160,11 @@ def count_queries(func) -> int:
     finally:
         sa.event.remove(_db.engine, "before_cursor_execute", before)
     harness = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")
-    return len([s for s in statements if not s.lstrip().upper().startswith(harness)])
+    return [s for s in statements if not s.lstrip().upper().startswith(harness)]
+
+
+def count_queries(func) -> int:
+    return len(queries_run(func))
 
 
 # --- Never stale ------------------------------------------------------------------------------
