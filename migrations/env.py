@@ -84,6 +84,11 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_object") is None:
+        # SQLite's FTS5 tables are no models: never compared, never dropped by autogenerate.
+        from app.core.text import include_in_autogenerate
+
+        conf_args["include_object"] = include_in_autogenerate
 
     connectable = get_engine()
 

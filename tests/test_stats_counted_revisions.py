@@ -59,6 +59,13 @@ def moved(name: str, change) -> bool:
     return series(name) != before
 
 
+def paid(item_id: int, day: date, vnd: int) -> Disbursement:
+    """A disbursement of `vnd` đồng to the item."""
+    return Disbursement(
+        aid_item_id=item_id, disbursed_on=day, amount=Decimal(vnd), currency="VND", value_vnd=vnd
+    )
+
+
 def sql(statement: str, **params):
     return lambda: _db.session.execute(sa.text(statement), params)
 
@@ -108,14 +115,7 @@ def test_an_item_in_the_procedure_with_money_counts(app_ctx, db, make_item):
     item = make_item("M-1")  # received: in the procedure
     edit = sql("UPDATE aid_item SET objectives = 'y' WHERE id = :id", id=item.id)
     assert not moved("aid_item:counted", edit)
-    money = Disbursement(
-        aid_item_id=item.id,
-        disbursed_on=date(Y, 1, 2),
-        amount=Decimal(5),
-        currency="VND",
-        value_vnd=5,
-    )
-    assert moved("disbursement", lambda: db.session.add(money))
+    assert moved("disbursement", lambda: db.session.add(paid(item.id, date(Y, 1, 2), 5)))
     edit = sql("UPDATE aid_item SET objectives = 'z' WHERE id = :id", id=item.id)
     assert moved("aid_item:counted", edit)
 
@@ -205,14 +205,7 @@ def test_drafting_keeps_figures_equal_to_a_computation_without_cache(
     make_delegation("DV-OK", stage="approved", start=date(Y, 6, 1), end=date(Y, 6, 3))
     draft = make_delegation("DV-DRAFT", members=[])
     with app.app_context():
-        money = Disbursement(
-            aid_item_id=running.id,
-            disbursed_on=date(Y, 4, 10),
-            amount=Decimal(2_000_000),
-            currency="VND",
-            value_vnd=2_000_000,
-        )
-        db.session.add(money)
+        db.session.add(paid(running.id, date(Y, 4, 10), 2_000_000))
         donor = SimpleNamespace(id=new_org(db, "NEW-DONOR").id)
         db.session.commit()
     planner = login("planning.officer")

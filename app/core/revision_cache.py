@@ -33,13 +33,7 @@ _lock = threading.Lock()
 def cached(key: tuple, tables: tuple[str, ...], compute):
     """compute()'s value, reused while the revisions of `tables` are those it was computed
     under (one small query on a hit)."""
-    untracked = {revisions.series_table(t) for t in tables} - set(revisions.TRACKED_TABLES)
-    untracked |= {
-        t
-        for t in tables
-        if t.endswith(revisions.COUNTED)
-        and revisions.series_table(t) not in revisions.COUNTED_TABLES
-    }
+    untracked = set(tables) - revisions.SERIES
     if untracked:
         raise ValueError(f"not tracked by revisions: {sorted(untracked)}")
     connection = db.session.connection()

@@ -134,9 +134,17 @@ def _compile_text_search(element, compiler, **kw):
 
 def fts_schema_tables() -> set[str]:
     """The names of the FTS5 tables and their shadow tables (SQLite only): schema objects
-    the models do not declare (tests/test_cli_and_config.py leaves exactly these out)."""
+    the models do not declare."""
     names = set(FTS_TABLES.values())
     return names | {name + suffix for name in names for suffix in FTS_SHADOW_SUFFIXES}
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object: everything but the FTS5 tables found in the database
+    (else `flask db check` fails on SQLite and `flask db migrate` writes their drop).
+    migrations/env.py and tests/test_cli_and_config.py use it."""
+    found_only_in_database = type_ == "table" and reflected and compare_to is None
+    return not (found_only_in_database and name in fts_schema_tables())
 
 
 def trigram_index(table: str, column: str = "search_text") -> sa.Index:

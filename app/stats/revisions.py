@@ -70,6 +70,8 @@ TRACKED_TABLES = (
 # dossier, a new donor, a member of a draft delegation) keeps their figures.
 COUNTED_TABLES = ("aid_item", "aid_sector", "delegation", "delegation_member", "organization")
 COUNTED = ":counted"
+# Every series the triggers move: a table's plain series, and the counted ones.
+SERIES = frozenset(TRACKED_TABLES) | {f"{t}{COUNTED}" for t in COUNTED_TABLES}
 
 COMPACT_ABOVE = 10_000  # PostgreSQL change rows before they are folded into stats_revision
 
@@ -99,11 +101,6 @@ def counted(tables) -> tuple[str, ...]:
     """The series that keep results reading `tables` only through rows that can count: the
     counted series of COUNTED_TABLES, the plain one of the others."""
     return tuple(f"{t}{COUNTED}" if t in COUNTED_TABLES else t for t in tables)
-
-
-def series_table(name: str) -> str:
-    """The table a series (plain or counted) belongs to."""
-    return name.removesuffix(COUNTED)
 
 
 def trigger_names(dialect: str) -> dict[str, tuple[str, ...]]:
