@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, request
+from flask_sqlalchemy.pagination import Pagination
 
 from app.core.dates import add_working_days
 from app.core.listing import arg_int
@@ -72,21 +73,32 @@ class BoxQuery:
     code: object
     search: object  # the folded text column the search reads
     tiebreak: object  # the id, for a stable order
+    # True when a row is late exactly when its due date has passed and no row of the box
+    # lacks a due date: the due date's own order then puts the late rows first, and an
+    # index on the box's conditions and its due date serves the default sort.
+    late_by_due_date: bool = False
 
 
-def filtered(box: BoxQuery, args: InboxArgs):
-    """The box's select with the search, the overdue filter and the sort applied."""
+def narrowed(box: BoxQuery, args: InboxArgs):
+    """The box's select with the search and the overdue filter applied (not sorted)."""
     query = box.select
     if (matches := search_condition(box.search, args.q)) is not None:
         query = query.where(matches)
     if args.overdue:
         query = query.where(box.overdue)
-    return query.order_by(*order(box, args.sort))
+    return query
+
+
+def filtered(box: BoxQuery, args: InboxArgs):
+    """The box's select with the search, the overdue filter and the sort applied."""
+    return narrowed(box, args).order_by(*order(box, args.sort))
 
 
 def order(box: BoxQuery, sort: str) -> list:
     key, descending = sort.lstrip("-"), sort.startswith("-")
     if key == "han" and box.due is not None:
+        if box.late_by_due_date:  # the same order as below, without its first terms
+            return [box.due.desc() if descending else box.due, box.tiebreak]
         if descending:
             return [box.due.is_(None), box.due.desc(), box.tiebreak]
         late_first = db.case((box.overdue, 0), else_=1)
@@ -108,3 +120,35 @@ def box_page(query, name: str, per_page: int | None = None):
     if page.pages and page.page > page.pages:
         page = db.paginate(query, page=page.pages, per_page=size, error_out=False, count=True)
     return page
+
+
+class KeptPage(Pagination):
+    """A page whose count and rows were read beforehand (the template's pager reads it)."""
+
+    def _query_items(self):
+        return self._query_args["rows"]
+
+    def _query_count(self):
+        return self._query_args["total"]
+
+
+def page_size() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+def asked_page(name: str, total: int, size: int) -> int:
+    """The page number a box's link asks for; past the end, the last page."""
+    number = arg_int(page_param(name), 1, 10**6) or 1
+    return min(number, -(-total // size)) if total else number
+
+
+def count_boxes(selects: dict[str, object]) -> dict[str, int]:
+    """{box: how many rows its select finds}, every box counted in one statement (a
+    scalar subquery each, so each count uses its own box's index)."""
+    if not selects:
+        return {}
+    counts = [
+        select.with_only_columns(db.func.count()).order_by(None).scalar_subquery().label(key)
+        for key, select in selects.items()
+    ]
+    return dict(db.session.execute(db.select(*counts)).one()._mapping)

@@ -5,16 +5,48 @@ Revises: d9a1b3c5e7f8
 Create Date: 2026-12-03 23:00:00.000000
 """
 
+import sqlalchemy as sa
+from alembic import op
+
 # revision identifiers, used by Alembic.
 revision = "e0b2c4d6f8a9"
 down_revision = "d9a1b3c5e7f8"
 branch_labels = None
 depends_on = None
 
+# --- inbox helper: the delegations inbox's boxes and alerts (app/delegations/models.py
+# INBOX_INDEXES, a copy: a migration does not import the models) ---------------------------
+INBOX_LIVE = sa.text("archived_at IS NULL")
+INBOX_INDEXES = {
+    "ix_delegation_inbox_start": ("status", "start_on", "id"),
+    "ix_delegation_inbox_report": ("status", "report_due_on", "id"),
+    "ix_delegation_inbox_end": ("status", "end_on"),
+    "ix_delegation_inbox_border": ("is_border_area", "start_on", "id"),
+}
+
+
+def inbox_upgrade():
+    for name, columns in INBOX_INDEXES.items():
+        op.create_index(
+            name,
+            "delegation",
+            list(columns),
+            sqlite_where=INBOX_LIVE,
+            postgresql_where=INBOX_LIVE,
+        )
+
+
+def inbox_downgrade():
+    for name in INBOX_INDEXES:
+        op.drop_index(name, table_name="delegation")
+
+
+# --- end of the inbox helper's block --------------------------------------------------------
+
 
 def upgrade():
-    pass
+    inbox_upgrade()  # inbox helper
 
 
 def downgrade():
-    pass
+    inbox_downgrade()  # inbox helper

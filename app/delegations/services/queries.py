@@ -329,19 +329,25 @@ def alerts(*, user, today: date | None = None, limit: int = 50) -> dict[str, lis
         .order_by(Delegation.report_due_on)
         .limit(limit + 1)
     ).all()
-    members = db.func.count(DelegationMember.id)
+    # The trips not yet over are found first by their status and end date's index (a
+    # materialised CTE: with the LIMIT, SQLite would rather walk every delegation in start
+    # order), then their members with a passport expiring before the end are counted.
+    trips = (
+        db.select(*ALERT_COLUMNS, Delegation.end_on)
+        .where(visible, Delegation.status.in_(states.LIVE), Delegation.end_on >= today)
+        .cte("trips")
+        .prefix_with("MATERIALIZED")
+    )
+    expired = db.select(DelegationMember.id).where(
+        DelegationMember.delegation_id == trips.c.id,
+        DelegationMember.archived_at.is_(None),
+        DelegationMember.passport_expiry < trips.c.end_on,
+    )
+    members = expired.with_only_columns(db.func.count(DelegationMember.id)).scalar_subquery()
     expiring = db.session.execute(
-        db.select(*ALERT_COLUMNS, members)
-        .join(DelegationMember, DelegationMember.delegation_id == Delegation.id)
-        .where(
-            visible,
-            Delegation.status.in_(states.LIVE),
-            Delegation.end_on >= today,
-            DelegationMember.archived_at.is_(None),
-            DelegationMember.passport_expiry < Delegation.end_on,
-        )
-        .group_by(*ALERT_COLUMNS)
-        .order_by(Delegation.start_on)
+        db.select(*(trips.c[column.key] for column in ALERT_COLUMNS), members)
+        .where(expired.exists())
+        .order_by(trips.c.start_on)
         .limit(limit + 1)
     ).all()
     found = {

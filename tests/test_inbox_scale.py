@@ -1,0 +1,181 @@
+"""The inboxes at national scale (issue 15): the delegations inbox counts every box in one
+statement and reads a page of row columns per box (not whole delegations with their
+organisation, agencies, reviews and permits), each box's default sort is served by its
+index, and the "reopened" mark computed in SQL agrees with the model's."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.auth.models import Agency
+from app.core.dates import today_vn
+from app.core.inbox import InboxArgs, filtered
+from app.core.models import utcnow
+from app.delegations.models import BorderPermit, Delegation, Review
+from app.delegations.services import boxes
+from tests.fixtures.delegations import insert_delegations
+from tests.test_inbox_sorting import codes
+from tests.test_page_queries import tables
+from tests.test_stats_web import selects
+
+INBOX = "/doan/viec-can-xu-ly"
+
+
+def fill_four_boxes(db, make_delegation, n: int, prefix: str = "Q"):
+    """n delegations in each of foreign affairs' four boxes."""
+    insert_delegations(db, n, prefix=f"{prefix}R")  # sent: to receive
+    insert_delegations(db, n, prefix=f"{prefix}V", status="dang_xem_xet")  # to review
+    late = today_vn() - timedelta(days=3)
+    insert_delegations(db, n, prefix=f"{prefix}L", status="da_duyet", report_due_on=late)
+    db.session.commit()
+    for i in range(n):
+        make_delegation(f"{prefix}K-{i}", stage="reviewed")  # ready to approve
+
+
+def test_one_statement_counts_every_box_and_each_box_reads_its_rows(login, db, make_delegation):
+    fill_four_boxes(db, make_delegation, 2)
+    web = login("foreign_affairs.officer")
+    page = web.get(INBOX).get_data(as_text=True)
+    for title in (
+        "cần tiếp nhận (2)",
+        "cần cho ý kiến (2)",
+        "phê duyệt (2)",
+        "báo cáo kết quả (2)",
+    ):
+        assert title in page
+    host = db.session.get(Agency, 1).name
+    assert host in page.split('data-code="QR0000"')[1].split("</tr>")[0]  # the host's name
+    few = selects(db, lambda: web.get(INBOX))
+    fill_four_boxes(db, make_delegation, 3, prefix="M")
+    many = selects(db, lambda: web.get(INBOX))
+    assert len(few) == len(many)
+    counting = [s for s in many if s.count("count(*)") == 4]
+    assert len(counting) == 1  # the four boxes counted in one statement
+    # the user; the boxes' counts; a page of each box; the listed delegations' passports;
+    # the three alerts; the notifications badge; the agencies' former names
+    assert len(many) == 1 + 1 + 4 + 1 + 3 + 1 + 1
+    # rows of columns: no organisation joined, no reviews or permits loaded after the rows
+    read = tables(many)
+    assert "organization" not in read
+    assert not [
+        s for s in many if s.lstrip().startswith(("SELECT delegation_review", "SELECT border"))
+    ]
+
+
+def test_the_counts_follow_the_filters_and_a_page_past_the_end_is_the_last(
+    login, db, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    insert_delegations(db, 5, prefix="PG", status="dang_xem_xet")
+    db.session.commit()
+    web = login("police.officer")
+    page = web.get(INBOX).get_data(as_text=True)
+    assert "cần cho ý kiến (5)" in page and "trang_to_review=3" in page
+    last = web.get(f"{INBOX}?trang_to_review=99").get_data(as_text=True)
+    assert codes(last, "to-review") == ["PG0004"] and "cần cho ý kiến (5)" in last
+    found = web.get(f"{INBOX}?q=pg3").get_data(as_text=True)
+    assert codes(found, "to-review") == ["PG0003"] and "cần cho ý kiến (1)" in found
+    none = web.get(f"{INBOX}?q=khongco").get_data(as_text=True)
+    assert "cần cho ý kiến (0)" in none and 'data-testid="box-empty-to_review"' in none
+
+
+def test_reopened_in_sql_agrees_with_the_model(app_ctx, db, user):
+    insert_delegations(db, 5, prefix="RO", status="dang_xem_xet", revision=2)
+    found = dict(
+        db.session.execute(
+            sa.select(Delegation.code, Delegation.id).where(Delegation.code.like("RO%"))
+        ).all()
+    )
+    police = user("police.officer")
+    today = today_vn()
+
+    def review(code, kind, revision):
+        db.session.add(
+            Review(
+                delegation_id=found[code],
+                reviewer_kind=kind,
+                agency_id=police.agency_id,
+                verdict="dong_y",
+                text="Đồng ý",
+                reviewed_on=today,
+                given_on_revision=revision,
+            )
+        )
+
+    def permit(code, revision, **extra):
+        db.session.add(
+            BorderPermit(
+                delegation_id=found[code],
+                number=f"GP-{code}",
+                issued_on=today,
+                valid_from=today,
+                valid_to=today + timedelta(days=30),
+                given_on_revision=revision,
+                **extra,
+            )
+        )
+
+    review("RO0001", "police", 2)  # on the current revision
+    review("RO0002", "police", 2)
+    review("RO0002", "foreign_affairs", 1)  # on an earlier one
+    permit("RO0003", 1)  # a live permit on an earlier revision
+    permit("RO0004", 1, archived_at=utcnow())  # archived: no longer counts
+    db.session.flush()
+    in_sql = {
+        code: bool(reopened)
+        for code, reopened in db.session.execute(
+            sa.select(Delegation.code, boxes.reopened_condition()).where(
+                Delegation.id.in_(found.values())
+            )
+        )
+    }
+    db.session.expire_all()
+    model = {
+        d.code: d.reopened
+        for d in db.session.scalars(sa.select(Delegation).where(Delegation.id.in_(found.values())))
+    }
+    expected = {"RO0000": False, "RO0001": False, "RO0002": True, "RO0003": True, "RO0004": False}
+    assert in_sql == model == expected
+
+
+PG_DISCOURAGED = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
+
+
+def explain(db, select) -> str:
+    """The plan of a select. PostgreSQL picks by the statistics of the few rows a test has,
+    so sequential and bitmap scans and sorts are discouraged (not forbidden): the plan then
+    sorts only if no index gives the order."""
+    connection = db.session.connection()
+    compiled = select.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    if connection.dialect.name == "sqlite":
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params)
+        return "\n".join(row[3] for row in rows)
+    for setting in PG_DISCOURAGED:
+        connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+    try:
+        rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+        return "\n".join(row[0] for row in rows)
+    finally:
+        for setting in PG_DISCOURAGED:
+            connection.exec_driver_sql(f"RESET {setting}")
+
+
+@pytest.mark.parametrize(
+    ("username", "box", "index"),
+    [
+        ("foreign_affairs.officer", "to_receive", "ix_delegation_inbox_start"),
+        ("foreign_affairs.officer", "to_review", "ix_delegation_inbox_start"),
+        ("foreign_affairs.officer", "to_approve", "ix_delegation_inbox_start"),
+        ("foreign_affairs.officer", "reports_overdue", "ix_delegation_inbox_report"),
+        ("police.officer", "permits_needed", "ix_delegation_inbox_border"),
+    ],
+)
+def test_each_box_default_page_is_read_in_its_index_order(app_ctx, db, user, username, box, index):
+    query = boxes.box_queries(user(username), today_vn())[box]
+    plan = explain(db, filtered(query, InboxArgs()).limit(25))
+    assert index in plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan and "Sort" not in plan, plan
