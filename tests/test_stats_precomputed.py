@@ -143,8 +143,8 @@ def test_a_new_donor_keeps_the_comparison_and_notes(app_ctx, db, running):
     db.session.execute(sa.text("UPDATE organization SET name = 'Org 2' WHERE code = 'PRE-ORG'"))
     db.session.commit()
     statements = count_queries(lambda: services.year_page(Y))
-    # the revisions twice and the report's 17 loads; comparison and notes kept
-    assert statements == 1 + 6 + 11 + 1
+    # the revisions twice and the report's 18 loads; comparison and notes kept
+    assert statements == 1 + 7 + 11 + 1
 
 
 def queries_run(func) -> list[str]:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from app.aid.states import ACTIVE as ACTIVE_STATUSES
 from app.aid.states import APPROVED_OR_LATER
-from app.stats.frames import Frames, in_year, python_ints, sort_rows
+from app.stats.frames import Frames, PaidTotals, in_year, python_ints, sort_rows
 from app.stats.money import usd_rate_micros, usd_total
 
 # Sector shares have 2 decimals (1/10 000 of the value); an equal split between n <= 12
@@ -53,15 +53,43 @@ def disbursements_in_year(disbursements: pd.DataFrame, items: pd.DataFrame, year
     return disbursements[mask]
 
 
-def disbursed_summary(disbursements: pd.DataFrame, items: pd.DataFrame, year: int) -> dict:
-    paid = disbursements_in_year(disbursements, items, year)
-    value_usd, missing = usd_total(paid["value_vnd"], usd_rate_micros(paid))
+def paid_totals(frames: Frames, year: int) -> PaidTotals:
+    """The year's disbursements of live items added up (frames.PaidTotals): those the loader
+    gave, else one line per row of the prepared frames."""
+    if frames.paid is not None:
+        if frames.paid.year != year:
+            raise ValueError(f"disbursement totals of {frames.paid.year}, not {year}")
+        return frames.paid
+    return totals_of_rows(
+        disbursements_in_year(frames.disbursements, frames.items, year), frames.items, year
+    )
+
+
+def totals_of_rows(paid: pd.DataFrame, items: pd.DataFrame, year: int) -> PaidTotals:
+    """Disbursement rows (already chosen) as totals of one line per row."""
+    rows = pd.Series(1, index=paid.index, dtype="int64")
+    by_rate = paid[["currency", "rate_vnd", "rate_usd", "value_vnd"]].assign(rows=rows)
+    by_donor = pd.DataFrame(
+        {"main_donor_id": _donor_of(paid, items), "rows": rows, "value_vnd": paid["value_vnd"]}
+    )
+    return PaidTotals(year, by_rate, by_donor)
+
+
+def disbursed_from(totals: PaidTotals) -> dict:
+    """count, value_vnd, value_usd (summed per rate, rounded once) and usd_missing."""
+    lines = totals.by_rate
+    value_usd, missing = usd_total(lines["value_vnd"], usd_rate_micros(lines), lines["rows"])
     return {
-        "count": len(paid),
-        "value_vnd": _py(paid["value_vnd"].sum()),
+        "count": _py(lines["rows"].sum()),
+        "value_vnd": _py(lines["value_vnd"].sum()),
         "value_usd": value_usd,
         "usd_missing": missing,
     }
+
+
+def disbursed_summary(disbursements: pd.DataFrame, items: pd.DataFrame, year: int) -> dict:
+    paid = disbursements_in_year(disbursements, items, year)
+    return disbursed_from(totals_of_rows(paid, items, year))
 
 
 def active_items(items: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -125,11 +153,12 @@ def _donor_of(frame: pd.DataFrame, items: pd.DataFrame) -> pd.Series:
 def _per_donor(frames: Frames, year: int) -> pd.DataFrame:
     """Per main donor id: count and value_vnd approved in Y, disbursed_vnd in Y."""
     approved = approved_items(frames.items, year)
-    paid = disbursements_in_year(frames.disbursements, frames.items, year)
+    paid = paid_totals(frames, year).by_donor
     counted = approved.groupby(_donor_of(approved, frames.items)).agg(
         count=("id", "size"), value_vnd=("value_vnd", "sum")
     )
-    disbursed = paid.groupby(_donor_of(paid, frames.items))["value_vnd"].sum()
+    donors = paid["main_donor_id"].fillna(_NO_DONOR).astype("int64")
+    disbursed = paid.groupby(donors)["value_vnd"].sum()
     index = counted.index.union(disbursed.index)
     # reindex with 0 (not an outer join with NaN): sums stay exact integers.
     table = counted.reindex(index, fill_value=0)

@@ -13,6 +13,9 @@ present, drops the archived rows):
   is_border_area
 - members: delegation_id, passport_number, nationality
 
+Instead of the disbursements' rows, a Frames may carry their year's totals (`paid`,
+PaidTotals below): what the report's loader asks the database for.
+
 VND values are whole đồng: int64, or Python ints when a product or a sum could overflow.
 """
 
@@ -57,6 +60,8 @@ DELEGATION_COLUMNS = (
     "is_border_area",
 )
 MEMBER_COLUMNS = ("delegation_id", "passport_number", "nationality")
+PAID_RATE_COLUMNS = ("currency", "rate_vnd", "rate_usd", "rows", "value_vnd")
+PAID_DONOR_COLUMNS = ("main_donor_id", "rows", "value_vnd")
 
 _DATE_COLUMNS = {
     "items": ("decision_date", "start_on", "end_on"),
@@ -83,6 +88,45 @@ def empty_frame(kind: str) -> pd.DataFrame:
 
 
 @dataclass
+class PaidTotals:
+    """The disbursements of one year of live items, added up: all the report's rules need
+    of them (spec/annual-report.md), since they only count those rows and add their stored
+    VND values (each one already rounded half up once, when it was recorded):
+
+    - by_rate: currency, rate_vnd, rate_usd, rows (how many disbursements), value_vnd
+      (their sum): the count, the VND value and the USD value (summed per rate, then
+      rounded once) of "disbursed in Y";
+    - by_donor: main_donor_id of their item (<NA>: none), rows, value_vnd: disbursed_vnd
+      by donor and by country.
+
+    Several lines may have the same key (one line per row is valid): every figure is a sum
+    over the lines. The loader (app.stats.loaders.load_report_frames) lets the database
+    add them up; aid_figures.paid_totals builds the same from the rows.
+    """
+
+    year: int
+    by_rate: pd.DataFrame
+    by_donor: pd.DataFrame
+
+    def prepared(self) -> PaidTotals:
+        by_rate = self.by_rate.loc[:, list(PAID_RATE_COLUMNS)].copy()
+        by_rate["currency"] = by_rate["currency"].astype("object").fillna("VND").str.upper()
+        by_rate["rate_vnd"] = to_float(by_rate["rate_vnd"])
+        by_rate["rate_usd"] = to_float(by_rate["rate_usd"])
+        by_donor = self.by_donor.loc[:, list(PAID_DONOR_COLUMNS)].copy()
+        by_donor["main_donor_id"] = nullable_int(by_donor["main_donor_id"])
+        for frame in (by_rate, by_donor):
+            frame["rows"] = whole(frame["rows"].fillna(0))
+            frame["value_vnd"] = whole(frame["value_vnd"].fillna(0))
+        return PaidTotals(
+            self.year, by_rate.reset_index(drop=True), by_donor.reset_index(drop=True)
+        )
+
+    def frames(self) -> list[pd.DataFrame]:
+        return [self.by_rate, self.by_donor]
+
+
+@dataclass
 class Frames:
     """The six source frames of a report (missing ones are empty)."""
 
@@ -92,14 +136,22 @@ class Frames:
     organizations: pd.DataFrame = field(default_factory=lambda: empty_frame("organizations"))
     delegations: pd.DataFrame = field(default_factory=lambda: empty_frame("delegations"))
     members: pd.DataFrame = field(default_factory=lambda: empty_frame("members"))
+    # The year's disbursements added up, given instead of their rows (None: from the rows).
+    paid: PaidTotals | None = None
 
     def prepared(self) -> Frames:
         """The frames with archived rows dropped and columns of predictable dtypes."""
         if getattr(self, "_is_prepared", False):
             return self
         result = Frames(**{kind: _prepare(kind, getattr(self, kind)) for kind in COLUMNS})
+        result.paid = self.paid.prepared() if self.paid is not None else None
         result._is_prepared = True
         return result
+
+    def all(self) -> list[pd.DataFrame]:
+        """Every frame, in a fixed order (for the cache's digest)."""
+        frames = [getattr(self, kind) for kind in COLUMNS]
+        return frames + (self.paid.frames() if self.paid is not None else [])
 
 
 # --- Preparing the frames ------------------------------------------------------------------

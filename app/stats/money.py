@@ -27,15 +27,20 @@ def usd_rate_micros(frame: pd.DataFrame) -> pd.Series:
     return micros.astype("Float64").astype("Int64")
 
 
-def usd_total(value_vnd: pd.Series, rate_micros: pd.Series) -> tuple[Decimal, int]:
+def usd_total(
+    value_vnd: pd.Series, rate_micros: pd.Series, rows: pd.Series | None = None
+) -> tuple[Decimal, int]:
     """(Σ value_vnd / rate rounded half up to cents, rows without a rate).
+
+    `rows`: how many rows each value stands for (a total of several disbursements with the
+    same rate), else one each.
 
     The sum is exact: values are grouped by rate (set-based), then Σ s·10⁶/r is computed
     in integers with enough extra digits to know the rounding, with a Fraction fallback for
     the rare sum that lies on a half cent.
     """
     known = rate_micros.notna()
-    missing = int((~known).sum())
+    missing = int((~known).sum()) if rows is None else int(rows[~known].sum())
     if not known.any():
         return Decimal("0.00"), missing
     sums = value_vnd[known].groupby(rate_micros[known].astype("int64")).sum()

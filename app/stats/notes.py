@@ -8,6 +8,11 @@ without changing them (spec/annual-report.md's figures stay as they are).
   (with a reason), already counted in "disbursed in Y".
 
 Two small queries; the lists are bounded.
+
+The corrections are counted from a partial index of their own (ix_disbursement_correction,
+declared here with the query that needs it, migration d9a1b3c5e7f8): a correction is rare,
+and without it the year's ~300 000 disbursement rows were read for their flag (0.5 s on
+SQLite at national scale, for none).
 """
 
 from __future__ import annotations
@@ -23,6 +28,18 @@ from app.core.money import format_number, format_vnd
 from app.stats import loaders
 
 LIMIT = 50
+
+# Partial: only the corrections (SQLite uses it when the query says `is_correction = 1`, as
+# SQLAlchemy writes `== true()` there; PostgreSQL reads `= true` as the predicate itself).
+CORRECTIONS_INDEX = sa.Index(
+    "ix_disbursement_correction",
+    Disbursement.disbursed_on,
+    Disbursement.archived_at,
+    Disbursement.aid_item_id,
+    Disbursement.value_vnd,
+    sqlite_where=sa.text("is_correction = 1"),
+    postgresql_where=sa.text("is_correction"),
+)
 
 
 @dataclass
@@ -71,21 +88,32 @@ def year_notes(session, year: int) -> YearNotes:
     # a subquery over the year's disbursements never ends on PostgreSQL at national scale).
     decided = sa.select(AidItem.id).where(AidItem.decision_date.between(first, last))
     of_the_year = sa.union(decided, loaders.paid_between(first, last))
-    over = sa.and_(
-        AidItem.archived_at.is_(None),
-        AidItem.id.in_(of_the_year),
-        over_disbursed_condition(until=last),  # as the year ended, not as of today
+    # The rule is evaluated in the select list of a fenced subquery (OFFSET 0), so only for
+    # the year's items: in the WHERE, PostgreSQL pushed it down to its scan of every item
+    # and summed the disbursements of all 99 000 (40 000 are of the year; 1.4 s -> 0.6 s).
+    candidates = (
+        sa.select(
+            AidItem.id,
+            AidItem.code,
+            AidItem.name,
+            over_disbursed_condition(until=last).label("over"),  # as the year ended
+        )
+        .where(AidItem.archived_at.is_(None), AidItem.id.in_(of_the_year))
+        .offset(0)
+        .subquery()
     )
     # Every row, no LIMIT nor count() OVER (): with them PostgreSQL walks the code index
     # into a nested loop over the year's ids (49 s at national scale instead of 0.7 s).
     over_rows = session.execute(
-        sa.select(AidItem.id, AidItem.code, AidItem.name).where(over).order_by(AidItem.code)
+        sa.select(candidates.c.id, candidates.c.code, candidates.c.name)
+        .where(candidates.c.over)
+        .order_by(candidates.c.code)
     ).all()
     corrections = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Disbursement.value_vnd), 0))
         .join(AidItem, AidItem.id == Disbursement.aid_item_id)
         .where(
-            Disbursement.is_correction.is_(True),
+            Disbursement.is_correction == sa.true(),  # the partial index's predicate
             Disbursement.archived_at.is_(None),
             AidItem.archived_at.is_(None),
             Disbursement.disbursed_on.between(first, last),

@@ -31,8 +31,10 @@ from app.stats.aid_figures import (
     by_donor,
     by_modality,
     by_sector,
+    disbursed_from,
     disbursed_summary,
     disbursements_in_year,
+    paid_totals,
 )
 from app.stats.delegation_figures import (
     COUNTED_DELEGATION_STATUSES,
@@ -53,6 +55,7 @@ from app.stats.frames import (
     ORGANIZATION_COLUMNS,
     SECTOR_COLUMNS,
     Frames,
+    PaidTotals,
     empty_frame,
     plain,
 )
@@ -82,6 +85,7 @@ __all__ = [
     "SECTOR_COLUMNS",
     "VN_TZ",
     "Frames",
+    "PaidTotals",
     "PeopleInput",
     "Totals",
     "active_items",
@@ -100,11 +104,13 @@ __all__ = [
     "delegations_by_country",
     "delegations_by_month",
     "delegations_by_purpose",
+    "disbursed_from",
     "disbursed_summary",
     "disbursements_in_year",
     "empty_frame",
     "generated_now",
     "key_figures_from",
+    "paid_totals",
     "round_half_up_fraction",
     "usd_rate_micros",
     "usd_total",
@@ -130,7 +136,7 @@ def _usd(value: Decimal) -> float:
 def aid_section(frames: Frames, year: int) -> dict:
     f = frames.prepared()
     approved = approved_summary(f.items, year)
-    disbursed = disbursed_summary(f.disbursements, f.items, year)
+    disbursed = disbursed_from(paid_totals(f, year))
     approved["value_usd"] = _usd(approved["value_usd"])
     disbursed["value_usd"] = _usd(disbursed["value_usd"])
     return {

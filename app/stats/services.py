@@ -51,11 +51,13 @@ def people_input(year: int) -> people_diplomacy.PeopleInput:
 def annual_report(year: int, generated_at: datetime | None = None) -> dict:
     """The report of `year` in the spec's JSON shape, with the people-to-people diplomacy
     sections (docs/spec/annual-report-people-diplomacy.md), computed afresh."""
-    frames = loaders.load_frames(db.session.connection(), year)
+    frames = loaders.load_report_frames(db.session.connection(), year)
     return report.annual_report(frames, year, generated_at, people_input(year))
 
 
 def _frames(data: report.Frames | report.Totals) -> list[pd.DataFrame]:
+    if isinstance(data, report.Frames):
+        return data.all()  # with the disbursement totals
     return [getattr(data, field.name) for field in fields(data)]
 
 
@@ -124,7 +126,7 @@ def _report(figures: _Figures, year: int) -> dict:
     as_of, share = today_vn(), min_share()  # the budget's inputs that are not rows
 
     def load():
-        frames = loaders.load_frames(figures.connection, year)
+        frames = loaders.load_report_frames(figures.connection, year)
         people = people_diplomacy.load_people_frames(figures.connection, year)
         return frames, people_diplomacy.PeopleInput(people, as_of, share)
 
