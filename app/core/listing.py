@@ -11,6 +11,10 @@ The pager (`paginate`) does a constant amount of work at any depth and any size:
   reversed sort).
 A list whose order a keyset cannot follow (a sort on another table's column, an
 expression) keeps OFFSET links, so every list still pages.
+A text search (app.core.text.search_condition) is counted only up to SEARCH_COUNT_LIMIT
+(1,000: "hơn 1.000"); on SQLite its count reads the FTS5 matches joined (streamed until
+the LIMIT), and when it has more matches than that, the page follows the order's index
+and tests each row against the matches instead of sorting them all (issue 15).
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
+from app.core import text
 from app.extensions import db
 
+SEARCH_COUNT_LIMIT = 1_000  # a text search's count stops here (config SEARCH_COUNT_LIMIT)
 MAX_ID = 2**31 - 1  # ids and page numbers beyond this are nobody's (and overflow SQL)
 AFTER, BEFORE = "sau", "truoc"  # the keyset links' query parameters
 
@@ -109,14 +115,30 @@ class Page:
 def _count(select, limit: int) -> tuple[int, bool]:
     """The list's rows counted up to `limit` (+1 to know there are more): no ORDER BY, no
     eager loads, and only a constant selected when the rows are plain (no DISTINCT or GROUP
-    BY, whose count depends on the columns)."""
+    BY, whose count depends on the columns). A text search is read joined on SQLite (the
+    FTS5 matches streamed until the LIMIT, instead of their whole list built first)."""
     inner = select.order_by(None).options(lazyload("*"))
     if not inner._distinct and not inner._group_by_clauses:
         inner = inner.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+    inner = text.with_search_form(inner, text.JOINED, _dialect())
     counted = db.session.execute(
         sa.select(sa.func.count()).select_from(inner.limit(limit + 1).subquery())
     ).scalar_one()
     return min(counted, limit), counted > limit
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _count_limit(select) -> int:
+    """LIST_COUNT_LIMIT, or SEARCH_COUNT_LIMIT (lower) for a text search: the rows of a
+    search past a thousand are shown as "hơn 1.000" (issue 15: a search counted to 10,001
+    read 10,001 rows of the table, about 20 ms at national scale on SQLite)."""
+    limit = current_app.config.get("LIST_COUNT_LIMIT", 10_000)
+    if text.has_text_search(select):
+        limit = min(limit, current_app.config.get("SEARCH_COUNT_LIMIT", SEARCH_COUNT_LIMIT))
+    return limit
 
 
 class _Keyset:
@@ -145,6 +167,21 @@ class _Keyset:
         self.table, self.key = key.table, key
         self.valid = key.primary_key and all(c.table is key.table for c, _d in self.order)
         self.nulls_large = db.session.get_bind().dialect.name == "postgresql"
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the order's first column leads an index (or is the key or unique), so
+        the database can read the rows in the list's order without sorting them all."""
+        if not self.valid:
+            return False
+        column = self.order[0][0]
+        if column.primary_key or column.unique:
+            return True
+        return any(
+            [c.name for c in index.columns][:1] == [column.name]
+            and index.dialect_options["sqlite"]["where"] is None
+            for index in column.table.indexes
+        )
 
     def id_of(self, item) -> int | None:
         try:
@@ -195,11 +232,15 @@ def paginate(select, per_page: int | None = None) -> Page:
     """A page of the select from the query string (page number or keyset link); never 404s
     on a bad page number or link. See the module's docstring."""
     size = per_page or current_app.config["PAGE_SIZE"]
-    limit = current_app.config.get("LIST_COUNT_LIMIT", 10_000)
-    total, more = _count(select, limit)
+    total, more = _count(select, _count_limit(select))
     numbered = max(1, math.ceil(total / size))
     number = page_number()
     keyset = _Keyset(select)
+    if more and keyset.indexed:
+        # Many matches (past the count's limit): following the order's index finds a page
+        # of them after a few rows, where starting from the matches sorts them all
+        # (SQLite's text search: 18,000 matches, 55 ms -> 10 ms at national scale).
+        select = text.with_search_form(select, text.WALKED, _dialect())
     after, before = arg_int(AFTER), arg_int(BEFORE)
     links: dict = {}
     if keyset.valid and (after or before):
