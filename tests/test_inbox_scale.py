@@ -1,13 +1,17 @@
 """The inboxes at national scale (issue 15): the delegations inbox counts every box in one
 statement and reads a page of row columns per box (not whole delegations with their
 organisation, agencies, reviews and permits), each box's default sort is served by its
-index, and the "reopened" mark computed in SQL agrees with the model's."""
+index, and the "reopened" mark computed in SQL agrees with the model's; the aid inbox's
+alerts are rows whose badges say when a list was cut ("50+"), and export as before."""
 
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from app.aid import services as aid_services
+from app.aid.services.watch import alerts
+from app.aid.states import AidStatus
 from app.auth.models import Agency
 from app.core.dates import today_vn
 from app.core.inbox import InboxArgs, filtered
@@ -15,8 +19,8 @@ from app.core.models import utcnow
 from app.delegations.models import BorderPermit, Delegation, Review
 from app.delegations.services import boxes
 from tests.fixtures.delegations import insert_delegations
-from tests.test_inbox_sorting import codes
-from tests.test_page_queries import tables
+from tests.test_inbox_sorting import codes, csv_rows
+from tests.test_page_queries import make_items, tables
 from tests.test_stats_web import selects
 
 INBOX = "/doan/viec-can-xu-ly"
@@ -179,3 +183,41 @@ def test_each_box_default_page_is_read_in_its_index_order(app_ctx, db, user, use
     plan = explain(db, filtered(query, InboxArgs()).limit(25))
     assert index in plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan and "Sort" not in plan, plan
+
+
+# --- The aid inbox: alerts as rows, badges that say when a list is cut ---------------------
+
+AID_INBOX = "/vien-tro/viec-can-xu-ly"
+
+
+def badge(page: str, key: str) -> str:
+    card = page.split(f'data-testid="alert-{key}"')[1]
+    return card.split('<span class="badge')[1].split(">", 1)[1].split("</span>")[0]
+
+
+def test_aid_alert_badges_say_when_a_list_is_cut(app, login, make_item, monkeypatch):
+    make_items(make_item, "AB", 8)  # two approved not started, two running without reports
+    web = login("planning.officer")
+    page = web.get(AID_INBOX).get_data(as_text=True)
+    assert badge(page, "not_started") == "2" and badge(page, "reports_overdue") == "2"
+    for limit, shown in ((2, "2"), (1, "1+")):  # at the limit it is whole; past it, cut
+        monkeypatch.setattr(aid_services, "alerts", lambda today, n=limit: alerts(today, n))
+        page = web.get(AID_INBOX).get_data(as_text=True)
+        assert badge(page, "not_started") == badge(page, "reports_overdue") == shown
+        assert badge(page, "delayed") == "0"
+    with app.app_context():
+        cut = alerts(today_vn(), 1)
+        assert cut["not_started"].more and len(cut["not_started"]) == 1
+        assert not alerts(today_vn(), 2)["not_started"].more
+
+
+def test_aid_alerts_export_rows_name_the_donor_and_status(login, make_item):
+    make_items(make_item, "AX", 4)
+    rows = csv_rows(login("planning.officer").get(f"{AID_INBOX}/xuat.csv"))
+    header = rows[0]
+    alerts_rows = [r for r in rows[1:] if r[0] == "Cảnh báo"]
+    found = {r[header.index("Mã khoản viện trợ")]: r for r in alerts_rows}
+    assert set(found) == {"AX-2", "AX-3"}  # approved not started; running without reports
+    line = found["AX-2"]
+    assert line[1].startswith("Đã phê duyệt quá 6 tháng chưa triển khai")
+    assert "Organisation D-AX-2" in line and AidStatus.DA_PHE_DUYET.label in line

@@ -56,18 +56,18 @@ def test_planning_inbox_and_alerts_bounded_and_without_collections(login, db, ma
     assert len(few) == len(many) < len(missed) <= len(many) + 6
     read = tables(many)
     assert not COLLECTION_TABLES & set(read)
-    # The dossiers' opinions (for their tasks) and the opinions the agency has to give
-    # (counted for its pages, then read).
-    assert read.count("opinion") == 3
-    # the user; each of the three boxes paged (a count, a page): the dossiers (their kept
-    # count and page ids: the revisions, then the page's rows; and their opinions), the
-    # agency's opinions to give (the planning agency may be asked too), the
-    # notices to send after decisions with their items; the revisions of the kept alert
-    # lists (not started, delayed, over-disbursed, the closing report's candidates) and
-    # their items in one query; certificates; the reports alert (the closing reports of the
-    # candidates are read only when there are some: none here); the notifications badge
+    # The opinions the agency has to give (counted with the notices in one statement; none
+    # here, so no page of them is read) and the dossiers' opinions (for their tasks).
+    assert read.count("opinion") == 2
+    # the user; the opinions and notices boxes counted in one statement; the dossiers (their
+    # kept count and page ids: the revisions, then the page's rows; and their opinions);
+    # the page of notices to send after decisions with their items (the opinions box is
+    # empty: no page read); the revisions of the kept alert lists (not started, delayed,
+    # over-disbursed, the closing report's candidates) and their items in one query;
+    # certificates; the reports alert (the closing reports of the candidates are read only
+    # when there are some: none here); the notifications badge
     assert "Gửi quyết định phê duyệt cho nhà tài trợ" in page and "aid_notice" in read
-    assert len(many) == 1 + (2 + 1) + 2 + 2 + 2 + 1 + 1 + 1
+    assert len(many) == 1 + 1 + (2 + 1) + 1 + 2 + 1 + 1 + 1
 
 
 def test_opinions_inbox_bounded_and_without_collections(login, db, make_item):

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from math import ceil
 
-from flask import current_app
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager
 
 from app.aid import states
@@ -17,7 +15,17 @@ from app.aid.notices import AidNotice
 from app.aid.services import queries
 from app.core import permissions as rules
 from app.core import revision_cache
-from app.core.inbox import BoxQuery, InboxArgs, box_page, filtered, page_param
+from app.core.inbox import (
+    BoxQuery,
+    InboxArgs,
+    KeptPage,
+    asked_page,
+    count_boxes,
+    filtered,
+    narrowed,
+    page_param,
+    page_size,
+)
 from app.core.listing import arg_int
 from app.extensions import db
 
@@ -144,23 +152,13 @@ def box_queries_keys(user) -> list[str]:
     return keys + (["ho_so", "thong_bao"] if rules.manage_aid.allows(user) else [])
 
 
-class _KeptPage(Pagination):
-    """A page whose count and rows were found beforehand."""
-
-    def _query_items(self):
-        return self._query_args["rows"]
-
-    def _query_count(self):
-        return self._query_args["total"]
-
-
 def _dossiers_page(select, args: InboxArgs, today: date):
     """The dossiers box's page (reads only the items when not searched): its count and the
     ids of the page kept by the items' revisions (app/core/revision_cache.py), so an
     unchanged view neither counts nor sorts the items in the procedure again (two queries
     over 12,000 rows at national scale); the rows and their opinions read each time.
-    A search goes through box_page."""
-    size = current_app.config["PAGE_SIZE"]
+    A search is counted and paged as the other boxes are."""
+    size = page_size()
     asked = arg_int(page_param("ho_so"), 1, 10**6) or 1
 
     def compute():
@@ -185,24 +183,42 @@ def _dossiers_page(select, args: InboxArgs, today: date):
             )
         }
     rows = [found[i] for i in ids if i in found]
-    return _KeptPage(page=number, per_page=size, error_out=False, rows=rows, total=total)
+    return KeptPage(page=number, per_page=size, error_out=False, rows=rows, total=total)
 
 
 def inbox_boxes(user, args: InboxArgs, today: date, *, paged: bool = True) -> list[Box]:
     """The user's boxes as filtered and sorted: a page of each (the page), or every row
-    (the export). Per box: a count and one select, plus the dossiers' opinions."""
+    (the export). Paged: the dossiers box (when not searched) from its kept count and page
+    ids, the other boxes counted in one statement, then a page read for each that has rows
+    (plus the dossiers' opinions)."""
+    wanted = {
+        key: query
+        for key, query in box_queries(user, today).items()
+        if not args.box or args.box == key
+    }
+    if not paged:
+        return [
+            Box(key, TITLES[key], _rows(key, _records(filtered(query, args)), today))
+            for key, query in wanted.items()
+        ]
+    kept = "ho_so" if "ho_so" in wanted and not args.q else None
+    counts = count_boxes(
+        {key: narrowed(query, args) for key, query in wanted.items() if key != kept}
+    )
+    size = page_size()
     found = []
-    for key, query in box_queries(user, today).items():
-        if args.box and args.box != key:
-            continue
-        select = filtered(query, args)
-        if paged:
-            if key == "ho_so" and not args.q:
-                page = _dossiers_page(select, args, today)
-            else:
-                page = box_page(select, key)
-            found.append(Box(key, TITLES[key], _rows(key, page.items, today), page))
+    for key, query in wanted.items():
+        if key == kept:
+            page = _dossiers_page(filtered(query, args), args, today)
         else:
-            records = db.session.scalars(select).unique().all()
-            found.append(Box(key, TITLES[key], _rows(key, records, today)))
+            total = counts[key]
+            number = asked_page(key, total, size)
+            select = filtered(query, args).limit(size).offset((number - 1) * size)
+            records = _records(select) if total else []
+            page = KeptPage(page=number, per_page=size, error_out=False, rows=records, total=total)
+        found.append(Box(key, TITLES[key], _rows(key, page.items, today), page))
     return found
+
+
+def _records(select) -> list:
+    return db.session.scalars(select).unique().all()
