@@ -1,15 +1,90 @@
 """The registry of foreign non-governmental aid and foreign delegations."""
 
+import gc
 import logging
+from contextlib import contextmanager
 
-from flask import Flask
+import click
+from flask.cli import ScriptInfo
 
-from app.config import BASE_DIR, apply_proxy_fix, load_config
-from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+def _started_by_flask_command() -> bool:
+    """Whether the `flask` command line is loading the application (its ScriptInfo is in
+    the current click context), not a test, a script or the WSGI server."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.find_object(ScriptInfo) is not None
+
+
+@contextmanager
+def _collector_paused():
+    """The garbage collector off for a while, then as it was. Start-up creates hundreds of
+    thousands of objects that live as long as the process: walking them again and again
+    while they are made cost about 0.15 s of `flask --help` (issue 15 item 7)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+# A `flask` command imports this package, then calls create_app(): the collector stays
+# off from here until create_app() has set the start-up's objects aside (gc.freeze).
+_COMMAND_PAUSED_COLLECTOR = _started_by_flask_command() and gc.isenabled()
+if _COMMAND_PAUSED_COLLECTOR:
+    gc.disable()
+
+from flask import Flask  # noqa: E402 - imported with the collector paused
+from werkzeug.routing import Rule  # noqa: E402
+
+from app.config import BASE_DIR, apply_proxy_fix, load_config  # noqa: E402
+from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate  # noqa: E402
+
+
+class _Rule(Rule):
+    """A URL rule whose URL builders (Python code Werkzeug generates and compiles, about
+    0.5 ms a rule) are made at the rule's first url_for rather than when it is added:
+    start-up adds ~150 rules, a command or a page builds the URLs of a few."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        make = super()._compile_builder
+        name = "_build_unknown" if append_unknown else "_build"
+
+        def lazy_builder(rule, /, **values):
+            real = make(append_unknown).__get__(rule, None)
+            setattr(rule, name, real)
+            return real(**values)
+
+        return lazy_builder
+
+
+class _Flask(Flask):
+    url_rule_class = _Rule
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    """The application. While it is built the garbage collector pauses (_collector_paused).
+    When a `flask` command builds it (issue 15 item 7, docs/performance.md), the start-up's
+    objects are set aside from the collector for good (gc.freeze, as gunicorn.conf.py does
+    for a worker): the command's own objects are collected as before, and the exit of the
+    interpreter no longer walks the start-up's (0.25 s); and the database engines are made
+    at their first use (psycopg, 0.3 s)."""
+    global _COMMAND_PAUSED_COLLECTOR
+    with _collector_paused():
+        app = _build(config)
+    if _started_by_flask_command():
+        gc.freeze()
+        if _COMMAND_PAUSED_COLLECTOR:
+            _COMMAND_PAUSED_COLLECTOR = False
+            gc.enable()
+    else:  # the web server, tests and scripts: the engines made now, as always
+        db.make_engines(app)
+    return app
+
+
+def _build(config: dict | None) -> Flask:
+    app = _Flask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder="static",

@@ -3,6 +3,7 @@
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import pycountry
 import sqlalchemy as sa
@@ -209,12 +210,16 @@ def _country_order():
     return sa.case(positions, value=Organization.country, else_=len(positions))
 
 
-SORTS = {
-    "code": Organization.code,
-    "name": Organization.name,
-    "country": _country_order(),
-    "expiry": Organization.certificate_expires_on,
-}
+@lru_cache(maxsize=1)
+def _sorts() -> dict:
+    """The list's orders, made at the first list rather than at start-up (the countries'
+    order reads pycountry and Babel's names: ~30 ms of `flask --help`, issue 15 item 7)."""
+    return {
+        "code": Organization.code,
+        "name": Organization.name,
+        "country": _country_order(),
+        "expiry": Organization.certificate_expires_on,
+    }
 
 
 @dataclass
@@ -266,7 +271,7 @@ def organizations_query(filters: OrgFilters, today: date):
         )
     if not filters.archived:
         query = query.where(Organization.archived_at.is_(None))
-    query, filters.sort = apply_sort(query, SORTS, "name")
+    query, filters.sort = apply_sort(query, _sorts(), "name")
     return query.order_by(Organization.id)
 
 
