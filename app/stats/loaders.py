@@ -94,11 +94,16 @@ def _items_condition(first: date, last: date):
 
 
 def _approved_or_active(first: date, last: date):
-    """Live items approved in the year or active in it: a plain OR, without a subquery
-    (PostgreSQL: one pass over aid_item, 0.14 s against 0.46 s for the union of ids at
-    national scale)."""
-    either = sa.or_(_approved_condition(first, last), _active_condition(first, last))
-    return sa.and_(AidItem.archived_at.is_(None), either)
+    """Live items approved in the year or active in it, in one pass over aid_item: the two
+    conditions inside a CASE, which no index serves (a third of the items qualify; with an
+    OR SQLite merged its status and date indexes, 0.4-0.7 s against 0.06 s for the scan,
+    and the union of ids cost PostgreSQL 0.46 s against 0.14 s)."""
+    either = sa.case(
+        (_approved_condition(first, last), 1),
+        (_active_condition(first, last), 1),
+        else_=0,
+    )
+    return sa.and_(AidItem.archived_at.is_(None), either == 1)
 
 
 def _delegations_condition(start: date, end: date):
@@ -162,12 +167,23 @@ def load_report_frames(connection, year: int) -> report.Frames:
         .group_by(*rate_key),
         connection,
     )
-    # Per main donor: the join walks the year's date range, then one item by primary key.
+    # Per main donor: added up per item first, then the items joined (36 000 lookups of an
+    # item instead of 300 000: SQLite 0.15 s against 0.33 s at national scale).
+    per_item = (
+        sa.select(Disbursement.aid_item_id, rows, value.label("value_vnd"))
+        .where(in_year)
+        .group_by(Disbursement.aid_item_id)
+        .subquery()
+    )
     by_donor = pd.read_sql_query(
-        sa.select(AidItem.main_donor_id, rows, value.label("value_vnd"))
-        .select_from(Disbursement)
-        .join(AidItem, AidItem.id == Disbursement.aid_item_id)
-        .where(in_year, AidItem.archived_at.is_(None))
+        sa.select(
+            AidItem.main_donor_id,
+            sa.func.sum(per_item.c.rows).label("rows"),
+            sa.func.sum(per_item.c.value_vnd).label("value_vnd"),
+        )
+        .select_from(per_item)
+        .join(AidItem, AidItem.id == per_item.c.aid_item_id)
+        .where(AidItem.archived_at.is_(None))
         .group_by(AidItem.main_donor_id),
         connection,
     )
