@@ -219,8 +219,11 @@ def test_formulas_and_merged_cells_are_still_found_across_chunks(app, monkeypatc
     book.save(buffer)
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
         scans = bounds.check_package(archive, "a.xlsx", 1000)
-    ((uncached, merged),) = scans.values()
-    assert uncached and merged == [(1, 33, 2, 33)]
+    (scan,) = scans.values()
+    assert scan.uncached and scan.merged == [(1, 33, 2, 33)]
+    # and the facts the fast reader needs (app.transfer.fastread)
+    assert (scan.cells, scan.referenced, scan.last_row, scan.last_column) == (121, 121, 31, 4)
+    assert scan.plain and scan.title == "ToChuc"
 
 
 def test_the_row_limit_default_admits_100000_rows_and_no_more():

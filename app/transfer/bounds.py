@@ -15,13 +15,16 @@ finds them (the content types, then the workbook's relationships):
 - every worksheet (`scan_sheet`; openpyxl parses a sheet whole to find its size when it
   lacks a <dimension>): no more rows than Excel's MAX_ROWS, no row of more than
   MAX_CELLS_PER_ROW cells, no cell longer than MAX_ELEMENT_BYTES. The same pass finds the
-  formulas without a cached value and the merged cells, for the reader.
+  formulas without a cached value and the merged cells, for the reader, and what the fast
+  reader (app.transfer.fastread) needs to know: the last row and column a cell names and
+  whether the part holds anything that reader would read otherwise than openpyxl.
 Each part's inflated size is bounded before this (files.check_upload,
 IMPORT_MAX_INFLATED_MB).
 """
 
 import re
 import zipfile
+from dataclasses import dataclass, field
 
 from openpyxl.packaging.manifest import Manifest
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
@@ -50,6 +53,19 @@ _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_END_RE = re.compile(rb"</(?:\w+:)?c>")
 _CACHED_RE = re.compile(rb"<(?:\w+:)?v>[^<]")
 _XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<")
+# Cell references (`r="AB12"`), for the last row and column of a sheet.
+_CELL_REF_RE = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=[\"']([A-Z]{1,3})(\d{1,7})[\"']")
+# What calamine reads otherwise than openpyxl (app.transfer.fastread): `_x000D_` escapes
+# (openpyxl keeps them), error and ISO-date cells, phonetic runs, a carriage return (an XML
+# parser reads CR LF as LF), and numbers written with a point or an exponent but whole, or
+# with more digits than a float keeps (openpyxl reads "5" as int, "5.0" as float).
+_OTHERWISE_RE = (
+    re.compile(rb"_x[0-9A-Fa-f]{4}_"),
+    re.compile(rb"t=[\"'][de][\"']"),
+    re.compile(rb"rPh[\s>/]"),
+    re.compile(rb"\r"),
+    re.compile(rb"v>\s*[-+]?(?:\d{16}|\d*\.0*\s*<|[\d.]+[eE])"),
+)
 
 
 class PartTooLarge(Exception):
@@ -127,11 +143,31 @@ def _pieces(stream, element: _Element, what: str):
 # --- A worksheet ------------------------------------------------------------------------------
 
 
-def scan_sheet(stream, what: str) -> tuple[bool, list[tuple[int, int, int, int]]]:
-    """(whether a formula may lack its cached value, merged ranges) of a worksheet's XML;
-    PartTooLarge for more rows or a wider row than Excel allows, or a cell too long. `what`
-    names the sheet in the message."""
-    uncached, merged = False, []
+@dataclass
+class SheetScan:
+    """What scan_sheet found in a worksheet's XML."""
+
+    uncached: bool = False  # a formula may lack its cached value
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    title: str = ""
+    cells: int = 0  # <c> elements
+    referenced: int = 0  # of which with a reference (r="B7")
+    last_row: int = 0  # the largest row and column a reference names
+    last_column: int = 0
+    plain: bool = True  # nothing _OTHERWISE_RE finds
+
+
+def _otherwise(xml: bytes) -> bool:
+    return any(pattern.search(xml) for pattern in _OTHERWISE_RE)
+
+
+def scan_sheet(stream, what: str) -> SheetScan:
+    """Formulas without a cached value, merged ranges and the facts of SheetScan of a
+    worksheet's XML; PartTooLarge for more rows or a wider row than Excel allows, or a cell
+    too long. `what` names the sheet in the message."""
+    scan = SheetScan()
+    uncached, merged = False, scan.merged
+    letters: set[bytes] = set()
     rows = cells = 0  # rows so far, cells in the current row
     for piece in _pieces(stream, CELL, what):
         parts = _ROW_START_RE.split(piece)
@@ -144,7 +180,9 @@ def scan_sheet(stream, what: str) -> tuple[bool, list[tuple[int, int, int, int]]
         for number, part in enumerate(parts):
             if number:
                 cells = 0
-            cells += len(CELL.start.findall(part))
+            found = len(CELL.start.findall(part))
+            cells += found
+            scan.cells += found
             if cells > MAX_CELLS_PER_ROW:
                 raise PartTooLarge(
                     f"{what} có dòng hơn {_thousands(MAX_CELLS_PER_ROW)} ô (số cột tối đa "
@@ -152,7 +190,15 @@ def scan_sheet(stream, what: str) -> tuple[bool, list[tuple[int, int, int, int]]
                 )
         uncached = uncached or _has_uncached_formula(piece)
         merged += _merged_ranges(piece)
-    return uncached, merged
+        references = _CELL_REF_RE.findall(piece)
+        if references:
+            scan.referenced += len(references)
+            letters.update(column for column, _ in references)
+            scan.last_row = max(scan.last_row, max(int(row) for _, row in references))
+        scan.plain = scan.plain and not _otherwise(piece)
+    scan.uncached = uncached
+    scan.last_column = max((column_index_from_string(c.decode()) for c in letters), default=0)
+    return scan
 
 
 def _has_uncached_formula(xml: bytes) -> bool:
@@ -179,13 +225,10 @@ def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
 # --- The package --------------------------------------------------------------------------------
 
 
-SheetScan = tuple[bool, list[tuple[int, int, int, int]]]
-
-
 def check_package(archive: zipfile.ZipFile, name: str, max_rows: int) -> dict[str, SheetScan]:
-    """Every worksheet's scan (see scan_sheet) by its part's path; PartTooLarge when opening
-    the workbook would hold too much (see the module's text); other exceptions when the
-    package is damaged."""
+    """Every worksheet's scan (see scan_sheet) by its part's path, in the workbook's order;
+    PartTooLarge when opening the workbook would hold too much (see the module's text);
+    other exceptions when the package is damaged."""
     sizes = {info.filename: info.file_size for info in archive.infolist()}
     _check_small(sizes, ARC_CONTENT_TYPES, name)
     manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
@@ -208,14 +251,17 @@ def check_package(archive: zipfile.ZipFile, name: str, max_rows: int) -> dict[st
     )
     if other > OTHER_PARTS_MAX_BYTES:
         raise PartTooLarge(_other_parts_message(name, other))
+    plain_strings = True
     if strings in sizes:
         with archive.open(strings) as stream:
-            _check_strings(stream, name, STRINGS_PER_ROW * max_rows)
+            plain_strings = _check_strings(stream, name, STRINGS_PER_ROW * max_rows)
     scans = {}
     for part, title in sheets.items():
         if part in sizes and part != strings:
             with archive.open(part) as stream:
-                scans[part] = scan_sheet(stream, f"Tệp '{name}', trang {title}")
+                scans[part] = scan = scan_sheet(stream, f"Tệp '{name}', trang {title}")
+            scan.title = title
+            scan.plain = scan.plain and plain_strings
     return scans
 
 
@@ -261,9 +307,11 @@ def _is_xml(archive: zipfile.ZipFile, part: str) -> bool:
         return bool(_XML_START.match(stream.read(64)))
 
 
-def _check_strings(stream, name: str, max_strings: int) -> None:
-    count = 0
+def _check_strings(stream, name: str, max_strings: int) -> bool:
+    """Whether the shared strings are plain (see _OTHERWISE_RE); PartTooLarge for too many."""
+    count, plain = 0, True
     for piece in _pieces(stream, SHARED_STRING, f"Tệp '{name}'"):
+        plain = plain and not _otherwise(piece)
         count += len(SHARED_STRING.start.findall(piece))
         if count > max_strings:
             raise PartTooLarge(
@@ -271,3 +319,4 @@ def _check_strings(stream, name: str, max_strings: int) -> None:
                 f"({STRINGS_PER_ROW} cho mỗi dòng IMPORT_MAX_ROWS cho phép): tệp không được "
                 "đọc. Hãy chia dữ liệu thành nhiều tệp nhỏ hơn."
             )
+    return plain

@@ -14,12 +14,14 @@ forms' optimistic locking); child rows whose key stays are updated in place (so 
 from collections import defaultdict
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import audit
 from app.core.models import utcnow
 from app.extensions import db
 from app.transfer.fields import BOOL_FIELDS, DERIVED
+from app.transfer.inserts import copies, insert_rows
 from app.transfer.upsert import RECORD_ACTIONS, chunks, same, value_of
 
 
@@ -81,18 +83,28 @@ def insert_records(table: sa.Table, rows: list[dict]) -> dict[str, int]:
             fillers[name] = default.arg
         else:
             return _insert_grouped(table, rows)
+    rows = [{**fillers, **row} for row in rows]
+    if copies():
+        return _copied(table, rows)
     # (code, id) pairs, so their order does not matter: without sort_by_parameter_order,
     # which SQLite honours only one row at a time
     statement = sa.insert(table).returning(table.c.code, table.c.id)
     ids = {}
     for chunk in chunks(rows, 1000):
-        values = [{**fillers, **row} for row in chunk]
-        ids.update(db.session.execute(statement, values).all())
+        ids.update(db.session.execute(statement, chunk).all())
     return ids
+
+
+def _copied(table: sa.Table, rows: list[dict]) -> dict[str, int]:
+    """The rows COPYed (app.transfer.inserts), ids in the rows' order: code -> id."""
+    new_ids = insert_rows(table, rows, ids=True)
+    return {row["code"]: new_id for row, new_id in zip(rows, new_ids, strict=True)}
 
 
 def _insert_grouped(table: sa.Table, rows: list[dict]) -> dict[str, int]:
     """The rows grouped by the fields given, the others left to the database's defaults."""
+    if copies():
+        return _copied(table, rows)
     ids = {}
     groups = defaultdict(list)
     for row in rows:
@@ -117,6 +129,10 @@ def update_records(table: sa.Table, changes: list[tuple[int, int, dict]]) -> Non
             {"b_id": row_id, "b_version": version, **{f"b_{k}": v for k, v in values.items()}}
         )
     for columns, group in groups.items():
+        if copies():  # PostgreSQL: one statement per chunk, not one per row
+            for chunk in chunks(group, 1000):
+                _stale_unless(table, len(chunk), _update_from_arrays(table, columns, chunk, now))
+            continue
         statement = (
             sa.update(table)
             .where(table.c.id == sa.bindparam("b_id"), table.c.version == sa.bindparam("b_version"))
@@ -127,12 +143,43 @@ def update_records(table: sa.Table, changes: list[tuple[int, int, dict]]) -> Non
             .execution_options(synchronize_session=False)
         )
         for chunk in chunks(group, 1000):
-            matched = _rowcount(statement, chunk)
-            if matched is not None and matched != len(chunk):
-                raise StaleDataError(
-                    f"{table.name}: {len(chunk) - matched} rows were changed by another "
-                    "transaction while the file was written"
-                )
+            _stale_unless(table, len(chunk), _rowcount(statement, chunk))
+
+
+def _stale_unless(table: sa.Table, rows: int, matched: int | None) -> None:
+    if matched is not None and matched != rows:
+        raise StaleDataError(
+            f"{table.name}: {rows - matched} rows were changed by another "
+            "transaction while the file was written"
+        )
+
+
+def _update_from_arrays(table: sa.Table, columns, chunk: list[dict], now) -> int:
+    """One UPDATE ... FROM unnest(arrays) of the chunk's rows (PostgreSQL): an executemany
+    there runs a statement per row, and the tables' statement triggers with it. Returns
+    the rows matched."""
+    names = ["id", "version", *columns]
+    arrays = [
+        sa.bindparam(
+            f"a_{name}", [row[f"b_{name}"] for row in chunk], type_=ARRAY(table.c[name].type)
+        )
+        for name in names
+    ]
+    given = (
+        sa.func.unnest(*arrays)
+        .table_valued(*(sa.column(name, table.c[name].type) for name in names))
+        .render_derived(name="given")
+    )
+    statement = (
+        sa.update(table)
+        .where(table.c.id == given.c.id, table.c.version == given.c.version)
+        .values(
+            {name: given.c[name] for name in columns}
+            | {"version": given.c.version + 1, "updated_at": now}
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.connection().execute(statement).rowcount
 
 
 def _rowcount(statement, rows: list[dict]) -> int | None:
@@ -183,6 +230,9 @@ def sync_children(
         )
         for chunk in chunks(rows, 1000):
             db.session.connection().execute(statement, chunk)
+    if copies():
+        insert_rows(table, inserts)  # grouped by their keys too
+        return
     groups = defaultdict(list)
     for row in inserts:
         groups[frozenset(row)].append(row)

@@ -3,10 +3,11 @@
 Before anything is parsed, `check_upload` refuses what cannot be read cheaply: an empty or
 oversized file, an Excel 97-2003 or password-protected file, an unknown type, and a zip
 whose parts would inflate beyond IMPORT_MAX_INFLATED_MB each (a zip bomb is refused from
-its directory, without inflating it). Workbooks are then read streaming (openpyxl
-read-only), after app.transfer.bounds has checked, streaming too, that no part makes
-openpyxl hold too much (shared strings, styles and other parts parsed whole, rows wider
-than Excel's, cells longer than Excel's); CSV line by line; and SheetReader stops a sheet
+its directory, without inflating it). Workbooks are then read with calamine where it reads
+as openpyxl would (app.transfer.fastread), else streaming with openpyxl read-only, after
+app.transfer.bounds has checked, streaming too, that no part makes either hold too much
+(shared strings, styles and other parts parsed whole, rows wider than Excel's, cells
+longer than Excel's); CSV line by line; and SheetReader stops a sheet
 past IMPORT_MAX_ROWS rows.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 import openpyxl
 from flask import current_app, has_app_context
 
-from app.transfer import bounds
+from app.transfer import bounds, fastread
 from app.transfer.issues import Issue, ReadResult
 from app.transfer.schema import SHEETS, Sheet
 from app.transfer.sheets import (
@@ -171,10 +172,49 @@ def read_workbook(
 
 def _read_xlsx(data: bytes, name: str, reader: Reader) -> None:
     result = reader.result
-    books: list[Any] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             scans = _guard(bounds.check_package, archive, name, reader.max_rows)
+        if not (fastread.suits(scans) and _read_fast(data, scans, reader)):
+            _read_openpyxl(data, scans, reader)
+    except bounds.PartTooLarge as exc:
+        result.sheets.clear()
+        result.columns.clear()
+        result.errors.append(LimitIssue(None, None, None, str(exc)))
+    except _DamagedFile as exc:
+        log.info("unreadable workbook %s: %r", name, exc.__cause__)
+        result.sheets.clear()
+        result.columns.clear()
+        result.error(None, None, None, f"Tệp Excel '{name}' bị hỏng, không đọc được.")
+
+
+def _read_fast(data: bytes, scans: dict[str, bounds.SheetScan], reader: Reader) -> bool:
+    """The workbook read with calamine (app.transfer.fastread); False, with nothing read,
+    when calamine fails on it (openpyxl then reads it, or names it damaged)."""
+    book = None
+    try:
+        book = fastread.Book(data, [scan.title for scan in scans.values()])
+        for scan in scans.values():
+            sheet = reader.sheet_for(scan.title)
+            if sheet is not None:
+                rows = book.sheet(scan.title)
+                reader.read(sheet, Source(name=scan.title, rows=rows, merged=scan.merged))
+    except Exception as exc:  # calamine's errors (a damaged or unusual file)
+        log.info("calamine did not read the workbook: %r", exc)
+        result = reader.result  # empty before: check_upload found nothing
+        for issues in (result.sheets, result.columns, result.errors, result.warnings):
+            issues.clear()
+        reader.seen.clear()
+        return False
+    finally:
+        if book is not None:
+            book.close()
+    return True
+
+
+def _read_openpyxl(data: bytes, scans: dict[str, bounds.SheetScan], reader: Reader) -> None:
+    books: list[Any] = []
+    try:
         workbook = _guard(
             openpyxl.load_workbook,
             io.BytesIO(data),
@@ -189,7 +229,7 @@ def _read_xlsx(data: bytes, name: str, reader: Reader) -> None:
             if sheet is None:
                 continue
             scan = scans.get(getattr(worksheet, "_worksheet_path", None))
-            uncached, merged = scan if scan is not None else (True, [])
+            uncached, merged = (scan.uncached, scan.merged) if scan is not None else (True, [])
             formulas = None
             if uncached:
                 # Read a second time without cached values, to name the formula cells whose
@@ -211,15 +251,6 @@ def _read_xlsx(data: bytes, name: str, reader: Reader) -> None:
                 merged=merged,
             )
             reader.read(sheet, source)
-    except bounds.PartTooLarge as exc:
-        result.sheets.clear()
-        result.columns.clear()
-        result.errors.append(LimitIssue(None, None, None, str(exc)))
-    except _DamagedFile as exc:
-        log.info("unreadable workbook %s: %r", name, exc.__cause__)
-        result.sheets.clear()
-        result.columns.clear()
-        result.error(None, None, None, f"Tệp Excel '{name}' bị hỏng, không đọc được.")
     finally:
         for book in books:
             book.close()

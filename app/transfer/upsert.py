@@ -22,6 +22,7 @@ from app.extensions import db
 from app.orgs.models import Organization, OrgAudit
 from app.transfer import TransferAudit
 from app.transfer.fields import BOOL_FIELDS, DERIVED
+from app.transfer.inserts import insert_rows
 from app.transfer.issues import Issue, ReadResult
 
 # model -> (create action, update action) of its forms
@@ -246,12 +247,10 @@ class Writer:
         extra = {"created_at": now, "updated_at": now}
         if hasattr(model, "version"):
             extra["version"] = 1
-        table = model.__table__  # a Core insert: the ORM's bulk path costs 10x more here
-        insert = sa.insert(table).returning(table.c.id)
-        for chunk in chunks(new_rows, 2000):
-            ids = sorted(db.session.scalars(insert, [{**extra, **r} for r in chunk]).all())
-            for new_id in ids:
-                self.audit(add_action, object_type, new_id, f"{source}: {noun}")
+        # Core (COPY on PostgreSQL): the ORM's bulk path costs 10x more here
+        rows = [{**extra, **r} for r in new_rows]
+        for new_id in insert_rows(model.__table__, rows, ids=True):
+            self.audit(add_action, object_type, new_id, f"{source}: {noun}")
 
     def write_audit(self) -> None:
         """Insert the audit rows gathered so far (a batch's), and let them go."""

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.orgs.models import Organization
 from app.transfer.bulk import Plain, bulk_upsert, load_children, sync_children
 from app.transfer.fields import DELEGATION_FIELDS, ITEM_FIELDS, ORG_FIELDS
+from app.transfer.inserts import insert_rows
 from app.transfer.upsert import Writer, chunks
 
 
@@ -217,8 +218,7 @@ def write_delegations(w: Writer) -> None:
         for chunk in chunks([s["id"] for d in replaced for s in stored.get(d.id, [])]):
             db.session.execute(sa.delete(stops_table).where(stops_table.c.id.in_(chunk)))
         rows = [{"delegation_id": d.id, **stop} for d in replaced for stop in d.new_stops]
-        for chunk in chunks(rows, 1000):
-            db.session.execute(sa.insert(stops_table), chunk)
+        insert_rows(stops_table, rows)
         for delegation, _, _ in touched:
             if delegation.reviewed:
                 record = db.session.get(Delegation, delegation.id, populate_existing=True)
