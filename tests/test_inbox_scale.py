@@ -4,6 +4,7 @@ organisation, agencies, reviews and permits), each box's default sort is served 
 index, and the "reopened" mark computed in SQL agrees with the model's; the aid inbox's
 alerts are rows whose badges say when a list was cut ("50+"), and export as before."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from app.aid import services as aid_services
 from app.aid.services.watch import alerts
 from app.aid.states import AidStatus
 from app.auth.models import Agency
+from app.core import revision_cache
 from app.core.dates import today_vn
 from app.core.inbox import InboxArgs, filtered
 from app.core.models import utcnow
@@ -221,3 +223,17 @@ def test_aid_alerts_export_rows_name_the_donor_and_status(login, make_item):
     line = found["AX-2"]
     assert line[1].startswith("Đã phê duyệt quá 6 tháng chưa triển khai")
     assert "Organisation D-AX-2" in line and AidStatus.DA_PHE_DUYET.label in line
+
+
+def test_aid_alert_lists_are_ordered_to_the_id(app, db, make_item):
+    """Among items of the same date the id decides, so a list cut at its limit always
+    keeps the same rows (and says "+" about the same others)."""
+    make_items(make_item, "AO", 4)
+    revision_cache.clear()
+    with app.app_context():
+        statements = selects(db, lambda: alerts(today_vn()))
+    kept = [s for s in statements if s.lstrip().startswith("SELECT aid_item.id \nFROM aid_item")]
+    assert len(kept) == 4  # not started, delayed, over-disbursed, closing candidates
+    for statement in kept:
+        order = " ".join(statement.split("ORDER BY")[1].split())
+        assert re.match(r".*aid_item\.id( LIMIT .*)?$", order), order

@@ -130,7 +130,7 @@ def _kept_alert_ids(today: date, limit: int) -> dict[str, list[int]]:
             db.session.scalars(
                 db.select(AidItem.id)
                 .where(AidItem.archived_at.is_(None), *conditions)
-                .order_by(order)
+                .order_by(order, AidItem.id)  # the id: the same rows each time among ties
                 .limit(limit + 1)
             )
         )
