@@ -253,3 +253,14 @@ def test_new_rows_get_ids_in_their_order_and_the_columns_defaults(app_ctx, db):
     ]
     assert all(r["created_at"] is not None and r["version"] == 1 for r in stored)
     assert insert_rows(table, []) == []
+
+
+def test_a_rows_values_get_reads_as_a_mapping():
+    """RowValues.get, called millions of times in an import, answers as Mapping.get."""
+    from app.transfer.issues import RowValues
+
+    values = RowValues({"ma": 0, "ten": 1})
+    values["ten"] = "Oxfam"
+    assert values.get("ten") == "Oxfam" and values.get("ma") is None
+    assert values.get("ma", "x") is None  # present but empty: its value, not the default
+    assert values.get("loai") is None and values.get("loai", "x") == "x"
