@@ -8,7 +8,8 @@ zip member as rows arrive, so memory does not grow with the rows and a cell cost
 a microsecond. The rules of `app.core.export.write_cell` hold: text is always a string cell
 (never a formula nor an error code), with Excel's quote prefix when it begins like a
 formula; characters XLSX cannot hold are dropped; numbers stay numbers; None and "" give no
-cell. openpyxl, Excel and LibreOffice read the files.
+cell. openpyxl and LibreOffice Calc read the files (tests/test_xlsx_office.py converts
+them through LibreOffice and compares every value); Microsoft Excel is not available here.
 """
 
 import math
@@ -31,6 +32,7 @@ _EPOCH = date(1899, 12, 30).toordinal()
 _ILLEGAL = ILLEGAL_CHARACTERS_RE.search
 _ESCAPES = {"\r": "&#13;"}
 _SPECIAL = re.compile(r"[&<>\r]")
+_FORBIDDEN_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
@@ -101,7 +103,7 @@ class XlsxWriter:
         chunk_rows: int = 500,
     ) -> int:
         """Write one sheet (header row bold and frozen); returns the number of data rows."""
-        title = _unique_title(title[:31] or "Sheet", self.sheets)
+        title = _unique_title(sheet_title(title), self.sheets)
         self.sheets.append(title)
         spec = _Sheet(title, headers, widths)
         letters = [column_letter(i) for i in range(1, max(len(spec.headers), 1) + 1)]
@@ -171,6 +173,14 @@ class XlsxWriter:
             f"{overrides}</Types>",
         )
         self.zip.close()
+
+
+def sheet_title(title: str) -> str:
+    """A name Excel accepts for a sheet: at most 31 characters, none of []:*?/\\, not
+    beginning or ending with an apostrophe (Excel's rules for sheet names: it offers to
+    repair a file that breaks them; LibreOffice renamed "Danh sách: …" to "Sheet1")."""
+    title = _FORBIDDEN_IN_TITLE.sub("-", title).strip("'")[:31].strip("'")
+    return title or "Sheet"
 
 
 def _unique_title(title: str, taken: list[str]) -> str:
