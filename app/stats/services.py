@@ -1,7 +1,8 @@
 """Use cases of the statistics: the report of a year, the page's comparison, key figures.
 
-Each one loads its frames with one SQL query per source table (app.stats.loaders) on the
-session's connection and applies the pure rules of app.stats.report. The pages' figures
+Each one loads its frames with one SQL query per source table (app.stats.loaders; the
+report's disbursements as two totals added up by the database: loaders.load_report_frames)
+on the session's connection and applies the pure rules of app.stats.report. The pages' figures
 (year_page, key_figures) and the downloads' report (cached_annual_report) are reused while
 the input tables' revisions are the same (one small query, app.stats.revisions), and the
 rules' result while the loaded rows are the same (app.stats.cache explains both steps and
