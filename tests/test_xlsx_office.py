@@ -125,3 +125,13 @@ def test_the_registry_workbook_and_the_aid_list_open_in_libreoffice(demo_items, 
 )
 def test_sheet_titles_follow_excel_rules(title, expected):
     assert sheet_title(title) == expected
+
+
+def test_the_statistics_workbook_opens_in_libreoffice(demo_items, login, tmp_path):
+    """The small workbooks stay on openpyxl: the year's statistics, fetched as a user does."""
+    response = login("leadership.viewer").get("/thong-ke/2025/bao-cao.xlsx")
+    assert response.status_code == 200
+    written = sheets(response.data)
+    assert len(written) >= 3 and any(len(rows) > 3 for rows in written.values())
+    reread = sheets(through_libreoffice(response.data, tmp_path))
+    assert without_trailing_blanks(reread) == without_trailing_blanks(written)
