@@ -13,9 +13,14 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from app.demo_records import build_workbook
-from app.transfer import fastread, files
+from app.transfer import bounds, fastread, files
 from app.transfer.files import read_workbook
 from app.transfer.inserts import copies, insert_rows
+
+
+def scans(data: bytes) -> dict:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return bounds.check_package(archive, "registry.xlsx", 1000)
 
 
 def saved(workbook: Workbook) -> bytes:
@@ -180,6 +185,9 @@ def test_a_sheet_calamine_would_hold_too_large_goes_through_openpyxl(monkeypatch
     sheet.append(["ma", "ten", "loai", "quoc_gia"])
     sheet.append(["TC1", "Oxfam", "ngo", "GB"])
     sheet["AZ1"] = "ghi chú"  # 52 columns
+    other = book.create_sheet("Doan")  # as large: calamine holds one sheet at a time
+    other.append(["ma", "ten"])
+    other["AZ2"] = "ghi chú"
     data = saved(book)
     monkeypatch.setattr(fastread, "MAX_DENSE_CELLS", 52 * 2 - 1)
     monkeypatch.setattr(fastread, "Book", None)
@@ -190,6 +198,7 @@ def test_a_sheet_calamine_would_hold_too_large_goes_through_openpyxl(monkeypatch
     book_class = fastread.Book
     monkeypatch.setattr(fastread, "Book", lambda *a: opened.append(1) or book_class(*a))
     assert read_workbook(data, "registry.xlsx").sheets["ToChuc"] and opened
+    assert fastread.suits(scans(data))
 
 
 def test_when_calamine_fails_midway_openpyxl_reads_the_whole_file_again(monkeypatch):

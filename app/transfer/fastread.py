@@ -7,8 +7,9 @@ would, as found by the package's scan (app.transfer.bounds, which also keeps eve
 and finds the formulas and merged cells): every worksheet scanned, plain (no `_x000D_`
 escape, error or ISO-date cell, phonetic run, carriage return, or number written with a
 point or exponent but whole, or with 16 digits or more), every cell with a reference, no
-formula without its cached value, and at most MAX_DENSE_CELLS cells in the sheets'
-rectangles (calamine holds a sheet's rectangle whole, where openpyxl streams rows).
+formula without its cached value, and at most MAX_DENSE_CELLS cells in a sheet's
+rectangle (calamine holds a sheet's rectangle whole, one sheet at a time, where openpyxl
+streams rows).
 Otherwise, or when calamine fails on the file, the reader uses openpyxl.
 
 Its values are then made openpyxl's: an empty cell None, a whole number an int, a date a
@@ -21,14 +22,15 @@ from typing import Any
 
 from app.transfer.bounds import SheetScan
 
-# Cells of the sheets' rectangles (last row x last column) calamine may hold: ~32 bytes a
-# cell besides the text, so at most ~64 MB. The 10,000-item benchmark workbook has 1.3 M.
+# Cells of a sheet's rectangle (last row x last column) calamine may hold: ~32 bytes a
+# cell besides the text, so at most ~64 MB. The 10,000-item benchmark workbook's largest
+# sheet has 400,000 (50,000 disbursements); 100,000 rows of 20 columns fit.
 MAX_DENSE_CELLS = 2_000_000
 
 
 def suits(scans: dict[str, SheetScan]) -> bool:
     """Whether calamine reads these worksheets as openpyxl would (see the module's text)."""
-    dense = sum(scan.last_row * scan.last_column for scan in scans.values())
+    dense = max((scan.last_row * scan.last_column for scan in scans.values()), default=0)
     return (
         bool(scans)
         and dense <= MAX_DENSE_CELLS
