@@ -423,6 +423,10 @@ class Disbursement(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
                  "value_vnd", "currency", "rate_vnd", "rate_usd"),
         sa.Index("ix_disbursement_item_money", "aid_item_id", "disbursed_on", "archived_at",
                  "currency", "amount", "value_vnd"),
+        # Only the corrections (rare), which the year's notes count (app.stats.notes).
+        sa.Index("ix_disbursement_correction", "disbursed_on", "archived_at", "aid_item_id",
+                 "value_vnd", sqlite_where=sa.text("is_correction = 1"),
+                 postgresql_where=sa.text("is_correction")),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,8 @@ without changing them (spec/annual-report.md's figures stay as they are).
 Two small queries; the lists are bounded.
 
 The corrections are counted from a partial index of their own (ix_disbursement_correction,
-declared here with the query that needs it, migration d9a1b3c5e7f8): a correction is rare,
+declared with Disbursement, migration d9a1b3c5e7f8; SQLite uses it because SQLAlchemy
+writes `is_correction = 1`, its predicate, there): a correction is rare,
 and without it the year's ~300 000 disbursement rows were read for their flag (0.5 s on
 SQLite at national scale, for none).
 """
@@ -28,18 +29,6 @@ from app.core.money import format_number, format_vnd
 from app.stats import loaders
 
 LIMIT = 50
-
-# Partial: only the corrections (SQLite uses it when the query says `is_correction = 1`, as
-# SQLAlchemy writes `== true()` there; PostgreSQL reads `= true` as the predicate itself).
-CORRECTIONS_INDEX = sa.Index(
-    "ix_disbursement_correction",
-    Disbursement.disbursed_on,
-    Disbursement.archived_at,
-    Disbursement.aid_item_id,
-    Disbursement.value_vnd,
-    sqlite_where=sa.text("is_correction = 1"),
-    postgresql_where=sa.text("is_correction"),
-)
 
 
 @dataclass
