@@ -173,9 +173,11 @@ def load_config(overrides: dict | None = None) -> dict:
         # organisations took 1.5 GB), so the default is the 100,000 the registry promises.
         "IMPORT_MAX_INFLATED_MB": _int("IMPORT_MAX_INFLATED_MB", 200),
         "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 100_000),
-        # Lists at national scale (issue 15): the pager counts up to LIST_COUNT_LIMIT rows;
-        # a list export longer than EXPORT_JOB_ROWS runs as a background job.
+        # Lists at national scale (issue 15): the pager counts up to LIST_COUNT_LIMIT rows,
+        # a text search's rows up to SEARCH_COUNT_LIMIT (app.core.listing); a list export
+        # longer than EXPORT_JOB_ROWS runs as a background job.
         "LIST_COUNT_LIMIT": _int("LIST_COUNT_LIMIT", 10_000),
+        "SEARCH_COUNT_LIMIT": _int("SEARCH_COUNT_LIMIT", 1_000),
         "EXPORT_JOB_ROWS": _int("EXPORT_JOB_ROWS", 20_000),
         # The province the registry serves (Decision 19/2025/QĐ-TTg code); its communes first.
         "PROVINCE_CODE": _int("PROVINCE_CODE", 51),

@@ -53,7 +53,6 @@ def listed(app, db):
     app.config["PAGE_SIZE"] = PAGE
     yield donor_id
     app.config["PAGE_SIZE"] = 25
-    app.config.pop("LIST_COUNT_LIMIT", None)
 
 
 def codes(page: str) -> list[str]:
@@ -97,8 +96,8 @@ def test_sort_and_number_links_drop_the_keyset(login, listed):
     assert numbers and not any("sau=" in h for h in numbers)
 
 
-def test_bounded_count_and_bounded_page_numbers(app, db, login, listed):
-    app.config["LIST_COUNT_LIMIT"] = 5
+def test_bounded_count_and_bounded_page_numbers(app, db, login, listed, monkeypatch):
+    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 5)
     web = login("planning.officer")
     base = f"/vien-tro/?donor={listed}"
     statements = captured(db, lambda: web.get(base))

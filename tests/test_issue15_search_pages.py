@@ -87,29 +87,27 @@ def statements_of(db, web, url):
     return [s for s, _p in captured(db, lambda: web.get(url)) if "aid_item" in s]
 
 
-def test_a_search_is_counted_to_its_own_limit(app, db, login, listed):  # noqa: F811
-    app.config["LIST_COUNT_LIMIT"] = 100
-    app.config["SEARCH_COUNT_LIMIT"] = 5
-    try:
-        web = login("planning.officer")
-        assert "Hiển thị 1–4 / 11 bản ghi" in web.get(f"/vien-tro/?donor={listed}").get_data(
-            as_text=True
-        )
-        page = web.get("/vien-tro/?q=ks-0").get_data(as_text=True)
-        assert "Hiển thị 1–4 / hơn 5 bản ghi" in page
-        assert "Hiển thị 1–1 / 1 bản ghi" in web.get("/vien-tro/?q=ks-004").get_data(as_text=True)
-        # Without the setting, a thousand (and never more than the lists' own limit).
-        app.config.pop("SEARCH_COUNT_LIMIT")
-        app.config["LIST_COUNT_LIMIT"] = 7
-        assert "/ hơn 7 bản ghi" in web.get("/vien-tro/?q=ks-0").get_data(as_text=True)
-        app.config["LIST_COUNT_LIMIT"] = 5000
-        statements = statements_of(db, web, "/vien-tro/?q=ks-0")
-        count = [s for s in statements if s.lstrip().upper().startswith("SELECT COUNT(*)")]
-        assert len(count) == 1
-        assert "LIMIT" in count[0].upper()
-        assert captured_limit(db, web, "/vien-tro/?q=ks-0") == 1001
-    finally:
-        app.config.pop("SEARCH_COUNT_LIMIT", None)
+def test_a_search_is_counted_to_its_own_limit(app, db, login, listed, monkeypatch):  # noqa: F811
+    assert app.config["SEARCH_COUNT_LIMIT"] == 1000  # the default (app/config.py)
+    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 100)
+    monkeypatch.setitem(app.config, "SEARCH_COUNT_LIMIT", 5)
+    web = login("planning.officer")
+    assert "Hiển thị 1–4 / 11 bản ghi" in web.get(f"/vien-tro/?donor={listed}").get_data(
+        as_text=True
+    )
+    page = web.get("/vien-tro/?q=ks-0").get_data(as_text=True)
+    assert "Hiển thị 1–4 / hơn 5 bản ghi" in page
+    assert "Hiển thị 1–1 / 1 bản ghi" in web.get("/vien-tro/?q=ks-004").get_data(as_text=True)
+    # With the default, a thousand (and never more than the lists' own limit).
+    monkeypatch.setitem(app.config, "SEARCH_COUNT_LIMIT", 1000)
+    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 7)
+    assert "/ hơn 7 bản ghi" in web.get("/vien-tro/?q=ks-0").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 5000)
+    statements = statements_of(db, web, "/vien-tro/?q=ks-0")
+    count = [s for s in statements if s.lstrip().upper().startswith("SELECT COUNT(*)")]
+    assert len(count) == 1
+    assert "LIMIT" in count[0].upper()
+    assert captured_limit(db, web, "/vien-tro/?q=ks-0") == 1001
 
 
 def captured_limit(db, web, url) -> int:
@@ -121,35 +119,34 @@ def captured_limit(db, web, url) -> int:
     raise AssertionError("no count")
 
 
-def test_search_pages_by_number_and_by_keyset_are_the_list_pages(app, db, login, listed):  # noqa: F811
+def test_search_pages_by_number_and_by_keyset_are_the_list_pages(
+    app,
+    db,
+    login,
+    listed,  # noqa: F811
+    monkeypatch,
+):
     """Past the search's count limit, the pages follow the order's index (SQLite): every
     sort, numbered and "Sau ›" pages, show the rows of the list without the search."""
-    app.config["SEARCH_COUNT_LIMIT"] = 5
-    try:
-        web = login("planning.officer")
-        for sort in SORTS:
-            listed_pages = [
-                codes(
-                    web.get(f"/vien-tro/?donor={listed}&sort={sort}&page={n}").get_data(
-                        as_text=True
-                    )
-                )
-                for n in (1, 2, 3)
-            ]
-            searched = [
-                codes(web.get(f"/vien-tro/?q=ks-0&sort={sort}&page={n}").get_data(as_text=True))
-                for n in (1, 2)  # numbered links as far as the counted rows (5: two pages)
-            ]
-            assert searched == listed_pages[:2], sort
-            seen, url = [], f"/vien-tro/?q=ks-0&sort={sort}"
-            while url:
-                page = web.get(url).get_data(as_text=True)
-                seen.append(codes(page))
-                url = link(page, "next")
-            assert seen == listed_pages, sort
-            assert sum(len(p) for p in seen) == ITEMS
-    finally:
-        app.config.pop("SEARCH_COUNT_LIMIT", None)
+    monkeypatch.setitem(app.config, "SEARCH_COUNT_LIMIT", 5)
+    web = login("planning.officer")
+    for sort in SORTS:
+        listed_pages = [
+            codes(web.get(f"/vien-tro/?donor={listed}&sort={sort}&page={n}").get_data(as_text=True))
+            for n in (1, 2, 3)
+        ]
+        searched = [
+            codes(web.get(f"/vien-tro/?q=ks-0&sort={sort}&page={n}").get_data(as_text=True))
+            for n in (1, 2)  # numbered links as far as the counted rows (5: two pages)
+        ]
+        assert searched == listed_pages[:2], sort
+        seen, url = [], f"/vien-tro/?q=ks-0&sort={sort}"
+        while url:
+            page = web.get(url).get_data(as_text=True)
+            seen.append(codes(page))
+            url = link(page, "next")
+        assert seen == listed_pages, sort
+        assert sum(len(p) for p in seen) == ITEMS
 
 
 def test_sqlite_reads_many_matches_along_the_order_and_few_from_the_matches(
@@ -157,14 +154,12 @@ def test_sqlite_reads_many_matches_along_the_order_and_few_from_the_matches(
     db,
     login,
     listed,  # noqa: F811
+    monkeypatch,
 ):
-    app.config["SEARCH_COUNT_LIMIT"] = 5
-    try:
-        web = login("planning.officer")
-        many = captured(db, lambda: web.get("/vien-tro/?q=ks-0"))
-        few = captured(db, lambda: web.get("/vien-tro/?q=ks-004"))
-    finally:
-        app.config.pop("SEARCH_COUNT_LIMIT", None)
+    monkeypatch.setitem(app.config, "SEARCH_COUNT_LIMIT", 5)
+    web = login("planning.officer")
+    many = captured(db, lambda: web.get("/vien-tro/?q=ks-0"))
+    few = captured(db, lambda: web.get("/vien-tro/?q=ks-004"))
 
     def page_of(statements):
         return next((s, p) for s, p in statements if "ORDER BY aid_item.dossier_received_on" in s)

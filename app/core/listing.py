@@ -32,7 +32,6 @@ from sqlalchemy.sql.elements import UnaryExpression
 from app.core import text
 from app.extensions import db
 
-SEARCH_COUNT_LIMIT = 1_000  # a text search's count stops here (config SEARCH_COUNT_LIMIT)
 MAX_ID = 2**31 - 1  # ids and page numbers beyond this are nobody's (and overflow SQL)
 AFTER, BEFORE = "sau", "truoc"  # the keyset links' query parameters
 
@@ -135,9 +134,9 @@ def _count_limit(select) -> int:
     """LIST_COUNT_LIMIT, or SEARCH_COUNT_LIMIT (lower) for a text search: the rows of a
     search past a thousand are shown as "hơn 1.000" (issue 15: a search counted to 10,001
     read 10,001 rows of the table, about 20 ms at national scale on SQLite)."""
-    limit = current_app.config.get("LIST_COUNT_LIMIT", 10_000)
+    limit = current_app.config["LIST_COUNT_LIMIT"]
     if text.has_text_search(select):
-        limit = min(limit, current_app.config.get("SEARCH_COUNT_LIMIT", SEARCH_COUNT_LIMIT))
+        limit = min(limit, current_app.config["SEARCH_COUNT_LIMIT"])
     return limit
 
 
