@@ -76,8 +76,6 @@ SECTOR_DAC_CODES = {
     "khac": 998,
 }
 
-# The documents of a dossier and the checklist by kind of aid: app.aid.checklist.
-
 OpinionVerdict = labelled(
     "OpinionVerdict",
     {
@@ -166,9 +164,8 @@ class AidItem(
     decision_date: Mapped[date | None] = mapped_column(sa.Date, index=True)
     decision_signer: Mapped[str | None] = mapped_column(sa.String(200))
 
-    main_donor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id"), index=True
-    )  # denormalised from AidDonor for list filters and statistics
+    # Denormalised from AidDonor for list filters and statistics.
+    main_donor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     main_donor = relationship("Organization", lazy="joined")
@@ -417,13 +414,13 @@ class WorkflowStep(StepMixin, db.Model):
 class Disbursement(TimestampMixin, VersionedMixin, ArchivableMixin, db.Model):
     __tablename__ = "disbursement"
     # Covering: a year's scan for the annual report; an item's live total up to a day (the
-    # over-disbursed rule, from the index alone) and its own lookups (docs/decisions.md).
+    # over-disbursed rule, from the index alone) and its own lookups (docs/decisions.md);
+    # the corrections alone (rare), which the year's notes count (app.stats.notes).
     __table_args__ = (
         sa.Index("ix_disbursement_stats", "disbursed_on", "archived_at", "aid_item_id",
                  "value_vnd", "currency", "rate_vnd", "rate_usd"),
         sa.Index("ix_disbursement_item_money", "aid_item_id", "disbursed_on", "archived_at",
                  "currency", "amount", "value_vnd"),
-        # Only the corrections (rare), which the year's notes count (app.stats.notes).
         sa.Index("ix_disbursement_correction", "disbursed_on", "archived_at", "aid_item_id",
                  "value_vnd", sqlite_where=sa.text("is_correction = 1"),
                  postgresql_where=sa.text("is_correction")),
