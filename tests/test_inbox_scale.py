@@ -187,6 +187,42 @@ def test_each_box_default_page_is_read_in_its_index_order(app_ctx, db, user, use
     assert "TEMP B-TREE FOR ORDER BY" not in plan and "Sort" not in plan, plan
 
 
+def test_the_home_page_counts_each_delegation_box_from_its_index(app_ctx, db, user):
+    """The home page's delegation counts: a count per box, equal to the box's rows; on SQLite
+    served by the box's index, not a sum of CASEs over every delegation (28 ms at national
+    scale). PostgreSQL picks among equal-cost indexes on a test's few rows, so its plan is
+    not asserted."""
+    from app.delegations.services import queries
+
+    planning = user("planning.officer")
+    late = today_vn() - timedelta(days=3)
+    mine, other = planning.agency_id, user("police.officer").agency_id
+    for prefix, count, agency in (("HL", 3, mine), ("HO", 2, other)):
+        insert_delegations(
+            db, count, prefix=prefix, status="da_duyet", report_due_on=late, author_agency_id=agency
+        )
+    db.session.commit()
+    seen = []
+
+    def before(_conn, _cursor, statement, parameters, *_args):
+        seen.append((statement, parameters))
+
+    engine = db.session.get_bind().engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        counts = queries.inbox_counts_by_box(user=planning)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    assert counts == {"reports_overdue": 3}
+    assert len(queries.inbox(user=planning).reports_overdue) == 3
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        statement, parameters = seen[-1]
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        plan = "\n".join(row[3] for row in rows)
+        assert "SCAN delegation" not in plan and "ix_delegation_inbox_report" in plan, plan
+
+
 # --- The aid inbox: alerts as rows, badges that say when a list is cut ---------------------
 
 AID_INBOX = "/vien-tro/viec-can-xu-ly"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app.auth.models import Duty
 from app.core import permissions as rules
 from app.core.dates import today_vn
+from app.core.inbox import count_boxes
 from app.core.text import search_condition
 from app.delegations import states, workflow
 from app.delegations.models import (
@@ -260,18 +261,16 @@ class Inbox:
 
 
 def inbox_counts_by_box(*, user, today: date | None = None) -> dict[str, int]:
-    """{box: count} for this user's boxes, counted in SQL in one query."""
+    """{box: count} for this user's boxes, in one statement: a count per box, each served by
+    its box's index (a sum of CASEs over the table read all 20,000 delegations of the
+    national set for the home page, 28 ms on SQLite)."""
     boxes = _inbox_conditions(user, today or today_vn())
-    if not boxes:
-        return {}
-    columns = [
-        db.func.coalesce(db.func.sum(db.case((db.and_(*conditions), 1), else_=0)), 0).label(box)
-        for box, conditions in boxes.items()
-    ]
-    row = db.session.execute(
-        db.select(*columns).select_from(Delegation).where(Delegation.archived_at.is_(None))
-    ).one()
-    return dict(row._mapping)
+    return count_boxes(
+        {
+            box: db.select(Delegation.id).where(Delegation.archived_at.is_(None), *conditions)
+            for box, conditions in boxes.items()
+        }
+    )
 
 
 def inbox(*, user, today: date | None = None, limit: int = 100) -> Inbox:
