@@ -6,7 +6,7 @@ Create Date: 2026-12-03 23:00:00.000000
 
 ix_disbursement_correction: a partial index of the corrections only (disbursements recorded
 after the item's completion), so the year page's notes count them without reading the
-year's disbursement rows for their flag (declared in app/stats/notes.py).
+year's disbursement rows for their flag (declared with Disbursement in app/aid/models.py).
 """
 
 import sqlalchemy as sa

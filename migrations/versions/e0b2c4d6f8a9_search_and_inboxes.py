@@ -1,8 +1,13 @@
-"""search and inbox indexes (issue 15, placeholder: filled by its owner or removed)
+"""inbox indexes: a partial index per delegation box (issue 15)
 
 Revision ID: e0b2c4d6f8a9
 Revises: d9a1b3c5e7f8
 Create Date: 2026-12-03 23:00:00.000000
+
+The delegation inbox's boxes (and the home page's counts of them) read their page and
+count from ix_delegation_inbox_start/report/end/border, declared in
+app/delegations/models.py. The search needed no schema change (the file name keeps the
+session's placeholder name).
 """
 
 import sqlalchemy as sa
@@ -14,7 +19,7 @@ down_revision = "d9a1b3c5e7f8"
 branch_labels = None
 depends_on = None
 
-# --- inbox helper: the delegations inbox's boxes and alerts (app/delegations/models.py
+# --- The delegations inbox's boxes and alerts (app/delegations/models.py
 # INBOX_INDEXES, a copy: a migration does not import the models) ---------------------------
 INBOX_LIVE = sa.text("archived_at IS NULL")
 INBOX_INDEXES = {
