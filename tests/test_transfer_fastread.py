@@ -1,7 +1,7 @@
 """The fast paths of the import (issue 15, item 7): workbooks read with calamine give what
 openpyxl gives (app.transfer.fastread), files calamine would read otherwise still go
 through openpyxl, and on PostgreSQL new rows are COPYed with the ids and defaults an
-INSERT gives them (app.transfer.inserts)."""
+INSERT gives them (app.core.inserts)."""
 
 import io
 import zipfile
@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
+from app.core.inserts import copies, insert_rows
 from app.demo_records import build_workbook
 from app.transfer import bounds, fastread, files
 from app.transfer.files import read_workbook
-from app.transfer.inserts import copies, insert_rows
 
 
 def scans(data: bytes) -> dict:

@@ -8,12 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from app.core.inserts import insert_rows
 from app.core.models import AuditEntry, utcnow
 from app.extensions import db
 
@@ -160,15 +160,15 @@ def entry_row(
     }
 
 
-def record_many(rows: list[dict], chunk_size: int = 5000) -> None:
+def record_many(rows: list[dict]) -> None:
     """Insert many audit entries (rows from entry_row) in bulk, in the caller's transaction.
 
     The same vocabulary as record(): a bulk writer such as the workbook import uses the
-    action names the forms use, so filtering the log finds both.
+    action names the forms use, so filtering the log finds both. Written by
+    app.core.inserts (on PostgreSQL one COPY: an executemany was a statement per row, 5.8 s
+    of the 10,000-item import's 95,000 entries).
     """
-    for start in range(0, len(rows), chunk_size):
-        db.session.execute(sa.insert(AuditEntry), rows[start : start + chunk_size])
-    db.session.flush()
+    insert_rows(AuditEntry.__table__, rows)
     for row in rows:  # listeners see a copy of the inserted row (not added to the session)
         if row["action"] in LISTENERS:
             _tell_listeners(AuditEntry(**row))

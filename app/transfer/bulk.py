@@ -18,10 +18,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import audit
+from app.core.inserts import copies, insert_rows
 from app.core.models import utcnow
 from app.extensions import db
 from app.transfer.fields import BOOL_FIELDS, DERIVED
-from app.transfer.inserts import copies, insert_rows
 from app.transfer.upsert import RECORD_ACTIONS, chunks, same, value_of
 
 
@@ -96,7 +96,7 @@ def insert_records(table: sa.Table, rows: list[dict]) -> dict[str, int]:
 
 
 def _copied(table: sa.Table, rows: list[dict]) -> dict[str, int]:
-    """The rows COPYed (app.transfer.inserts), ids in the rows' order: code -> id."""
+    """The rows COPYed (app.core.inserts), ids in the rows' order: code -> id."""
     new_ids = insert_rows(table, rows, ids=True)
     return {row["code"]: new_id for row, new_id in zip(rows, new_ids, strict=True)}
 

@@ -15,6 +15,7 @@ from app.aid.states import AidAudit
 from app.budget.models import BudgetSpending
 from app.budget.states import BudgetAudit
 from app.core import audit
+from app.core.inserts import insert_rows
 from app.core.models import utcnow
 from app.delegations.models import Delegation, DelegationMember
 from app.delegations.states import DelegationAudit
@@ -22,7 +23,6 @@ from app.extensions import db
 from app.orgs.models import Organization, OrgAudit
 from app.transfer import TransferAudit
 from app.transfer.fields import BOOL_FIELDS, DERIVED
-from app.transfer.inserts import insert_rows
 from app.transfer.issues import Issue, ReadResult
 
 # model -> (create action, update action) of its forms

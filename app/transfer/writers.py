@@ -10,6 +10,7 @@ from app.aid.models import AidDonor, AidItem, AidLocation, AidSector, item_searc
 from app.aid.regimes import regime_for
 from app.auth.models import Agency
 from app.core.dates import parse_date, today_vn
+from app.core.inserts import insert_rows
 from app.core.models import Commune
 from app.core.money import to_vnd
 from app.core.text import fold
@@ -21,7 +22,6 @@ from app.extensions import db
 from app.orgs.models import Organization
 from app.transfer.bulk import Plain, bulk_upsert, load_children, sync_children
 from app.transfer.fields import DELEGATION_FIELDS, ITEM_FIELDS, ORG_FIELDS
-from app.transfer.inserts import insert_rows
 from app.transfer.upsert import Writer, chunks
 
 
