@@ -16,6 +16,7 @@ from app.core.inserts import copies, insert_rows
 from app.demo_records import build_workbook
 from app.transfer import bounds, fastread, files
 from app.transfer.files import read_workbook
+from tests.test_transfer_reader import patch_zip
 
 
 def scans(data: bytes) -> dict:
@@ -27,17 +28,6 @@ def saved(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def patch_zip(data: bytes, member: str, change) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == member:
-                content = change(content.decode()).encode()
-            target.writestr(info, content)
-    return out.getvalue()
 
 
 def openpyxl_rows(data: bytes, title: str) -> list[tuple]:
