@@ -135,6 +135,8 @@ def _import_models() -> None:
     import app.notifications.models
     import app.orgs.models
     import app.planreport.models
+    import app.stats.revisions
+    import app.stats.shared
     import app.training.models  # noqa: F401
 
 

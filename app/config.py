@@ -179,6 +179,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "LIST_COUNT_LIMIT": _int("LIST_COUNT_LIMIT", 10_000),
         "SEARCH_COUNT_LIMIT": _int("SEARCH_COUNT_LIMIT", 1_000),
         "EXPORT_JOB_ROWS": _int("EXPORT_JOB_ROWS", 20_000),
+        # Statistics computed by one process kept in the database for all (app.stats.shared).
+        # The test suite turns it off: its tests run inside a transaction that is rolled
+        # back, and a second connection cannot write beside it on SQLite.
+        "STATS_SHARED_FIGURES": _bool("STATS_SHARED_FIGURES", True),
         # The province the registry serves (Decision 19/2025/QĐ-TTg code); its communes first.
         "PROVINCE_CODE": _int("PROVINCE_CODE", 51),
         "PAGE_SIZE": _int("PAGE_SIZE", 25),

@@ -57,6 +57,8 @@ def build_app(url: str, upload_dir: str, **overrides):
             "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_DIR": upload_dir,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # tests/test_stats_shared.py turns it on for committed data (app.config)
+            "STATS_SHARED_FIGURES": False,
             **overrides,
         }
     )
@@ -237,7 +239,11 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_app(tmp_root):
     """A second app on its own database, for a server the browser talks to."""
-    app = build_app(_test_database_url(tmp_root, "_e2e"), str(tmp_root / "uploads-e2e"))
+    app = build_app(
+        _test_database_url(tmp_root, "_e2e"),
+        str(tmp_root / "uploads-e2e"),
+        STATS_SHARED_FIGURES=True,  # as in production: a real server, committed data
+    )
     yield app
     with app.app_context():
         _db.engine.dispose()

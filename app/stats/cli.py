@@ -72,3 +72,22 @@ def annual(year: int, fmt: str, output: Path | None):
         for name, content in exports.csv_files(data).items():
             (output / name).write_bytes(content)
     click.echo(f"Report {year} written to {output} ({fmt}).", err=True)
+
+
+@report_cli.command(
+    "warm",
+    help="Compute and keep the statistics the pages ask for first (the current year and the "
+    "one before; the job worker does this every minute), so the first view after a change "
+    "finds them.",
+)
+@click.option(
+    "--year",
+    "years",
+    type=int,
+    multiple=True,
+    callback=lambda ctx, param, values: [_check_year(ctx, param, y) for y in values],
+    help="A year to warm instead (repeatable).",
+)
+def warm(years: list[int]):
+    for year, seconds in services.warm(years or None).items():
+        click.echo(f"Statistics {year}: kept ({seconds:.2f} s).", err=True)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from app.core.dates import today_vn
 from app.extensions import db
-from app.stats import cache, loaders, notes, people_diplomacy, report, revisions
+from app.stats import cache, loaders, notes, people_diplomacy, report, revisions, shared
 
 FIRST_YEAR = 1990  # the oldest year a report is offered for (Decree 93/2009 era and before)
 FUTURE_YEARS = 5  # approved delegations and items may be dated a few years ahead
@@ -73,9 +73,10 @@ NOTES_TABLES = ("aid_item", "disbursement")
 
 class _Figures:
     """One use case's figures through the two steps of app.stats.cache: by the revisions of
-    the tables they read, from one read at the start (`before`), else loaded, by the rows'
-    digest, and then stored under `before` if those revisions did not move while loading
-    (close())."""
+    the tables they read, from one read at the start (`before`), in this process's memo
+    and then in the database's (app.stats.shared, written by any process), else loaded, by
+    the rows' digest, and then stored under `before` in both if those revisions did not
+    move while loading (close())."""
 
     def __init__(self):
         self.connection = db.session.connection()
@@ -94,9 +95,15 @@ class _Figures:
         """load() -> loaded; inputs(loaded) -> frames for the digest (None: no digest
         step); compute(loaded) -> the figures."""
         if self.before is not None:
-            found = store.recall((key, revisions.covering(self.before, revisions.counted(tables))))
+            kept = (key, revisions.covering(self.before, revisions.counted(tables)))
+            found = store.recall(kept)
             if found is not cache.MISSING:
                 return found
+            if shared.enabled():  # computed by another worker, server or before a restart
+                found = shared.recall(self.connection, kept)
+                if found is not shared.MISSING:
+                    store.remember(kept, found)  # a copy: the caller may change `found`
+                    return found
         loaded = load()
         if inputs is None:
             result = compute(loaded)
@@ -114,6 +121,8 @@ class _Figures:
                 kept = revisions.covering(self.before, series)
                 if after is not None and revisions.covering(after, series) == kept:
                     store.remember((key, kept), result)
+                    if shared.enabled():
+                        shared.remember((key, kept), result)
         self.computed = []
 
 
@@ -216,3 +225,25 @@ def key_figures(year: int | None = None) -> dict:
     )
     figures.close()
     return result
+
+
+WARM_YEARS = 2  # the current year and the one before: the pages most asked for
+
+
+def warm(years=None) -> dict[int, float]:
+    """Compute what the year pages, the downloads and the home page ask for first (the
+    current year and the one before, or `years`) and keep it in both stores, so the first
+    view after a change finds it (the worker runs this every minute: app.transfer.jobs).
+    Figures already kept cost one small query each. Returns the seconds spent per year."""
+    import time
+
+    first = current_year()
+    spent = {}
+    for year in years or range(first, first - WARM_YEARS, -1):
+        started = time.perf_counter()
+        year_page(year)
+        db.session.rollback()  # each year from a snapshot of its own, nothing to commit
+        key_figures(year)
+        db.session.rollback()
+        spent[year] = time.perf_counter() - started
+    return spent

@@ -73,7 +73,7 @@ def _queue():
     """The Huey queue and the job task, made when first used: huey (and the storages it
     imports) stays out of the application's start-up (issue 15, item 7). The worker gets
     them through the module's `huey` attribute (huey_consumer app.transfer.jobs.huey)."""
-    from huey import SqliteHuey
+    from huey import SqliteHuey, crontab
     from huey.signals import SIGNAL_INTERRUPTED
 
     if not _immediate_by_default():  # the queue's file is opened at once (the worker)
@@ -85,6 +85,9 @@ def _queue():
         results=False,  # a job's outcome is its JSON file, readable from any process
     )
     task = queue.task(name="run_job")(_run_job)  # registered as app.transfer.jobs.run_job
+    # Not a transfer job, but the worker's only other chore: the statistics kept for the
+    # first view after a change (app.stats.services.warm); every worker process runs it.
+    queue.periodic_task(crontab(minute="*"), name="warm_statistics")(_warm_statistics)
     queue.signal(SIGNAL_INTERRUPTED)(_interrupted)
     return queue, task
 
@@ -284,6 +287,18 @@ def _worker_app() -> Flask:
     from app import create_app
 
     return create_app()
+
+
+def _warm_statistics() -> None:
+    with _worker_app().app_context():
+        from app.extensions import db
+        from app.stats.services import warm
+
+        try:
+            for year, seconds in warm().items():
+                log.info("statistics %s kept in %.2f s", year, seconds)
+        finally:
+            db.session.remove()
 
 
 def run(job_id: str) -> None:
