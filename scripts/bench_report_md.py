@@ -130,6 +130,17 @@ def table(info: dict, result: dict) -> str:
             f"{e['bytes'] / 1e6:.1f} MB in {e['seconds']:.1f} s, peak RSS "
             f"{e['peak_rss_mib']:.0f} MiB ({e['rss_before_mib']:.0f} MiB before the request) |"
         )
+    if "first_view" in extras:
+        f = extras["first_view"]
+        lines.append(
+            f"| Statistics {f['year']} right after a counted change, computed by the server "
+            f"(median of {f['runs']}) | year page {_ms(f['page'])}, JSON {_ms(f['json'])} |"
+        )
+        lines.append(
+            f"| The same after `flask report warm` (the job worker's minute; it took "
+            f"{f['warm_s']:.1f} s) | year page {_ms(f['page_warm'])}, JSON "
+            f"{_ms(f['json_warm'])} |"
+        )
     if "load" in extras:
         load = extras["load"]
         lines.append(

@@ -237,6 +237,81 @@ def measure_pages(url: str, repeat: int, only: re.Pattern | None) -> list[dict]:
     ]
 
 
+def measure_first_view(url: str, runs: int = 3) -> dict:
+    """The statistics of YEAR right after a counted change (a disbursement of the year
+    changed by 1 đ and back, committed on a connection of its own), median of `runs`:
+    computed by the server (no worker ran), and served after `flask report warm` (what
+    the job worker does every minute) ran in a process of its own."""
+    from bench_catalog import PLANNING, YEAR
+    from bench_pages import Server, dbapi_connect, run_sql, sign_in
+
+    from app import create_app
+
+    os.environ.update(flask_env(url))
+    app = create_app()
+    connect = dbapi_connect(url)
+    connection = connect()
+    cursor = connection.cursor()
+    disbursement = run_sql(
+        cursor,
+        "SELECT d.id FROM disbursement d JOIN aid_item i ON i.id = d.aid_item_id "
+        "WHERE d.archived_at IS NULL AND i.archived_at IS NULL "
+        "AND d.disbursed_on BETWEEN :a AND :b ORDER BY d.id LIMIT 1",
+        {"a": f"{YEAR}-01-01", "b": f"{YEAR}-12-31"},
+    )[0][0]
+    step = iter(range(10**6))
+
+    def change() -> None:  # +1 đ, then back: every change moves a figure
+        delta = 1 if next(step) % 2 == 0 else -1
+        run_sql_write(cursor, disbursement, delta)
+        connection.commit()
+
+    server = Server(app)
+    session = sign_in(server.url, PLANNING)
+    samples = {"page": [], "json": [], "warm_s": [], "page_warm": [], "json_warm": []}
+    paths = {"page": f"/thong-ke/{YEAR}", "json": f"/thong-ke/{YEAR}/bao-cao.json"}
+
+    def get(path: str) -> float:
+        started = time.perf_counter()
+        answer = session.get(f"{server.url}{path}", timeout=300)
+        answer.raise_for_status()
+        return (time.perf_counter() - started) * 1000
+
+    try:
+        get(paths["page"])  # the server's first request (mappers, templates) not timed
+        for _ in range(runs):
+            for what in ("page", "json"):
+                change()
+                samples[what].append(get(paths[what]))
+            change()
+            started = time.perf_counter()
+            subprocess.run(
+                ["flask", "report", "warm", "--year", str(YEAR)],
+                cwd=ROOT,
+                env=flask_env(url),
+                check=True,
+                capture_output=True,
+            )
+            samples["warm_s"].append(time.perf_counter() - started)
+            samples["page_warm"].append(get(paths["page"]))
+            samples["json_warm"].append(get(paths["json"]))
+    finally:
+        server.close()
+        connection.close()
+    return {key: statistics.median(values) for key, values in samples.items()} | {
+        "runs": runs,
+        "year": YEAR,
+    }
+
+
+def run_sql_write(cursor, disbursement_id: int, delta: int) -> None:
+    mark = "%s" if type(cursor).__module__.startswith("psycopg") else "?"
+    cursor.execute(
+        f"UPDATE disbursement SET value_vnd = value_vnd + {mark} WHERE id = {mark}",
+        (delta, disbursement_id),
+    )
+
+
 def measure_startup(url: str, repeat: int) -> dict:
     # As an installed registry starts: with the compiled bytecode cached (the first,
     # untimed run writes it). This machine's environment sets PYTHONDONTWRITEBYTECODE,
@@ -387,6 +462,9 @@ def run_one(kind: str, args) -> dict:
     result["schema_current"] = bool(stamp) and stamp.get("schema") == schema_digest()
     try:
         result["pages"] = measure_pages(copy, args.repeat, only)
+        if wanted("first_view"):
+            result["extras"]["first_view"] = measure_first_view(copy)
+            log(f"  first view: {result['extras']['first_view']}")
         if wanted("startup"):
             result["extras"]["startup"] = measure_startup(copy, args.repeat)
             log(f"  flask --help: {result['extras']['startup']['median_s']:.2f} s")

@@ -23,7 +23,7 @@ Y = 2025  # make_item approves on 25/03/2025 and starts on 01/04/2025
 def calls(monkeypatch):
     """{rule: how many times it ran}; the cache starts empty."""
     cache.figures.clear()
-    counts = {"annual_report": 0, "yearly_figures": 0, "key_figures_from": 0}
+    counts = {"aid_section": 0, "delegation_section": 0, "yearly_figures": 0, "key_figures_from": 0}
     for name in counts:
         original = getattr(report, name)
 
@@ -69,8 +69,13 @@ def test_pages_reuse_the_figures_while_nothing_changed(login, running, calls):
         assert web.get(f"/thong-ke/{Y}").status_code == 200
         assert web.get("/").status_code == 200
     # Once each: the report and the comparison of the year page, the home page's figures.
-    assert calls == {"annual_report": 1, "yearly_figures": 1, "key_figures_from": 1}
-    assert cache.figures.hits == 6 and cache.figures.misses == 3
+    assert calls == {
+        "aid_section": 1,
+        "delegation_section": 1,
+        "yearly_figures": 1,
+        "key_figures_from": 1,
+    }
+    assert cache.figures.hits == 10 and cache.figures.misses == 5  # 4 on the year page
 
 
 def test_a_write_that_changes_no_counted_row_keeps_the_figures(login, running, calls):
@@ -85,7 +90,12 @@ def test_a_write_that_changes_no_counted_row_keeps_the_figures(login, running, c
     assert created.status_code == 302
     web.get(f"/thong-ke/{Y}")
     web.get("/")
-    assert calls == {"annual_report": 1, "yearly_figures": 1, "key_figures_from": 1}
+    assert calls == {
+        "aid_section": 1,
+        "delegation_section": 1,
+        "yearly_figures": 1,
+        "key_figures_from": 1,
+    }
 
 
 def test_figures_computed_again_after_a_disbursement_posted_through_the_form(login, running, calls):
@@ -94,7 +104,7 @@ def test_figures_computed_again_after_a_disbursement_posted_through_the_form(log
         2_000_000
     )
     home_before = key_disbursed(web.get("/").get_data(as_text=True))
-    assert calls["annual_report"] == 1 and calls["key_figures_from"] == 1
+    assert calls["aid_section"] == 1 and calls["key_figures_from"] == 1
 
     planner = login("planning.officer")
     for day, amount in ((date(Y, 6, 1), "3.000.000"), (today_vn(), "5.000.000")):
@@ -111,11 +121,49 @@ def test_figures_computed_again_after_a_disbursement_posted_through_the_form(log
 
     page = web.get(f"/thong-ke/{Y}").get_data(as_text=True)
     assert headline_disbursed(page) == format_vnd(5_000_000)
-    assert calls["annual_report"] == 2 and calls["yearly_figures"] == 2
+    assert calls["aid_section"] == 2 and calls["yearly_figures"] == 2
     home = key_disbursed(web.get("/").get_data(as_text=True))
     assert calls["key_figures_from"] == 2
     if today_vn().year != Y:  # the home page shows this year's figures
         assert home != home_before and home == format_vnd(5_000_000)
+
+
+def test_each_part_of_the_report_is_kept_by_its_own_tables(login, running, calls):
+    """A disbursement keeps the delegation figures, a delegation keeps the aid figures:
+    only the part that reads the changed table is computed again."""
+    web = login("leadership.viewer")
+    web.get(f"/thong-ke/{Y}")
+    planner = login("planning.officer")
+    posted = planner.post(
+        f"/vien-tro/{running.id}/ghi-nhan/giai-ngan",
+        {
+            "disbursed_on": f"01/06/{Y}",
+            "amount": "3.000.000",
+            "currency": "VND",
+            "source": "Sao kê",
+        },
+    )
+    assert posted.status_code == 302
+    page = web.get(f"/thong-ke/{Y}").get_data(as_text=True)
+    assert headline_disbursed(page) == format_vnd(5_000_000)
+    assert (calls["aid_section"], calls["delegation_section"]) == (2, 1)
+    _db.session.execute(
+        sa.text(
+            "INSERT INTO delegation (code, direction, title, search_text, purpose, status, "
+            "country, start_on, end_on, author_agency_id, is_border_area, is_late_request, "
+            "created_at, updated_at, version) SELECT 'CACHE-D', 'vao', 'Đoàn', 'cache-d', "
+            "'khao_sat', 'da_duyet', 'LA', :start, :start, min(id), :no, :no, :now, :now, 1 "
+            "FROM agency"
+        ),
+        {"start": date(Y, 5, 10), "no": False, "now": datetime(2026, 1, 2)},
+    )
+    _db.session.commit()
+    page = web.get(f"/thong-ke/{Y}").get_data(as_text=True)
+    assert headline_disbursed(page) == format_vnd(5_000_000)
+    assert (calls["aid_section"], calls["delegation_section"]) == (2, 2)
+    assert (
+        web.get(f"/thong-ke/{Y}/bao-cao.json").get_json()["delegations"]["incoming"]["count"] == 1
+    )
 
 
 def test_a_change_made_elsewhere_is_seen_without_an_audit_entry(login, running, calls):
@@ -130,7 +178,7 @@ def test_a_change_made_elsewhere_is_seen_without_an_audit_entry(login, running, 
     _db.session.commit()
     page = web.get(f"/thong-ke/{Y}").get_data(as_text=True)
     assert headline_disbursed(page) == format_vnd(7_000_000)
-    assert calls["annual_report"] == 2
+    assert calls["aid_section"] == 2
 
 
 def without_time(data: dict) -> dict:
@@ -152,7 +200,7 @@ def test_cached_figures_equal_a_computation_without_the_cache(app, running, call
         pd.testing.assert_frame_equal(page.comparison, expected)
         assert figures == report.key_figures_from(loaders.load_totals(connection, Y, Y), Y)
         assert page.report["aid"]["disbursed"]["value_vnd"] == 2_000_000
-    assert calls["annual_report"] == 1 + 1  # one cached computation, one direct
+    assert calls["aid_section"] == 1 + 1  # one cached computation, one direct
 
 
 def test_callers_get_their_own_copy(app, running, calls):
@@ -163,7 +211,7 @@ def test_callers_get_their_own_copy(app, running, calls):
         again = services.year_page(Y)
     assert again.report["aid"]["disbursed"]["value_vnd"] == 2_000_000
     assert (again.comparison["approved_count"] >= 0).all()
-    assert calls["annual_report"] == 1
+    assert calls["aid_section"] == 1
 
 
 def test_generated_at_is_the_time_of_each_page(app, running, calls, monkeypatch):
@@ -174,7 +222,7 @@ def test_generated_at_is_the_time_of_each_page(app, running, calls, monkeypatch)
         now["moment"] = datetime(2026, 1, 2, 9, 30, tzinfo=report.VN_TZ)
         second = services.year_page(Y).report["generated_at"]
     assert (first, second) == ("2026-01-02T08:00:00+07:00", "2026-01-02T09:30:00+07:00")
-    assert calls["annual_report"] == 1
+    assert calls["aid_section"] == 1
 
 
 def test_row_order_changes_neither_the_figures_nor_the_digest(app, running, make_item):

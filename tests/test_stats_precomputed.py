@@ -126,6 +126,14 @@ def test_each_use_case_is_kept_by_the_tables_it_reads(app_ctx, db, running):
     assert tables_read(lambda: services.key_figures(Y)) <= set(services.TOTALS_TABLES)
     assert tables_read(lambda: services.year_notes(Y)) <= set(services.NOTES_TABLES)
     assert tables_read(lambda: services.cached_annual_report(Y)) <= set(services.REPORT_TABLES)
+    connection = db.session.connection()
+    parts = {
+        services.AID_TABLES: lambda: loaders.load_aid_frames(connection, Y),
+        services.DELEGATION_TABLES: lambda: loaders.load_delegation_frames(connection, Y),
+        services.PEOPLE_TABLES: lambda: services.people_input(Y),
+    }
+    for tables, load in parts.items():
+        assert tables_read(load) <= set(tables)
 
 
 def test_a_new_donor_keeps_the_comparison_and_notes(app_ctx, db, running):
@@ -143,8 +151,9 @@ def test_a_new_donor_keeps_the_comparison_and_notes(app_ctx, db, running):
     db.session.execute(sa.text("UPDATE organization SET name = 'Org 2' WHERE code = 'PRE-ORG'"))
     db.session.commit()
     statements = count_queries(lambda: services.year_page(Y))
-    # the revisions twice and the report's 18 loads; comparison and notes kept
-    assert statements == 1 + 7 + 11 + 1
+    # the revisions twice, the loads of the report's aid part (5) and people part (11);
+    # its delegation part (which reads no organisation), the comparison and notes kept
+    assert statements == 1 + 5 + 11 + 1
 
 
 def queries_run(func) -> list[str]:
@@ -313,10 +322,8 @@ def test_a_write_elsewhere_reloads_but_reuses_the_rules(app, login, running, mon
     running item's objectives moves its counted revision: the rows are loaded again, and
     the rules do not run again since no loaded row changed (the digest step)."""
     runs = []
-    original = report.annual_report
-    monkeypatch.setattr(
-        report, "annual_report", lambda *a, **k: runs.append(1) or original(*a, **k)
-    )
+    original = report.aid_section
+    monkeypatch.setattr(report, "aid_section", lambda *a, **k: runs.append(1) or original(*a, **k))
     cache.figures.clear()
     web = login("leadership.viewer")
     web.get(f"/thong-ke/{Y}")

@@ -66,10 +66,8 @@ def forget() -> None:
 
 def rules_run(monkeypatch) -> list:
     runs = []
-    original = report.annual_report
-    monkeypatch.setattr(
-        report, "annual_report", lambda *a, **k: runs.append(1) or original(*a, **k)
-    )
+    original = report.aid_section
+    monkeypatch.setattr(report, "aid_section", lambda *a, **k: runs.append(1) or original(*a, **k))
     return runs
 
 
@@ -91,7 +89,7 @@ def incoming(app) -> int:
 def test_figures_computed_by_one_process_serve_another(app, store_on, delegations, monkeypatch):
     delegations(2)
     before = incoming(app)
-    assert stored_rows(app) == 3  # the report, the comparison, the notes
+    assert stored_rows(app) == 5  # the report's 3 parts, the comparison, the notes
     forget()
     runs = rules_run(monkeypatch)
 
@@ -103,7 +101,7 @@ def test_figures_computed_by_one_process_serve_another(app, store_on, delegation
 
     statements = count_statements(app, view)
     figures_reads = [s for s in statements if "stats_figures" in s]
-    assert len(figures_reads) == 3
+    assert len(figures_reads) == 5
     # the revisions and the three stored results (uncached() above loads on its own)
     assert runs == [1]  # uncached() only: the page's rules did not run
     assert incoming(app) == before
@@ -202,7 +200,7 @@ def test_the_worker_warms_the_current_years(app, store_on, delegations, monkeypa
     monkeypatch.setattr(services, "current_year", lambda: Y)
     monkeypatch.setattr(jobs, "_worker_app", lambda: app)
     jobs._warm_statistics()
-    assert stored_rows(app) == 8  # Y and Y-1: report, comparison, notes, key figures
+    assert stored_rows(app) == 12  # Y and Y-1: the report's 3 parts, comparison, notes, key figures
     forget()
     runs = rules_run(monkeypatch)
     with app.test_client() as client:
@@ -213,7 +211,7 @@ def test_the_worker_warms_the_current_years(app, store_on, delegations, monkeypa
         assert runs == []
         statements = count_statements(app, lambda: web.get(f"/thong-ke/{Y - 1}"))
         assert runs == []
-        assert len([s for s in statements if "stats_figures" in s]) == 3
+        assert len([s for s in statements if "stats_figures" in s]) == 5
 
 
 def test_the_warm_command(app, store_on, delegations):
@@ -221,6 +219,6 @@ def test_the_warm_command(app, store_on, delegations):
     result = app.test_cli_runner().invoke(args=["report", "warm", "--year", str(Y)])
     assert result.exit_code == 0, result.output
     assert f"Statistics {Y}: kept" in result.output
-    assert stored_rows(app) == 4  # the report, the comparison, the notes, the key figures
+    assert stored_rows(app) == 6  # the report's 3 parts, comparison, notes, key figures
     bad = app.test_cli_runner().invoke(args=["report", "warm", "--year", "1800"])
     assert bad.exit_code != 0 and "năm phải từ" in bad.output

@@ -12,11 +12,13 @@ drops archived rows and keeps only the rows the year needs:
   the donor of a live item: it is a reference, not a counted record);
 - members: live members of the delegations counted in the year.
 
-load_report_frames(year) feeds the year page and the downloads: the same frames, except
+load_report_frames(year) feeds the CLI and the documents: the same frames, except
 that the year's disbursements come added up by the database (report.PaidTotals: per rate,
 per main donor of their item) instead of as ~300 000 rows at national scale, and the items
 are only those approved or active in the year (the paid ones were loaded for their donor,
-which the database now joins). Same figures (tests/test_stats_first_view.py).
+which the database now joins). Same figures (tests/test_stats_first_view.py). The year page
+and the downloads load its two halves apart (load_aid_frames, load_delegation_frames), each
+kept by the revisions of its own tables (app.stats.services).
 
 load_totals(first, last) feeds the comparison of several years and the home page's key
 figures with daily totals (see report.Totals).
@@ -139,7 +141,17 @@ ITEM_COLUMNS = [
 
 def load_report_frames(connection, year: int) -> report.Frames:
     """The frames of the report of `year` with its disbursements added up by the database
-    (report.PaidTotals): two GROUP BY queries instead of the year's rows.
+    (report.PaidTotals): the aid frames and the delegation frames."""
+    frames = load_aid_frames(connection, year)
+    delegations = load_delegation_frames(connection, year)
+    frames.delegations, frames.members = delegations.delegations, delegations.members
+    return frames
+
+
+def load_aid_frames(connection, year: int) -> report.Frames:
+    """The frames of the report's aid section of `year` (items, sectors, donors) with its
+    disbursements added up by the database (report.PaidTotals): two GROUP BY queries
+    instead of the year's rows; the delegation frames are left empty.
 
     Exact: the rules only count the disbursements of live items and add their stored VND
     values (each rounded once when recorded), per rate for the USD value (rounded once
@@ -191,7 +203,7 @@ def load_report_frames(connection, year: int) -> report.Frames:
     donor_ids |= {int(i) for i in by_donor["main_donor_id"].dropna()}
     # Over MAX_IN_LIST donors: those of every live item (more than needed, never fewer).
     live_donors = sa.select(AidItem.main_donor_id).where(AidItem.archived_at.is_(None))
-    frames = _other_frames(connection, first, last, items, sorted(donor_ids), live_donors)
+    frames = _aid_frames(connection, first, last, items, sorted(donor_ids), live_donors)
     frames.paid = report.PaidTotals(year, by_rate, by_donor)
     return frames
 
@@ -225,31 +237,17 @@ def load_frames(connection, year: int) -> report.Frames:
     )
     donor_ids = sorted({int(i) for i in items["main_donor_id"].dropna()})
     items_donors = sa.select(AidItem.main_donor_id).where(items_where)
-    frames = _other_frames(connection, first, last, items, donor_ids, items_donors)
+    frames = _aid_frames(connection, first, last, items, donor_ids, items_donors)
     frames.disbursements = disbursements
+    delegations = load_delegation_frames(connection, year)
+    frames.delegations, frames.members = delegations.delegations, delegations.members
     return frames
 
 
-def _other_frames(connection, first, last, items, donor_ids, donors_query) -> report.Frames:
-    """The frames besides the disbursements: sectors, donors (`donor_ids`, or those of
-    `donors_query` when they are too many for a list), delegations, members."""
-    delegation_columns = [
-        Delegation.id,
-        _text(Delegation.direction),
-        _text(Delegation.status),
-        Delegation.start_on,
-        Delegation.country,
-        _text(Delegation.purpose),
-        Delegation.is_border_area,
-    ]
-    delegations = _read(
-        connection,
-        sa.select(*delegation_columns).where(_delegations_condition(first, last)),
-        "delegations",
-    )
-
-    frames = report.Frames(items=items, delegations=delegations)
-
+def _aid_frames(connection, first, last, items, donor_ids, donors_query) -> report.Frames:
+    """The items with their sectors and donors (`donor_ids`, or those of `donors_query`
+    when they are too many for a list)."""
+    frames = report.Frames(items=items)
     approved_in_year = sa.select(AidItem.id).where(
         AidItem.archived_at.is_(None),
         AidItem.status.in_(report.APPROVED_OR_LATER),
@@ -276,8 +274,29 @@ def _other_frames(connection, first, last, items, donor_ids, donors_query) -> re
         ).where(donors),
         "organizations",
     )
+    return frames
+
+
+def load_delegation_frames(connection, year: int) -> report.Frames:
+    """The frames of the report's delegation section of `year`: the delegations counted in
+    it and their live members (the aid frames are left empty)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    delegation_columns = [
+        Delegation.id,
+        _text(Delegation.direction),
+        _text(Delegation.status),
+        Delegation.start_on,
+        Delegation.country,
+        _text(Delegation.purpose),
+        Delegation.is_border_area,
+    ]
+    delegations = _read(
+        connection,
+        sa.select(*delegation_columns).where(_delegations_condition(first, last)),
+        "delegations",
+    )
     counted_in_year = sa.select(Delegation.id).where(_delegations_condition(first, last))
-    frames.members = _read(
+    members = _read(
         connection,
         sa.select(
             DelegationMember.delegation_id,
@@ -289,7 +308,7 @@ def _other_frames(connection, first, last, items, donor_ids, donors_query) -> re
         ),
         "members",
     )
-    return frames
+    return report.Frames(delegations=delegations, members=members)
 
 
 def load_totals(connection, first_year: int, last_year: int) -> report.Totals:

@@ -93,6 +93,7 @@ __all__ = [
     "annual_report",
     "approved_items",
     "approved_summary",
+    "assemble",
     "by_country",
     "by_donor",
     "by_modality",
@@ -182,13 +183,30 @@ def annual_report(
     `people`, followed by the people-to-people diplomacy sections (associations, training,
     budget, mobilisation: docs/spec/annual-report-people-diplomacy.md)."""
     frames = frames.prepared()
+    return assemble(
+        year,
+        aid_section(frames, year),
+        delegation_section(frames, year),
+        sections(people, year) if people is not None else None,
+        generated_at,
+    )
+
+
+def assemble(
+    year: int,
+    aid: dict,
+    delegations: dict,
+    people_sections: dict | None = None,
+    generated_at: datetime | None = None,
+) -> dict:
+    """The report's JSON from its sections (the services compute and keep them apart)."""
     moment = (generated_at or generated_now()).astimezone(VN_TZ).replace(microsecond=0)
     result = {
         "year": year,
         "generated_at": moment.isoformat(),
-        "aid": aid_section(frames, year),
-        "delegations": delegation_section(frames, year),
+        "aid": aid,
+        "delegations": delegations,
     }
-    if people is not None:
-        result.update(sections(people, year))
+    if people_sections is not None:
+        result.update(people_sections)
     return result

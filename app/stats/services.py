@@ -67,6 +67,11 @@ def _frames(data: report.Frames | report.Totals) -> list[pd.DataFrame]:
 # by their counted series (revisions.counted): rows that count in no figure (a dossier in
 # the procedure, a draft delegation) keep them too.
 REPORT_TABLES = revisions.TRACKED_TABLES
+AID_TABLES = ("aid_item", "aid_sector", "disbursement", "organization")  # the report's parts
+DELEGATION_TABLES = ("delegation", "delegation_member")
+PEOPLE_TABLES = tuple(  # associations, training, budget, mobilisation (with its aid)
+    sorted(set(REPORT_TABLES) - {"aid_sector", "delegation", "delegation_member"})
+)
 TOTALS_TABLES = ("aid_item", "delegation", "disbursement")  # comparison, key figures
 NOTES_TABLES = ("aid_item", "disbursement")
 
@@ -130,22 +135,38 @@ notes_cache = cache.FiguresCache()  # the notes are two queries, no pandas: no d
 
 
 def _report(figures: _Figures, year: int) -> dict:
-    """The report of `year` with the people sections, generated_at not set."""
+    """The report of `year` with the people sections, generated_at not set: its aid,
+    delegation and people-to-people diplomacy parts each kept by the revisions of the
+    tables it reads (a disbursement keeps the delegation figures, a delegation the aid
+    figures)."""
     from app.budget.queries import min_share
 
     as_of, share = today_vn(), min_share()  # the budget's inputs that are not rows
-
-    def load():
-        frames = loaders.load_report_frames(figures.connection, year)
-        people = people_diplomacy.load_people_frames(figures.connection, year)
-        return frames, people_diplomacy.PeopleInput(people, as_of, share)
-
-    return figures.get(
-        ("report", year, as_of.isoformat(), int(share)),
-        load,
-        lambda loaded: _frames(loaded[0]) + loaded[1].frames.all(),
-        lambda loaded: report.annual_report(loaded[0], year, people=loaded[1]),
+    connection = figures.connection
+    aid = figures.get(
+        ("report aid", year),
+        lambda: loaders.load_aid_frames(connection, year),
+        _frames,
+        lambda frames: report.aid_section(frames, year),
+        tables=AID_TABLES,
     )
+    delegations = figures.get(
+        ("report delegations", year),
+        lambda: loaders.load_delegation_frames(connection, year),
+        _frames,
+        lambda frames: report.delegation_section(frames, year),
+        tables=DELEGATION_TABLES,
+    )
+    people = figures.get(
+        ("report people", year, as_of.isoformat(), int(share)),
+        lambda: people_diplomacy.PeopleInput(
+            people_diplomacy.load_people_frames(connection, year), as_of, share
+        ),
+        lambda loaded: loaded.frames.all(),
+        lambda loaded: people_diplomacy.sections(loaded, year),
+        tables=PEOPLE_TABLES,
+    )
+    return report.assemble(year, aid, delegations, people)
 
 
 def cached_annual_report(year: int, generated_at: datetime | None = None) -> dict:
