@@ -3,6 +3,9 @@ registry. They run on Huey, so that a large file outlasts neither the request no
 browser: the page polls the job's state, which lives in small JSON files (no table, no
 migration).
 
+The worker also runs one periodic task: the statistics' warm-up (app.stats.services.warm),
+every minute.
+
 Huey stores its queue in SQLite (HUEY_DB, default instance/huey.db) and a worker
 (`scripts/worker`, i.e. huey_consumer app.transfer.jobs.huey; ./scripts/run starts one
 beside the development server) runs the jobs. Without a worker the jobs run inside the
