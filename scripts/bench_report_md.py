@@ -134,7 +134,9 @@ def table(info: dict, result: dict) -> str:
         f = extras["first_view"]
         lines.append(
             f"| Statistics {f['year']} right after a counted change, computed by the server "
-            f"(median of {f['runs']}) | year page {_ms(f['page'])}, JSON {_ms(f['json'])} |"
+            f"(median of {f['runs']}) | after a disbursement: year page {_ms(f['page'])}, "
+            f"JSON {_ms(f['json'])}; after a delegation: year page "
+            f"{_ms(f.get('page_delegation'))} |"
         )
         lines.append(
             f"| The same after `flask report warm` (the job worker's minute; it took "

@@ -239,9 +239,10 @@ def measure_pages(url: str, repeat: int, only: re.Pattern | None) -> list[dict]:
 
 def measure_first_view(url: str, runs: int = 3) -> dict:
     """The statistics of YEAR right after a counted change (a disbursement of the year
-    changed by 1 đ and back, committed on a connection of its own), median of `runs`:
-    computed by the server (no worker ran), and served after `flask report warm` (what
-    the job worker does every minute) ran in a process of its own."""
+    changed by 1 đ and back, or a delegation moved by a month and back, committed on a
+    connection of its own), median of `runs`: computed by the server (no worker ran), and
+    served after `flask report warm` (what the job worker does every minute) ran in a
+    process of its own."""
     from bench_catalog import PLANNING, YEAR
     from bench_pages import Server, dbapi_connect, run_sql, sign_in
 
@@ -259,16 +260,33 @@ def measure_first_view(url: str, runs: int = 3) -> dict:
         "AND d.disbursed_on BETWEEN :a AND :b ORDER BY d.id LIMIT 1",
         {"a": f"{YEAR}-01-01", "b": f"{YEAR}-12-31"},
     )[0][0]
-    step = iter(range(10**6))
+    delegation = run_sql(
+        cursor,
+        "SELECT id FROM delegation WHERE archived_at IS NULL AND status = 'da_duyet' "
+        "AND start_on BETWEEN :a AND :b ORDER BY id LIMIT 1",
+        {"a": f"{YEAR}-03-01", "b": f"{YEAR}-10-31"},
+    )[0][0]
+    changes = {"disbursement": 0, "delegation": 0}
 
-    def change() -> None:  # +1 đ, then back: every change moves a figure
-        delta = 1 if next(step) % 2 == 0 else -1
-        run_sql_write(cursor, disbursement, delta)
+    def change(table: str = "disbursement") -> None:  # and back: every change moves a figure
+        changes[table] += 1
+        delta = 1 if changes[table] % 2 else -1
+        if table == "disbursement":  # +1 đ
+            run_sql_write(cursor, disbursement, delta)
+        else:  # a month later (its month's count moves)
+            move_delegation(cursor, delegation, delta)
         connection.commit()
 
     server = Server(app)
     session = sign_in(server.url, PLANNING)
-    samples = {"page": [], "json": [], "warm_s": [], "page_warm": [], "json_warm": []}
+    samples = {
+        "page": [],
+        "json": [],
+        "page_delegation": [],
+        "warm_s": [],
+        "page_warm": [],
+        "json_warm": [],
+    }
     paths = {"page": f"/thong-ke/{YEAR}", "json": f"/thong-ke/{YEAR}/bao-cao.json"}
 
     def get(path: str) -> float:
@@ -283,6 +301,8 @@ def measure_first_view(url: str, runs: int = 3) -> dict:
             for what in ("page", "json"):
                 change()
                 samples[what].append(get(paths[what]))
+            change("delegation")
+            samples["page_delegation"].append(get(paths["page"]))
             change()
             started = time.perf_counter()
             subprocess.run(
@@ -302,6 +322,22 @@ def measure_first_view(url: str, runs: int = 3) -> dict:
         "runs": runs,
         "year": YEAR,
     }
+
+
+def move_delegation(cursor, delegation_id: int, months: int) -> None:
+    if type(cursor).__module__.startswith("psycopg"):
+        cursor.execute(
+            "UPDATE delegation SET start_on = start_on + make_interval(months => %s), "
+            "end_on = end_on + make_interval(months => %s) WHERE id = %s",
+            (months, months, delegation_id),
+        )
+    else:
+        shift = f"{months:+d} month"
+        cursor.execute(
+            "UPDATE delegation SET start_on = date(start_on, ?), end_on = date(end_on, ?) "
+            "WHERE id = ?",
+            (shift, shift, delegation_id),
+        )
 
 
 def run_sql_write(cursor, disbursement_id: int, delta: int) -> None:
