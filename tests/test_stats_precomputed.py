@@ -156,6 +156,20 @@ def test_a_new_donor_keeps_the_comparison_and_notes(app_ctx, db, running):
     assert statements == 1 + 5 + 11 + 1
 
 
+def test_a_disbursement_reloads_only_what_reads_disbursements(app_ctx, db, running):
+    """The report's delegation part and the approvals' and delegations' daily totals are
+    kept; the aid part, the people part (mobilisation counts disbursements), the
+    disbursed totals and the notes are loaded again."""
+    services.year_page(Y)
+    db.session.execute(sa.text("UPDATE disbursement SET value_vnd = value_vnd + 1"))
+    db.session.commit()
+    statements = queries_run(lambda: services.year_page(Y))
+    assert len(statements) == 1 + 5 + 11 + 1 + 2 + 1
+    loaded = " ".join(statements)
+    assert "FROM delegation" not in loaded and "decision_date, aid_item.status" not in loaded
+    assert services.year_page(Y).report["aid"]["disbursed"]["value_vnd"] == 2_000_001
+
+
 def queries_run(func) -> list[str]:
     """The statements `func` runs (the tests' own savepoints left out)."""
     statements = []

@@ -89,7 +89,8 @@ def incoming(app) -> int:
 def test_figures_computed_by_one_process_serve_another(app, store_on, delegations, monkeypatch):
     delegations(2)
     before = incoming(app)
-    assert stored_rows(app) == 5  # the report's 3 parts, the comparison, the notes
+    # the report's 3 parts, the comparison and its 3 daily totals, the notes
+    assert stored_rows(app) == 8
     forget()
     runs = rules_run(monkeypatch)
 
@@ -200,7 +201,7 @@ def test_the_worker_warms_the_current_years(app, store_on, delegations, monkeypa
     monkeypatch.setattr(services, "current_year", lambda: Y)
     monkeypatch.setattr(jobs, "_worker_app", lambda: app)
     jobs._warm_statistics()
-    assert stored_rows(app) == 12  # Y and Y-1: the report's 3 parts, comparison, notes, key figures
+    assert stored_rows(app) == 2 * (8 + 1 + 3)  # Y and Y-1: the page's 8, key figures with 3
     forget()
     runs = rules_run(monkeypatch)
     with app.test_client() as client:
@@ -219,6 +220,6 @@ def test_the_warm_command(app, store_on, delegations):
     result = app.test_cli_runner().invoke(args=["report", "warm", "--year", str(Y)])
     assert result.exit_code == 0, result.output
     assert f"Statistics {Y}: kept" in result.output
-    assert stored_rows(app) == 6  # the report's 3 parts, comparison, notes, key figures
+    assert stored_rows(app) == 8 + 1 + 3  # the page's 8, the key figures and their 3 totals
     bad = app.test_cli_runner().invoke(args=["report", "warm", "--year", "1800"])
     assert bad.exit_code != 0 and "năm phải từ" in bad.output

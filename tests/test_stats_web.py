@@ -548,9 +548,10 @@ def test_page_query_count_does_not_grow_with_rows(login, app, db, user, dataset)
     # the user, the input revisions (twice), the report's 7 and its people-to-people
     # diplomacy sections' 11, the comparison's 3, the notes' 2, the notifications badge,
     # the year's documents; after the new delegations only the report's delegation part
-    # (2) and the comparison are loaded again: its aid part (5), its people part (11) and
-    # the notes read no delegation table, whose revisions alone moved
-    assert len(few) == 28 and len(many) == 28 - 5 - 11 - 2
+    # (2) and the comparison's delegation totals are loaded again: the report's aid part
+    # (5) and people part (11), the approved and disbursed totals (2) and the notes (2)
+    # read no delegation table, whose revisions alone moved
+    assert len(few) == 28 and len(many) == 28 - 5 - 11 - 2 - 2
 
 
 def test_comparison_from_daily_totals_equals_the_reports(app, db, dataset):

@@ -52,7 +52,7 @@ from collections.abc import Callable, Hashable, Iterable
 import numpy as np
 import pandas as pd
 
-MAX_ENTRIES = 64  # a few years of pages and key figures; each entry is a few KiB
+MAX_ENTRIES = 128  # a few years of pages, their parts and key figures; a few KiB each
 MISSING = object()
 
 

@@ -187,11 +187,28 @@ class YearPage:
     notes: notes.YearNotes  # over-disbursed items and corrections (figures unchanged)
 
 
+def _totals(figures: _Figures, first: int, last: int) -> report.Totals:
+    """The daily totals of first..last, each of their three parts kept by the revisions of
+    its own tables (a delegation keeps the aid totals, a disbursement the approvals)."""
+    return report.Totals(
+        **{
+            name: figures.get(
+                ("totals", name, first, last),
+                lambda load=load: load(figures.connection, first, last),
+                None,
+                lambda frame: frame,
+                tables=tables,
+            )
+            for name, tables, load in loaders.TOTALS_PARTS
+        }
+    )
+
+
 def _comparison(figures: _Figures, year: int) -> pd.DataFrame:
     first = max(FIRST_YEAR, year - COMPARISON_YEARS)
     return figures.get(
         ("comparison", first, year),
-        lambda: loaders.load_totals(figures.connection, first, year),
+        lambda: _totals(figures, first, year),
         _frames,
         lambda totals: report.yearly_figures(totals, range(first, year + 1)),
         tables=TOTALS_TABLES,
@@ -239,7 +256,7 @@ def key_figures(year: int | None = None) -> dict:
     figures = _Figures()
     result = figures.get(
         ("key figures", year),
-        lambda: loaders.load_totals(figures.connection, year, year),
+        lambda: _totals(figures, year, year),
         _frames,
         lambda totals: report.key_figures_from(totals, year),
         tables=TOTALS_TABLES,
