@@ -301,6 +301,7 @@ def measure_first_view(url: str, runs: int = 3) -> dict:
             for what in ("page", "json"):
                 change()
                 samples[what].append(get(paths[what]))
+            get(paths["page"])  # the page's own parts after the JSON's change, not timed
             change("delegation")
             samples["page_delegation"].append(get(paths["page"]))
             change()
