@@ -299,7 +299,7 @@ def _warm_statistics() -> None:
 
         try:
             for year, seconds in warm().items():
-                log.info("statistics %s kept in %.2f s", year, seconds)
+                log.debug("statistics %s kept in %.2f s", year, seconds)
         finally:
             db.session.remove()
 
