@@ -127,12 +127,15 @@ def test_each_use_case_is_kept_by_the_tables_it_reads(app_ctx, db, running):
     assert tables_read(lambda: services.year_notes(Y)) <= set(services.NOTES_TABLES)
     assert tables_read(lambda: services.cached_annual_report(Y)) <= set(services.REPORT_TABLES)
     connection = db.session.connection()
-    parts = {
-        services.AID_TABLES: lambda: loaders.load_aid_frames(connection, Y),
-        services.DELEGATION_TABLES: lambda: loaders.load_delegation_frames(connection, Y),
-        services.PEOPLE_TABLES: lambda: services.people_input(Y),
-    }
-    for tables, load in parts.items():
+    parts = [
+        (services.AID_TABLES, lambda: loaders.load_aid_frames(connection, Y)),
+        (services.DELEGATION_TABLES, lambda: loaders.load_delegation_frames(connection, Y)),
+        (services.PEOPLE_TABLES, lambda: services.people_input(Y)),
+    ]
+    for name, tables, load in loaders.TOTALS_PARTS:  # the daily totals' parts
+        parts.append((tables, lambda load=load: load(connection, Y - 5, Y)))
+        assert set(tables) <= set(services.TOTALS_TABLES), name
+    for tables, load in parts:
         assert tables_read(load) <= set(tables)
 
 

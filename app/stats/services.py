@@ -121,13 +121,15 @@ class _Figures:
         """Store what was computed, if its tables' revisions are still those read first."""
         if self.computed and self.before is not None:
             after = revisions.fingerprint(self.connection)
+            unmoved = []
             for store, key, tables, result in self.computed:
                 series = revisions.counted(tables)
                 kept = revisions.covering(self.before, series)
                 if after is not None and revisions.covering(after, series) == kept:
                     store.remember((key, kept), result)
-                    if shared.enabled():
-                        shared.remember((key, kept), result)
+                    unmoved.append(((key, kept), result))
+            if shared.enabled():
+                shared.remember_all(unmoved)  # one transaction for all
         self.computed = []
 
 

@@ -9,14 +9,17 @@ Never stale, for the reason the memo is not (app.stats.cache): a result is store
 the revisions read before its rows were loaded, and only if they had not moved once loaded;
 the triggers move the revisions in the writer's own transaction, with a random token, so two
 processes that read the same revisions see the same committed rows. The key also holds the
-code that computed the result (CODE_VERSION: a digest of the registry's Python sources and
-the versions of Python and pandas), so a deployment with other rules never reads figures of
-the old ones.
+code that computed the result (code_version(): a digest of the registry's Python sources and
+the versions of Python, pandas and RESULT_LIBRARIES, read at a process's first use), so a
+deployment with other rules never reads figures of the old ones (deployments stop the
+services first: README).
 
 The payload is a pickle (the comparison is a DataFrame, the notes a dataclass) signed with
 HMAC-SHA256 under the app's SECRET_KEY: a row written by anything else than this code (a
 hand-made INSERT, a restored backup of another installation) fails the check and is ignored,
-never unpickled. A row that cannot be read for any reason is a miss: the figures are computed.
+never unpickled. (In development the key is the public DEV_SECRET_KEY: there the store is as
+trusted as the local database; production refuses to start without a random key.) A row
+that cannot be read for any reason is a miss: the figures are computed.
 
 Writes go through a connection of their own, in a transaction of their own (a page view
 commits nothing of its request; a writing request on SQLite, which holds the write lock,
@@ -34,6 +37,7 @@ import pickle
 import platform
 from datetime import UTC, datetime
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -44,6 +48,8 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
+# Libraries whose behaviour shapes a stored result or its pickle (frames, country names).
+RESULT_LIBRARIES = ("numpy", "pycountry", "babel", "sqlalchemy")
 MAX_ROWS = 256  # a few years of pages, JSON reports and key figures, with their past keys
 WRITE_WAIT_MS = 250
 MISSING = object()
@@ -66,12 +72,21 @@ def code_version() -> str:
     import pandas as pd
 
     hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"{platform.python_version()} {pd.__version__}".encode())
+    versions = [platform.python_version(), pd.__version__]
+    versions += [_version(name) for name in RESULT_LIBRARIES]
+    hasher.update(" ".join(versions).encode())
     root = Path(__file__).resolve().parent.parent  # app/
     for path in sorted(root.rglob("*.py")):
         hasher.update(str(path.relative_to(root)).encode())
         hasher.update(path.read_bytes())
     return hasher.hexdigest()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 def enabled() -> bool:
@@ -88,14 +103,18 @@ def _sign(key: str, payload: bytes) -> str:
 
 
 def recall(connection, key):
-    """The result stored under `key` (the name, arguments and input revisions), or MISSING."""
+    """The result stored under `key` (the name, arguments and input revisions), or MISSING.
+
+    On PostgreSQL the read runs in a savepoint: a failed statement (the table not yet
+    migrated, a timeout) would otherwise abort the request's transaction, and every later
+    query of the page with it."""
     digest = _key(key)
     try:
-        row = connection.execute(
-            sa.select(StatsFigures.payload, StatsFigures.signature).where(
-                StatsFigures.key == digest
-            )
-        ).first()
+        if connection.dialect.name == "postgresql":
+            with connection.begin_nested():
+                row = _read(connection, digest)
+        else:
+            row = _read(connection, digest)
         if row is None:
             return MISSING
         payload = bytes(row.payload)
@@ -108,19 +127,35 @@ def recall(connection, key):
         return MISSING
 
 
+def _read(connection, digest: str):
+    return connection.execute(
+        sa.select(StatsFigures.payload, StatsFigures.signature).where(StatsFigures.key == digest)
+    ).first()
+
+
 def remember(key, result) -> None:
-    """Store `result` under `key`, in a transaction of its own; best effort (never waits
-    past WRITE_WAIT_MS for a lock, never fails the page)."""
-    if _holds_sqlite_write_lock():
+    """Store `result` under `key` (see remember_all)."""
+    remember_all([(key, result)])
+
+
+def remember_all(entries) -> None:
+    """Store each (key, result) of `entries`, in one transaction of its own; best effort
+    (never waits past WRITE_WAIT_MS for a lock, never fails the page)."""
+    if not entries or _holds_sqlite_write_lock():
         return
-    digest = _key(key)
-    payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    row = {
-        "key": digest,
-        "payload": payload,
-        "signature": _sign(digest, payload),
-        "created_at": datetime.now(UTC).replace(tzinfo=None),
-    }
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = []
+    for key, result in entries:
+        digest = _key(key)
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        rows.append(
+            {
+                "key": digest,
+                "payload": payload,
+                "signature": _sign(digest, payload),
+                "created_at": now,
+            }
+        )
     try:
         with db.engine.connect() as connection:
             raw = connection.connection.dbapi_connection
@@ -131,17 +166,18 @@ def remember(key, result) -> None:
                 with connection.begin():
                     if not sqlite:
                         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {WRITE_WAIT_MS}")
-                    _insert(connection, row)
+                    for row in rows:
+                        _insert(connection, row)
                     _prune(connection)
             finally:
                 if sqlite:
                     from app.core.transactions import BUSY_TIMEOUT_MS
 
                     raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    except sa.exc.OperationalError:  # locked or busy: the next view stores it
-        log.info("statistics figures %s not stored (database busy)", digest, exc_info=True)
+    except sa.exc.OperationalError:  # locked or busy: the next view stores them
+        log.info("statistics figures not stored (database busy)", exc_info=True)
     except sa.exc.SQLAlchemyError:
-        log.warning("statistics figures %s not stored", digest, exc_info=True)
+        log.warning("statistics figures not stored", exc_info=True)
 
 
 def _holds_sqlite_write_lock() -> bool:
@@ -171,6 +207,6 @@ def _prune(connection) -> None:
 
 
 def clear() -> None:
-    """Remove every stored result (tests, and `flask stats warm --fresh`)."""
+    """Remove every stored result (tests)."""
     with db.engine.begin() as connection:
         connection.execute(sa.delete(StatsFigures))
