@@ -45,8 +45,11 @@
   document.querySelectorAll('input[placeholder="dd/mm/yyyy"]').forEach(function (text) {
     var group = document.createElement("div");
     group.className = "input-group date-group";
+    // Moving a field blurs it: one being typed into as the page loads keeps its focus.
+    var focused = document.activeElement === text;
     text.parentNode.insertBefore(group, text);
     group.appendChild(text);
+    if (focused) text.focus();
     var picker = document.createElement("input");
     picker.type = "date";
     picker.className = "date-picker-native";

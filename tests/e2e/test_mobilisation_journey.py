@@ -80,8 +80,9 @@ def test_officer_mobilises_aid_and_reads_the_funnel(
 
     # The contact.
     page.get_by_role("link", name="+ Ghi nhận tiếp xúc").click()
-    # the form's page first: a field filled while the list is still shown is lost
+    # the form's page, its scripts run (they wrap the date field with its calendar button)
     expect(page.get_by_role("heading", name="Ghi nhận tiếp xúc với nhà tài trợ")).to_be_visible()
+    page.wait_for_load_state("domcontentloaded")
     page.get_by_label("Ngày tiếp xúc", exact=True).fill(f"10/02/{year}")
     page.get_by_label("Hình thức", exact=True).select_option(label="Gặp gỡ, làm việc")
     page.get_by_label("Mã nhà tài trợ", exact=True).fill(suffix.lower())
