@@ -113,6 +113,10 @@ def _build(config: dict | None) -> Flask:
     _init_domains(app)
     transactions.init_app(app)
 
+    from app.stats import nudge
+
+    nudge.init_app(app)
+
     from app import backup_cli, cli
 
     cli.init_app(app)

@@ -3,8 +3,8 @@ registry. They run on Huey, so that a large file outlasts neither the request no
 browser: the page polls the job's state, which lives in small JSON files (no table, no
 migration).
 
-The worker also runs one periodic task: the statistics' warm-up (app.stats.services.warm),
-every minute.
+The worker also runs the statistics' warm-up (app.stats.services.warm): every minute, and a
+few seconds after a commit that changed a table they read (app.stats.nudge).
 
 Huey stores its queue in SQLite (HUEY_DB, default instance/huey.db) and a worker
 (`scripts/worker`, i.e. huey_consumer app.transfer.jobs.huey; ./scripts/run starts one
@@ -91,8 +91,9 @@ def _queue():
     # Not a transfer job, but the worker's only other chore: the statistics kept for the
     # first view after a change (app.stats.services.warm); every worker process runs it.
     queue.periodic_task(crontab(minute="*"), name="warm_statistics")(_warm_statistics)
+    warm_now = queue.task(name="warm_statistics_now")(_warm_statistics)  # app.stats.nudge
     queue.signal(SIGNAL_INTERRUPTED)(_interrupted)
-    return queue, task
+    return queue, task, warm_now
 
 
 def __getattr__(name: str):
@@ -290,6 +291,16 @@ def _worker_app() -> Flask:
     from app import create_app
 
     return create_app()
+
+
+def warm_statistics_soon(delay: float) -> bool:
+    """Queue the statistics' warm-up to run in `delay` seconds; False (nothing queued) when
+    jobs run inside requests (no worker to run it: the next view computes)."""
+    queue, _, warm_now = _queue()
+    if queue.immediate:
+        return False
+    warm_now.schedule(delay=delay)
+    return True
 
 
 def _warm_statistics() -> None:
