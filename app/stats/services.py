@@ -11,6 +11,7 @@ why they are never stale); annual_report() (the CLI, the documents) computes afr
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -275,8 +276,6 @@ def warm(years=None) -> dict[int, float]:
     current year and the one before, or `years`) and keep it in both stores, so the first
     view after a change finds it (the worker runs this every minute: app.transfer.jobs).
     Figures already kept cost one small query each. Returns the seconds spent per year."""
-    import time
-
     first = current_year()
     spent = {}
     for year in years or range(first, first - WARM_YEARS, -1):

@@ -10,7 +10,7 @@ the revisions read before its rows were loaded, and only if they had not moved o
 the triggers move the revisions in the writer's own transaction, with a random token, so two
 processes that read the same revisions see the same committed rows. The key also holds the
 code that computed the result (code_version(): a digest of the registry's Python sources and
-the versions of Python, pandas and RESULT_LIBRARIES, read at a process's first use), so a
+the versions of Python and RESULT_LIBRARIES, read at a process's first use), so a
 deployment with other rules never reads figures of the old ones (deployments stop the
 services first: README).
 
@@ -49,7 +49,7 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 # Libraries whose behaviour shapes a stored result or its pickle (frames, country names).
-RESULT_LIBRARIES = ("numpy", "pycountry", "babel", "sqlalchemy")
+RESULT_LIBRARIES = ("pandas", "numpy", "pycountry", "babel", "sqlalchemy")
 MAX_ROWS = 256  # a few years of pages, JSON reports and key figures, with their past keys
 WRITE_WAIT_MS = 250
 MISSING = object()
@@ -68,12 +68,10 @@ class StatsFigures(db.Model):
 
 @cache
 def code_version() -> str:
-    """A digest of the registry's Python sources and of the Python and pandas versions."""
-    import pandas as pd
-
+    """A digest of the registry's Python sources and of the versions of Python and
+    RESULT_LIBRARIES."""
     hasher = hashlib.blake2b(digest_size=16)
-    versions = [platform.python_version(), pd.__version__]
-    versions += [_version(name) for name in RESULT_LIBRARIES]
+    versions = [platform.python_version()] + [_version(name) for name in RESULT_LIBRARIES]
     hasher.update(" ".join(versions).encode())
     root = Path(__file__).resolve().parent.parent  # app/
     for path in sorted(root.rglob("*.py")):

@@ -73,9 +73,10 @@ _configured: dict = {}  # the immediate flag init_app decided, for a queue made 
 
 @cache
 def _queue():
-    """The Huey queue and the job task, made when first used: huey (and the storages it
-    imports) stays out of the application's start-up (issue 15, item 7). The worker gets
-    them through the module's `huey` attribute (huey_consumer app.transfer.jobs.huey)."""
+    """The Huey queue, the job task and the statistics' warm-up task (also periodic), made
+    when first used: huey (and the storages it imports) stays out of the application's
+    start-up (issue 15, item 7). The worker gets them through the module's `huey` attribute
+    (huey_consumer app.transfer.jobs.huey)."""
     from huey import SqliteHuey, crontab
     from huey.signals import SIGNAL_INTERRUPTED
 
